@@ -1,0 +1,194 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using IlgpuBlindSpots.Kernels;
+
+namespace IlgpuBlindSpots.Network;
+
+/// <summary>
+/// One accelerator, chosen by a device string (<c>auto|cpu|cuda[:i]|opencl[:i]</c>), with its
+/// kernels loaded once. This is the only place that knows which backend is running: it decides how
+/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="Kernels"/>).
+/// </summary>
+public sealed class Device : IDisposable
+{
+    private readonly Context context;
+
+    private Device(Context context, Accelerator accelerator, DeviceKind kind, int index)
+    {
+        this.context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+        Index = index;
+        Kernels = new KernelCache(accelerator);
+        maxThreads = kind == DeviceKind.Cpu
+            // A few emulated threads per core, each taking a contiguous chunk.
+            ? 4 * Environment.ProcessorCount
+            // Enough threads to fill every multiprocessor twice over.
+            : Math.Max(1024, 2 * accelerator.MaxNumThreads);
+    }
+
+    private readonly int maxThreads;
+
+    public Accelerator Accelerator { get; }
+    public DeviceKind Kind { get; }
+    public int Index { get; }
+    internal KernelCache Kernels { get; }
+
+    /// <summary>The device as a device string would name it, e.g. <c>cuda:0</c>.</summary>
+    public string Id => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
+
+    /// <summary>A human-readable description: id, name and memory.</summary>
+    public string Description => $"{Id} {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB)";
+
+    /// <summary>How a launch over <paramref name="count"/> items is split for this backend.</summary>
+    public WorkSplit Split(int count) =>
+        Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, maxThreads);
+
+    /// <summary>Waits until every launched kernel has finished.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    /// <summary>
+    /// Opens the device a device string names: <c>auto</c> prefers CUDA, then OpenCL, then the
+    /// CPU accelerator; <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
+    /// </summary>
+    public static Device Open(string spec)
+    {
+        var (kind, index) = Parse(spec);
+        var context = CreateContext();
+        try
+        {
+            if (kind is null)
+            {
+                foreach (var k in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
+                {
+                    var usable = Usable(context, k);
+                    if (usable.Count > 0)
+                        return Create(context, k, 0, usable[0]);
+                }
+                throw new BlindSpotsException("device 'auto': no usable accelerator found");
+            }
+
+            var devices = Usable(context, kind.Value);
+            if (index < devices.Count)
+                return Create(context, kind.Value, index, devices[index]);
+
+            string name = kind.Value.ToString().ToLowerInvariant();
+            if (kind == DeviceKind.OpenCL)
+            {
+                var all = context.GetCLDevices();
+                if (index < all.Count)
+                    throw new BlindSpotsException(
+                        $"device '{spec}': OpenCL device '{all[index].Name}' cannot run ILGPU kernels: {WhyUnusable(all[index])}");
+            }
+            throw new BlindSpotsException(devices.Count == 0
+                ? $"device '{spec}': no {name} device on this machine"
+                : $"device '{spec}': only {devices.Count} usable {name} device(s), indices 0 to {devices.Count - 1}");
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every device on this machine, usable or not, with the reason when not.</summary>
+    public static IReadOnlyList<DeviceListing> List()
+    {
+        using var context = CreateContext();
+        var list = new List<DeviceListing>();
+        foreach (var kind in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
+        {
+            var usable = Usable(context, kind);
+            for (int i = 0; i < usable.Count; i++)
+                list.Add(new DeviceListing($"{kind.ToString().ToLowerInvariant()}:{i}", usable[i].Name,
+                    usable[i].MemorySize, null));
+        }
+        foreach (var cl in context.GetCLDevices())
+            if (!IsUsable(cl))
+                list.Add(new DeviceListing("opencl (unusable)", cl.Name, cl.MemorySize, WhyUnusable(cl)));
+        return list;
+    }
+
+    public void Dispose()
+    {
+        Kernels.Clear();
+        Accelerator.Dispose();
+        context.Dispose();
+    }
+
+    private static (DeviceKind? Kind, int Index) Parse(string spec)
+    {
+        string s = (spec ?? "").Trim().ToLowerInvariant();
+        if (s == "auto") return (null, 0);
+        string[] parts = s.Split(':');
+        DeviceKind? kind = parts[0] switch
+        {
+            "cpu" => DeviceKind.Cpu,
+            "cuda" => DeviceKind.Cuda,
+            "opencl" => DeviceKind.OpenCL,
+            _ => null,
+        };
+        if (kind is null || parts.Length > 2)
+            throw new BlindSpotsException($"device '{spec}': expected auto, cpu, cuda or opencl, optionally with :index");
+        int index = 0;
+        if (parts.Length == 2 && (!int.TryParse(parts[1], out index) || index < 0))
+            throw new BlindSpotsException($"device '{spec}': the index after ':' must be a non-negative integer");
+        return (kind, index);
+    }
+
+    private static Context CreateContext() =>
+        Context.Create(builder => builder
+            // 2 threads per warp (the least ILGPU accepts), one warp per multiprocessor, one
+            // multiprocessor per core: the shape that ran our chunked kernels fastest.
+            .CPU(new CPUDevice(2, 1, Math.Max(1, Environment.ProcessorCount)))
+            .Cuda()
+            // List every OpenCL device so that an unusable one can be named with its reason.
+            .OpenCL(_ => true)
+            .EnableAlgorithms()
+            .Math(MathMode.Default));
+
+    private static List<ILGPU.Runtime.Device> Usable(Context context, DeviceKind kind)
+    {
+        var list = new List<ILGPU.Runtime.Device>();
+        switch (kind)
+        {
+            case DeviceKind.Cpu:
+                foreach (var d in context.GetCPUDevices()) list.Add(d);
+                break;
+            case DeviceKind.Cuda:
+                foreach (var d in context.GetCudaDevices()) list.Add(d);
+                break;
+            default:
+                foreach (var d in context.GetCLDevices()) if (IsUsable(d)) list.Add(d);
+                break;
+        }
+        return list;
+    }
+
+    private static bool IsUsable(CLDevice d) =>
+        d.CLStdVersion >= ILGPU.Backends.OpenCL.CLBackend.MinimumVersion && d.Capabilities.GenericAddressSpace;
+
+    private static string WhyUnusable(CLDevice d) =>
+        d.CLStdVersion < ILGPU.Backends.OpenCL.CLBackend.MinimumVersion
+            ? $"it supports OpenCL C {d.CLStdVersion}, ILGPU needs {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}"
+            : "it lacks the OpenCL 2.0 generic address space that ILGPU needs";
+
+    private static Device Create(Context context, DeviceKind kind, int index, ILGPU.Runtime.Device device)
+    {
+        try
+        {
+            return new Device(context, device.CreateAccelerator(context), kind, index);
+        }
+        catch (Exception e) when (e is not BlindSpotsException)
+        {
+            throw new BlindSpotsException($"device {kind.ToString().ToLowerInvariant()}:{index} ({device.Name}) failed to start: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>One line of <see cref="Device.List"/>: an id to pass as a device string, or the reason it cannot be used.</summary>
+public sealed record DeviceListing(string Id, string Name, long MemoryBytes, string? Unusable);

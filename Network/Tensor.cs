@@ -1,0 +1,122 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace IlgpuBlindSpots.Network;
+
+/// <summary>
+/// A float32 buffer on a <see cref="Device"/> with a shape. Batched tensors put the batch first:
+/// images NCHW, dense rows [batch, features]. A reshaped tensor shares its parent's buffer.
+/// </summary>
+public sealed class Tensor : IDisposable
+{
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> buffer;
+    private readonly bool ownsBuffer;
+    private readonly int[] shape;
+
+    private Tensor(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape, bool ownsBuffer)
+    {
+        Device = device;
+        this.buffer = buffer;
+        this.shape = shape;
+        this.ownsBuffer = ownsBuffer;
+    }
+
+    public Device Device { get; }
+    public IReadOnlyList<int> Shape => shape;
+    public int Rank => shape.Length;
+    public int Length => (int)buffer.Length;
+    /// <summary>The first dimension: the batch of a batched tensor.</summary>
+    public int Batch => shape[0];
+    /// <summary>Elements per batch row: the product of all dimensions but the first.</summary>
+    public int RowLength => Length / Math.Max(1, shape[0]);
+    public ArrayView<float> View => buffer.View;
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(Device device, params int[] shape)
+    {
+        var t = Allocate(device, shape);
+        t.buffer.MemSetToZero();
+        return t;
+    }
+
+    /// <summary>A tensor whose contents are left as the allocator gives them: every kernel writing it must cover it.</summary>
+    public static Tensor Allocate(Device device, params int[] shape)
+    {
+        long length = CheckedLength(shape);
+        if (length > int.MaxValue)
+            throw new BlindSpotsException($"tensor of shape {Format(shape)} has {length} elements, more than a buffer can index");
+        try
+        {
+            return new Tensor(device, device.Accelerator.Allocate1D<float>(length), (int[])shape.Clone(), true);
+        }
+        catch (Exception e) when (e is OutOfMemoryException || e.GetType().Name.Contains("OutOfMemory") ||
+                                  e is ILGPU.Runtime.AcceleratorException)
+        {
+            throw new BlindSpotsException(
+                $"tensor of shape {Format(shape)} ({length * 4 / (1 << 20)} MiB) does not fit in the memory of {device.Id}; use a smaller batch", e);
+        }
+    }
+
+    /// <summary>Copies host data into a new device tensor of the given shape.</summary>
+    public static Tensor FromArray(Device device, float[] data, params int[] shape)
+    {
+        if (CheckedLength(shape) != data.Length)
+            throw new BlindSpotsException($"{data.Length} values cannot fill a tensor of shape {Format(shape)}");
+        var t = Allocate(device, shape);
+        t.buffer.CopyFromCPU(data);
+        return t;
+    }
+
+    /// <summary>Overwrites the whole tensor from host memory.</summary>
+    public void CopyFrom(ReadOnlySpan<float> data)
+    {
+        if (data.Length != Length)
+            throw new BlindSpotsException($"{data.Length} values cannot fill a tensor of shape {Format(shape)}");
+        buffer.View.CopyFromCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data), data.Length);
+    }
+
+    /// <summary>Copies device to device; shapes must hold the same number of elements.</summary>
+    public void CopyFrom(Tensor source)
+    {
+        if (source.Length != Length)
+            throw new BlindSpotsException($"cannot copy a tensor of shape {Format(source.shape)} into one of shape {Format(shape)}");
+        buffer.View.CopyFrom(source.View);
+    }
+
+
+    public void Zero() => buffer.MemSetToZero();
+
+    /// <summary>Reads the whole tensor back to the host (waits for pending kernels).</summary>
+    public float[] ToArray() => buffer.GetAsArray1D();
+
+    /// <summary>The same buffer seen with another shape of equal size.</summary>
+    public Tensor Reshape(params int[] newShape)
+    {
+        if (CheckedLength(newShape) != Length)
+            throw new BlindSpotsException($"cannot reshape {Format(shape)} to {Format(newShape)}");
+        return new Tensor(Device, buffer, (int[])newShape.Clone(), false);
+    }
+
+    public void Dispose()
+    {
+        if (ownsBuffer) buffer.Dispose();
+    }
+
+    public override string ToString() => $"Tensor{Format(shape)}";
+
+    public static string Format(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
+
+    private static long CheckedLength(int[] shape)
+    {
+        if (shape.Length == 0)
+            throw new BlindSpotsException("a tensor needs at least one dimension");
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (d <= 0)
+                throw new BlindSpotsException($"tensor shape {Format(shape)} has a dimension that is not positive");
+            n *= d;
+        }
+        return n;
+    }
+}
