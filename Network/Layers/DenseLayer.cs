@@ -1,0 +1,92 @@
+using ILGPU;
+using IlgpuBlindSpots.Kernels;
+
+namespace IlgpuBlindSpots.Network.Layers;
+
+/// <summary>
+/// Fully connected layer, PyTorch's Linear: x [B, K] → y = x·Wᵀ + b [B, N]; W [N, K], b [N].
+/// An input of rank above 2 (an image batch) is flattened per example first.
+/// </summary>
+public sealed class DenseLayer : ILayer
+{
+    private readonly Device device;
+    private readonly LayerBuffer output = new(), inputGradient = new();
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> forward;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> backwardInput;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float> backwardWeights;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float> backwardBias;
+    private Tensor? input;
+
+    public DenseLayer(Device device, int inFeatures, int outFeatures, string name)
+    {
+        if (inFeatures <= 0 || outFeatures <= 0)
+            throw new BlindSpotsException($"fc layer: sizes must be positive, got {inFeatures}→{outFeatures}");
+        this.device = device;
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = new Parameter($"{name}.weight", Tensor.Zeros(device, outFeatures, inFeatures), decays: true);
+        Bias = new Parameter($"{name}.bias", Tensor.Zeros(device, outFeatures), decays: false);
+        Parameters = [Weight, Bias];
+        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
+        backwardInput = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput);
+        backwardWeights = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights);
+        backwardBias = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
+    }
+
+    public int InFeatures { get; }
+    public int OutFeatures { get; }
+    public Parameter Weight { get; }
+    public Parameter Bias { get; }
+    public IReadOnlyList<Parameter> Parameters { get; }
+    public string Spec => $"fc:{OutFeatures}";
+
+    public int[] OutputShape(int[] inputShape)
+    {
+        int features = inputShape.Aggregate(1, (a, b) => a * b);
+        if (features != InFeatures)
+            throw new BlindSpotsException($"{Spec}: expects {InFeatures} input features, got shape {Tensor.Format(inputShape)}");
+        return [OutFeatures];
+    }
+
+    public Tensor Forward(Tensor x, bool training)
+    {
+        if (x.RowLength != InFeatures)
+            throw new BlindSpotsException($"{Spec}: expects {InFeatures} input features per example, got {Tensor.Format(x.Shape)}");
+        input = x;
+        int batch = x.Batch;
+        var y = output.Get(device, [batch, OutFeatures]);
+        var s = device.Split(Tiles(batch) * Tiles(OutFeatures));
+        forward(s.Threads, s, x.View, Weight.Value.View, Bias.Value.View, y.View, batch, InFeatures, OutFeatures);
+        return y;
+    }
+
+    public Tensor Backward(Tensor dy, bool parameterGradients)
+    {
+        var x = input ?? throw new InvalidOperationException("backward before forward");
+        int batch = x.Batch;
+        if (dy.Batch != batch || dy.RowLength != OutFeatures)
+            throw new BlindSpotsException($"{Spec}: output gradient {Tensor.Format(dy.Shape)} does not match [{batch}, {OutFeatures}]");
+        if (parameterGradients)
+        {
+            var sw = device.Split(Tiles(OutFeatures) * Tiles(InFeatures));
+            backwardWeights(sw.Threads, sw, dy.View, x.View, Weight.Gradient.View, batch, InFeatures, OutFeatures, 1f);
+            var sb = device.Split(OutFeatures);
+            backwardBias(sb.Threads, sb, dy.View, Bias.Gradient.View, batch, OutFeatures, 1f);
+        }
+        // The input gradient takes the input's own shape, so a flattened image batch gets its image shape back.
+        var dx = inputGradient.Get(device, x.Shape.ToArray());
+        var s = device.Split(Tiles(batch) * Tiles(InFeatures));
+        backwardInput(s.Threads, s, dy.View, Weight.Value.View, dx.View, batch, InFeatures, OutFeatures);
+        return dx;
+    }
+
+    public void Dispose()
+    {
+        output.Dispose();
+        inputGradient.Dispose();
+        Weight.Dispose();
+        Bias.Dispose();
+    }
+
+    private static int Tiles(int n) => (n + 3) / 4;
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using IlgpuBlindSpots.Network.Layers;
+
+namespace IlgpuBlindSpots.Network.Models;
+
+/// <summary>
+/// The short architecture spec a sequential model is built from, e.g.
+/// <c>fc:100,sigmoid,fc:100,sigmoid,fc:10</c> or
+/// <c>conv:32x5x5p2,relu,maxpool:2,conv:64x5x5p2,relu,maxpool:2,fc:1024,relu,fc:10</c>.
+/// </summary>
+/// <remarks>
+/// Grammar (layers separated by commas, case-insensitive, spaces ignored):
+/// <code>
+/// fc:N                         Linear to N outputs; flattens an image input
+/// conv:OxKHxKW[sS][pP]         Conv2d, O filters of KH×KW, stride S (default 1), zero padding P (default 0)
+/// maxpool:K[xK2][sS][pP]       MaxPool2d, window K×K2 (K2 defaults to K), stride S (defaults to the window), padding P
+/// relu | sigmoid | tanh        activations
+/// dropout:P                    Dropout with drop probability 0 ≤ P &lt; 1 (identity in evaluation)
+/// </code>
+/// The layers' PyTorch module indices count every layer of the spec plus one implicit Flatten
+/// before the first fc that follows an image-shaped input, as an <c>nn.Sequential</c> with an
+/// explicit <c>nn.Flatten()</c> would.
+/// </remarks>
+public sealed class ArchitectureSpec
+{
+    private static readonly Regex Fc = new(@"^fc:(\d+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex Conv = new(@"^conv:(\d+)x(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?$", RegexOptions.CultureInvariant);
+    private static readonly Regex Pool = new(@"^maxpool:(\d+)(?:x(\d+))?(?:[s/](\d+))?(?:p(\d+))?$", RegexOptions.CultureInvariant);
+    private static readonly Regex Drop = new(@"^dropout:([0-9.eE+-]+)$", RegexOptions.CultureInvariant);
+
+    private ArchitectureSpec(IReadOnlyList<LayerSpec> layers) => Layers = layers;
+
+    public IReadOnlyList<LayerSpec> Layers { get; }
+
+    /// <summary>Parses a spec; every problem is a <see cref="BlindSpotsException"/> naming the offending layer.</summary>
+    public static ArchitectureSpec Parse(string spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec))
+            throw new BlindSpotsException("architecture spec is empty; expected e.g. fc:100,sigmoid,fc:10");
+        var layers = new List<LayerSpec>();
+        foreach (string raw in spec.Split(','))
+        {
+            string item = raw.Replace(" ", "").ToLowerInvariant();
+            layers.Add(ParseLayer(item, layers.Count + 1));
+        }
+        if (layers[^1] is not FcSpec)
+            throw new BlindSpotsException($"architecture spec '{spec}': must end with an fc layer giving the class logits");
+        return new ArchitectureSpec(layers);
+    }
+
+    public override string ToString() => string.Join(",", Layers.Select(l => l.ToString()));
+
+    private static LayerSpec ParseLayer(string item, int position)
+    {
+        Match m;
+        if ((m = Fc.Match(item)).Success)
+            return new FcSpec(Positive(m.Groups[1], item, "output size"));
+        if ((m = Conv.Match(item)).Success)
+            return new ConvSpec(
+                Positive(m.Groups[1], item, "filter count"), Positive(m.Groups[2], item, "kernel height"),
+                Positive(m.Groups[3], item, "kernel width"),
+                m.Groups[4].Success ? Positive(m.Groups[4], item, "stride") : 1,
+                m.Groups[5].Success ? NonNegative(m.Groups[5], item, "padding") : 0);
+        if ((m = Pool.Match(item)).Success)
+        {
+            int kh = Positive(m.Groups[1], item, "window");
+            int kw = m.Groups[2].Success ? Positive(m.Groups[2], item, "window width") : kh;
+            int stride = m.Groups[3].Success ? Positive(m.Groups[3], item, "stride") : kh;
+            int pad = m.Groups[4].Success ? NonNegative(m.Groups[4], item, "padding") : 0;
+            if (2 * pad > Math.Min(kh, kw))
+                throw new BlindSpotsException($"layer {position} '{item}': padding may be at most half the window");
+            return new MaxPoolSpec(kh, kw, stride, pad);
+        }
+        if ((m = Drop.Match(item)).Success)
+        {
+            if (!double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) || !(p >= 0 && p < 1))
+                throw new BlindSpotsException($"layer {position} '{item}': dropout probability must be in [0, 1)");
+            return new DropoutSpec((float)p);
+        }
+        return item switch
+        {
+            "relu" => new ActivationSpec(ActivationKind.Relu),
+            "sigmoid" => new ActivationSpec(ActivationKind.Sigmoid),
+            "tanh" => new ActivationSpec(ActivationKind.Tanh),
+            _ => throw new BlindSpotsException(
+                $"layer {position} '{item}' is not a known layer; expected fc:N, conv:OxKHxKW[sS][pP], maxpool:K[xK][sS][pP], relu, sigmoid, tanh or dropout:P"),
+        };
+    }
+
+    private static int Positive(Group g, string item, string what)
+    {
+        if (!int.TryParse(g.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v <= 0)
+            throw new BlindSpotsException($"layer '{item}': {what} must be a positive integer, got '{g.Value}'");
+        return v;
+    }
+
+    private static int NonNegative(Group g, string item, string what)
+    {
+        if (!int.TryParse(g.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v < 0)
+            throw new BlindSpotsException($"layer '{item}': {what} must be a non-negative integer, got '{g.Value}'");
+        return v;
+    }
+}
+
+/// <summary>One layer of an <see cref="ArchitectureSpec"/>.</summary>
+public abstract record LayerSpec;
+
+public sealed record FcSpec(int Outputs) : LayerSpec
+{
+    public override string ToString() => $"fc:{Outputs}";
+}
+
+public sealed record ConvSpec(int Filters, int KernelHeight, int KernelWidth, int Stride, int Padding) : LayerSpec
+{
+    public override string ToString() =>
+        $"conv:{Filters}x{KernelHeight}x{KernelWidth}" + (Stride != 1 ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
+}
+
+public sealed record MaxPoolSpec(int WindowHeight, int WindowWidth, int Stride, int Padding) : LayerSpec
+{
+    public override string ToString() =>
+        $"maxpool:{WindowHeight}" + (WindowWidth != WindowHeight ? $"x{WindowWidth}" : "") +
+        (Stride != WindowHeight ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
+}
+
+public sealed record ActivationSpec(ActivationKind Kind) : LayerSpec
+{
+    public override string ToString() => Kind.ToString().ToLowerInvariant();
+}
+
+public sealed record DropoutSpec(float Probability) : LayerSpec
+{
+    public override string ToString() => $"dropout:{Probability.ToString(CultureInfo.InvariantCulture)}";
+}
