@@ -1,0 +1,13 @@
+using IlgpuBlindSpots.Network.Layers;
+
+namespace IlgpuBlindSpots.Network.Models;
+
+/// <summary>Turns one <see cref="LayerSpec"/> into its layer for a given per-example input shape.</summary>
+internal static class LayerFactory
+{
+    public static ILayer Create(Device device, LayerSpec spec, int[] inputShape, string name) => spec switch
+    {
+        FcSpec fc => new DenseLayer(device, inputShape.Aggregate(1, (a, b) => a * b), fc.Outputs, name),
+        _ => throw new BlindSpotsException($"layer '{spec}' is not available yet"),
+    };
+}

@@ -1,0 +1,125 @@
+using IlgpuBlindSpots.Network.Layers;
+
+namespace IlgpuBlindSpots.Network.Models;
+
+/// <summary>
+/// A feed-forward classifier: a list of layers built from an <see cref="ArchitectureSpec"/> for a
+/// per-example input shape (C, H, W). It gives, for a whole batch and without reading anything
+/// back, logits, probabilities, and gradients of a loss w.r.t. its input and its parameters.
+/// </summary>
+public sealed class SequentialModel : IDisposable
+{
+    private readonly List<ILayer> layers;
+
+    private SequentialModel(Device device, ArchitectureSpec architecture, int[] inputShape, List<ILayer> layers, int classes)
+    {
+        Device = device;
+        Architecture = architecture;
+        InputShape = inputShape;
+        this.layers = layers;
+        Classes = classes;
+        Parameters = layers.SelectMany(l => l.Parameters).ToList();
+    }
+
+    public Device Device { get; }
+    public ArchitectureSpec Architecture { get; }
+    /// <summary>Per-example input shape, (C, H, W).</summary>
+    public int[] InputShape { get; }
+    /// <summary>Elements of one input example, C·H·W.</summary>
+    public int InputLength => InputShape.Aggregate(1, (a, b) => a * b);
+    public int Classes { get; }
+    public IReadOnlyList<ILayer> Layers => layers;
+    public IReadOnlyList<Parameter> Parameters { get; }
+    /// <summary>Number of trainable scalars.</summary>
+    public long ParameterCount => Parameters.Sum(p => (long)p.Value.Length);
+
+    /// <summary>Builds the layers of <paramref name="spec"/> for inputs of shape (C, H, W), weights zero.</summary>
+    public static SequentialModel Create(Device device, string spec, int[] inputShape) =>
+        Create(device, ArchitectureSpec.Parse(spec), inputShape);
+
+    public static SequentialModel Create(Device device, ArchitectureSpec architecture, int[] inputShape)
+    {
+        if (inputShape.Length != 3 || inputShape.Any(d => d <= 0))
+            throw new BlindSpotsException($"model input shape must be C×H×W with positive sizes, got {Tensor.Format(inputShape)}");
+        var layers = new List<ILayer>();
+        try
+        {
+            int[] shape = inputShape;
+            int module = 0;
+            foreach (var spec in architecture.Layers)
+            {
+                // PyTorch needs an explicit nn.Flatten before the first Linear on image-shaped data;
+                // it takes a module index, so the names of later parameters match such a Sequential.
+                if (spec is FcSpec && shape.Length == 3) module++;
+                var layer = LayerFactory.Create(device, spec, shape, module.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                layers.Add(layer);
+                shape = layer.OutputShape(shape);
+                module++;
+            }
+            return new SequentialModel(device, architecture, (int[])inputShape.Clone(), layers, shape[0]);
+        }
+        catch
+        {
+            foreach (var l in layers) l.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the layers on a batch [B, C, H, W] (or [B, C·H·W]) and returns the logits [B, classes].</summary>
+    public Tensor Forward(Tensor input, bool training)
+    {
+        if (input.RowLength != InputLength)
+            throw new BlindSpotsException(
+                $"model expects inputs of {Tensor.Format(InputShape)} ({InputLength} values), got a batch of {Tensor.Format(input.Shape)}");
+        var x = input.Rank == 4 ? input : input.Reshape([input.Batch, .. InputShape]);
+        foreach (var layer in layers) x = layer.Forward(x, training);
+        return x;
+    }
+
+    /// <summary>Evaluation-mode logits [B, classes].</summary>
+    public Tensor Logits(Tensor input) => Forward(input, training: false);
+
+    /// <summary>
+    /// Back-propagates dLoss/dLogits of the last forward batch and returns dLoss/dInput [B, C, H, W];
+    /// with <paramref name="parameterGradients"/> also adds dLoss/dParameter to every parameter's gradient.
+    /// </summary>
+    public Tensor Backward(Tensor logitsGradient, bool parameterGradients)
+    {
+        var g = logitsGradient;
+        for (int i = layers.Count - 1; i >= 0; i--) g = layers[i].Backward(g, parameterGradients);
+        return g;
+    }
+
+    /// <summary>Sets every parameter gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in Parameters) p.Gradient.Zero();
+    }
+
+    /// <summary>
+    /// PyTorch's default initialisation (weights and biases uniform in ±1/√fan_in), from a seed:
+    /// the same seed gives the same model.
+    /// </summary>
+    public void Initialize(int seed)
+    {
+        var rng = new Random(seed);
+        foreach (var layer in layers)
+        {
+            if (layer.Parameters.Count == 0) continue;
+            var w = layer.Parameters[0].Value;
+            int fanIn = w.RowLength;
+            float bound = 1f / MathF.Sqrt(fanIn);
+            foreach (var p in layer.Parameters)
+            {
+                var data = new float[p.Value.Length];
+                for (int i = 0; i < data.Length; i++) data[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
+                p.Value.CopyFrom(data);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var l in layers) l.Dispose();
+    }
+}
