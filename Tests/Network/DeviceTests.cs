@@ -1,0 +1,74 @@
+using IlgpuBlindSpots.Network;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Network;
+
+public class DeviceTests
+{
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda:x")]
+    [InlineData("cpu:-1")]
+    [InlineData("cuda:0:1")]
+    [InlineData("")]
+    public void MalformedDeviceStringIsRejectedWithOneClearLine(string spec)
+    {
+        var e = Assert.Throws<BlindSpotsException>(() => Device.Open(spec));
+        Assert.Contains($"device '{spec}'", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    [Fact]
+    public void AMissingCpuIndexNamesTheValidRange()
+    {
+        var e = Assert.Throws<BlindSpotsException>(() => Device.Open("cpu:5"));
+        Assert.Contains("only 1 usable cpu device", e.Message);
+    }
+
+    [Fact]
+    public void CudaOnAMachineWithoutItSaysSo()
+    {
+        // CI machines have no NVIDIA GPU; on one that has, cuda:99 is still past the end.
+        var e = Assert.Throws<BlindSpotsException>(() => Device.Open("cuda:99"));
+        Assert.Contains("cuda", e.Message);
+    }
+
+    [Fact]
+    public void OpenClDeviceThatIlgpuCannotUseIsNamedWithTheReason()
+    {
+        // Where an OpenCL platform exists but its devices lack what ILGPU needs (PoCL on CPUs),
+        // the listing and the error say why; where none exists, opencl:0 says there is none.
+        var unusable = Device.List().Where(d => d.Unusable is not null).ToList();
+        var e = Assert.Throws<BlindSpotsException>(() => Device.Open("opencl:" + Device.List().Count(d => d.Id.StartsWith("opencl:"))));
+        if (unusable.Count > 0)
+            Assert.Contains("cannot run ILGPU kernels", e.Message);
+        else
+            Assert.Contains("opencl", e.Message);
+    }
+
+    [Fact]
+    public void AutoFallsBackToAUsableDeviceAndCpuIsListed()
+    {
+        using var d = Device.Open("auto");
+        Assert.NotNull(d.Accelerator);
+        Assert.Contains(Device.List(), l => l.Id == "cpu:0" && l.Unusable is null);
+    }
+
+    [Fact]
+    public void LaunchSplitCoversEveryItemExactlyOnce()
+    {
+        foreach (int count in new[] { 1, 2, 3, 17, 1000, 100_003 })
+        foreach (var split in new[] { IlgpuBlindSpots.Kernels.WorkSplit.Chunked(count, 16), IlgpuBlindSpots.Kernels.WorkSplit.Strided(count, 64) })
+        {
+            var seen = new int[count];
+            for (int t = 0; t < split.Threads; t++)
+                for (int j = 0; j < split.ItemsPerThread; j++)
+                {
+                    int i = split.Item(t, j);
+                    if (i >= split.Count) break;
+                    seen[i]++;
+                }
+            Assert.All(seen, c => Assert.Equal(1, c));
+        }
+    }
+}
