@@ -1,6 +1,27 @@
 namespace IlgpuBlindSpots.Bench;
 
+/// <summary>
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels [--device D] [--json PATH]</c>.
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args)
+    {
+        string verb = args.Length > 0 ? args[0] : "";
+        string device = Option(args, "--device") ?? "cpu";
+        switch (verb)
+        {
+            case "kernels":
+                return KernelBench.Run(device, Option(args, "--json") ?? $"Bench/results/kernels-{device.Replace(':', '-')}.json");
+            default:
+                Console.Error.WriteLine("usage: Bench kernels [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH]");
+                return 2;
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
 }

@@ -42,7 +42,9 @@ public sealed class Device : IDisposable
     public string Id => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
 
     /// <summary>A human-readable description: id, name and memory.</summary>
-    public string Description => $"{Id} {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB)";
+    public string Description => Kind == DeviceKind.Cpu
+        ? $"{Id} ILGPU CPU accelerator ({Accelerator.NumMultiprocessors} threads)"
+        : $"{Id} {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB)";
 
     /// <summary>How a launch over <paramref name="count"/> items is split for this backend.</summary>
     public WorkSplit Split(int count) =>

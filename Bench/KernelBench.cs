@@ -1,0 +1,99 @@
+using System.Text.Json;
+using ILGPU;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network;
+using Spectre.Console;
+
+namespace IlgpuBlindSpots.Bench;
+
+/// <summary>
+/// `kernels`: throughput of each kernel at the paper's shapes, beside the same operation in plain
+/// vectorised C# measured in the same run.
+/// </summary>
+internal static class KernelBench
+{
+    private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain);
+
+    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio);
+
+    public static int Run(string deviceSpec, string jsonPath)
+    {
+        using var device = Device.Open(deviceSpec);
+        AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
+        var rows = new List<Row>();
+        var table = new Table().AddColumns("operation", "unit", "ILGPU", "plain C#", "ILGPU / plain");
+        foreach (var c in Cases(device))
+        {
+            double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
+            double tp = Timing.Median(c.Plain);
+            var row = new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk);
+            rows.Add(row);
+            table.AddRow(c.Name, c.Unit, $"{row.Kernel:F2}", $"{row.Plain:F2}", $"{row.Ratio:F2}");
+        }
+        AnsiConsole.Write(table);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
+        {
+            device = device.Description,
+            cores = Environment.ProcessorCount,
+            date = DateTime.UtcNow.ToString("u"),
+            rows,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
+        return 0;
+    }
+
+    private static IEnumerable<Case> Cases(Device device)
+    {
+        // The paper's FC shapes at batch 128.
+        foreach (var (k, n) in new[] { (784, 100), (100, 100), (100, 10), (784, 10) })
+        {
+            const int batch = 128;
+            var x = Random(batch * k, 1); var w = Random(n * k, 2); var b = Random(n, 3); var dy = Random(batch * n, 4);
+            var tx = Tensor.FromArray(device, x, batch, k);
+            var tw = Tensor.FromArray(device, w, n, k);
+            var tb = Tensor.FromArray(device, b, n);
+            var ty = Tensor.Allocate(device, batch, n);
+            var tdy = Tensor.FromArray(device, dy, batch, n);
+            var tdx = Tensor.Allocate(device, batch, k);
+            var tdw = Tensor.Allocate(device, n, k);
+            var tdb = Tensor.Allocate(device, n);
+            var y = new float[batch * n]; var dx = new float[batch * k]; var dw = new float[n * k]; var db = new float[n];
+            double flops = 2.0 * batch * k * n;
+
+            var fwd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
+            var sf = device.Split(Tiles(batch) * Tiles(n));
+            yield return new Case($"dense forward {batch}×{k}→{n}", "GFLOP/s", flops,
+                () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, batch, k, n),
+                () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n));
+
+            var bwdIn = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput);
+            var si = device.Split(Tiles(batch) * Tiles(k));
+            yield return new Case($"dense backward dX {batch}×{k}→{n}", "GFLOP/s", flops,
+                () => bwdIn(si.Threads, si, tdy.View, tw.View, tdx.View, batch, k, n),
+                () => PlainBaselines.DenseBackwardInput(dy, w, dx, batch, k, n));
+
+            var bwdW = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights);
+            var bwdB = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
+            var sw = device.Split(Tiles(n) * Tiles(k));
+            var sb = device.Split(n);
+            yield return new Case($"dense backward dW,db {batch}×{k}→{n}", "GFLOP/s", flops + batch * n,
+                () =>
+                {
+                    bwdW(sw.Threads, sw, tdy.View, tx.View, tdw.View, batch, k, n, 0f);
+                    bwdB(sb.Threads, sb, tdy.View, tdb.View, batch, n, 0f);
+                },
+                () => PlainBaselines.DenseBackwardWeights(dy, x, dw, db, batch, k, n));
+        }
+    }
+
+    private static int Tiles(int n) => (n + 3) / 4;
+
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+        return a;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+
+namespace IlgpuBlindSpots.Bench;
+
+/// <summary>Median wall time of an operation: warmed up first (the first launch compiles the kernel), then repeated.</summary>
+internal static class Timing
+{
+    /// <summary>
+    /// Runs <paramref name="run"/> (which must include its own synchronisation) until both
+    /// <paramref name="minReps"/> runs and <paramref name="minSeconds"/> have passed; returns the median seconds.
+    /// </summary>
+    public static double Median(Action run, int minReps = 5, double minSeconds = 0.5, int warmup = 2)
+    {
+        for (int i = 0; i < warmup; i++) run();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < minReps || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 1000))
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            run();
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}
