@@ -204,7 +204,7 @@ public static class VectorOps
 
     /// <summary>
     /// result[r] = the index k of the largest x[r, k], the first one on ties (e.g. the predicted
-    /// class of a row of logits). Items: rows.
+    /// class of a row of logits); n must be at least 1. Items: rows.
     /// </summary>
     public static void ArgMax(Index1D t, WorkSplit s,
         ArrayView<float> x, ArrayView<int> result, ArrayView<int> active, int n)
