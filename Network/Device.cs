@@ -50,6 +50,13 @@ public sealed class Device : IDisposable
     public WorkSplit Split(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, maxThreads);
 
+    /// <summary>
+    /// The split for the first stage of a two-stage sum: its second stage adds one partial per
+    /// thread in a single thread, so a GPU gets at most 1024 partials instead of a full grid.
+    /// </summary>
+    public WorkSplit ReductionSplit(int count) =>
+        Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, 1024);
+
     /// <summary>Waits until every launched kernel has finished.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 

@@ -8,6 +8,8 @@ internal static class LayerFactory
     public static ILayer Create(Device device, LayerSpec spec, int[] inputShape, string name) => spec switch
     {
         FcSpec fc => new DenseLayer(device, inputShape.Aggregate(1, (a, b) => a * b), fc.Outputs, name),
+        ActivationSpec a => new ActivationLayer(device, a.Kind),
+        DropoutSpec d => new DropoutLayer(device, d.Probability, seed: 0x5eed + int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)),
         _ => throw new BlindSpotsException($"layer '{spec}' is not available yet"),
     };
 }

@@ -1,4 +1,6 @@
+using ILGPU;
 using IlgpuBlindSpots.Network.Layers;
+using IlgpuBlindSpots.Network.Losses;
 
 namespace IlgpuBlindSpots.Network.Models;
 
@@ -10,6 +12,7 @@ namespace IlgpuBlindSpots.Network.Models;
 public sealed class SequentialModel : IDisposable
 {
     private readonly List<ILayer> layers;
+    private readonly SoftmaxCrossEntropyLoss loss;
 
     private SequentialModel(Device device, ArchitectureSpec architecture, int[] inputShape, List<ILayer> layers, int classes)
     {
@@ -19,6 +22,7 @@ public sealed class SequentialModel : IDisposable
         this.layers = layers;
         Classes = classes;
         Parameters = layers.SelectMany(l => l.Parameters).ToList();
+        loss = new SoftmaxCrossEntropyLoss(device);
     }
 
     public Device Device { get; }
@@ -90,6 +94,33 @@ public sealed class SequentialModel : IDisposable
         return g;
     }
 
+    /// <summary>Evaluation-mode class probabilities [B, classes].</summary>
+    public Tensor Probabilities(Tensor input) => loss.Probabilities(Logits(input));
+
+    /// <summary>
+    /// Gradient of each example's own cross-entropy loss w.r.t. its input, [B, C, H, W], in
+    /// evaluation mode and without touching parameter gradients: what an attack needs. Also
+    /// returns the per-example losses [B] and the logits [B, classes] of that pass.
+    /// </summary>
+    public (Tensor InputGradient, Tensor Losses, Tensor Logits) InputGradient(Tensor input, ArrayView<int> labels)
+    {
+        var logits = Forward(input, training: false);
+        var (losses, dLogits) = loss.LossAndGradient(logits, labels, 1f);
+        return (Backward(dLogits, parameterGradients: false), losses, logits);
+    }
+
+    /// <summary>
+    /// Adds the gradient of the batch's mean cross-entropy w.r.t. every parameter to its gradient
+    /// (zero them first with <see cref="ZeroGradients"/>); returns the per-example losses [B] and logits.
+    /// </summary>
+    public (Tensor Losses, Tensor Logits) ParameterGradients(Tensor input, ArrayView<int> labels, bool training = true)
+    {
+        var logits = Forward(input, training);
+        var (losses, dLogits) = loss.LossAndGradient(logits, labels, 1f / input.Batch);
+        Backward(dLogits, parameterGradients: true);
+        return (losses, logits);
+    }
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGradients()
     {
@@ -121,5 +152,6 @@ public sealed class SequentialModel : IDisposable
     public void Dispose()
     {
         foreach (var l in layers) l.Dispose();
+        loss.Dispose();
     }
 }

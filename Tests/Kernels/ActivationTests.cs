@@ -1,3 +1,4 @@
+using IlgpuBlindSpots.Network.Layers;
 using ILGPU;
 using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network;

@@ -1,7 +1,7 @@
+using IlgpuBlindSpots.Network.Layers;
 namespace IlgpuBlindSpots.Tests.Reference;
 
 /// <summary>The activations the project uses, in plain float64: the definitions the kernels are held to.</summary>
-public enum ActivationKind { Relu, Sigmoid, Tanh }
 
 /// <summary>Plain float64 activations, forward and backward, element by element.</summary>
 internal static class ActivationReference
