@@ -121,6 +121,17 @@ public static class PngImages
         });
     }
 
+    /// <summary>
+    /// Whether an exception out of the PNG decoder means "this file is damaged". Besides its own
+    /// ImageFormatException, the decoder throws assorted argument and index exceptions on malformed
+    /// chunks (fuzzing found an ArgumentOutOfRangeException from a short pHYs chunk), so every failure
+    /// of a decoder call is the file's fault, except running out of memory.
+    /// </summary>
+    private static bool IsDecoderFailure(Exception e) => e is not OutOfMemoryException and not BlindSpotsException;
+
+    private static BlindSpotsException NotValid(string file, Exception e) =>
+        new($"{file}: not a valid PNG file ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})", e);
+
     /// <summary>[0, 1] to 0..255, rounding to nearest, so b / 255f comes back as b.</summary>
     private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
 
@@ -129,10 +140,10 @@ public static class PngImages
         byte[] bytes;
         try
         {
-            var info = new FileInfo(file);
+            long length = new FileInfo(file).Length;
             // A PNG of MaxSide² RGBA pixels compresses far below this; a bigger file is not an input image.
-            if (info.Length > (long)MaxSide * MaxSide * 4)
-                throw new BlindSpotsException($"{file}: {info.Length} bytes is too large for an input image");
+            if (length > (long)MaxSide * MaxSide * 4)
+                throw new BlindSpotsException($"{file}: {length} bytes is too large for an input image");
             bytes = File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -142,39 +153,50 @@ public static class PngImages
         if (bytes.Length < Signature.Length || !bytes.AsSpan(0, Signature.Length).SequenceEqual(Signature))
             throw new BlindSpotsException($"{file}: not a PNG file (it does not start with the PNG signature)");
 
+        IImageInfo? info;
         try
         {
-            var info = Image.Identify(PngOnly, bytes, out _)
-                ?? throw new BlindSpotsException($"{file}: not a readable PNG file");
-            if (info.Width > MaxSide || info.Height > MaxSide || info.Width < 1 || info.Height < 1)
-                throw new BlindSpotsException($"{file}: declares {info.Width}×{info.Height} pixels, outside 1..{MaxSide} a side");
-            if (info.Width != width || info.Height != height)
-                throw new BlindSpotsException($"{file}: is {info.Width}×{info.Height} pixels but the model expects {width}×{height} (images are not resized)");
-
-            using var image = Image.Load<Rgba32>(PngOnly, bytes);
-            if (image.Width != width || image.Height != height)
-                throw new BlindSpotsException($"{file}: decodes to {image.Width}×{image.Height} pixels, not the {width}×{height} its header declares");
-            int plane = height * width;
-            for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                Rgba32 p = image[x, y];
-                if (p.A != 255)
-                    throw new BlindSpotsException($"{file}: has a transparent pixel at ({x}, {y}); flatten it onto a background first");
-                int i = y * width + x;
-                if (channels == 3)
-                {
-                    target[i] = p.R / 255f;
-                    target[plane + i] = p.G / 255f;
-                    target[2 * plane + i] = p.B / 255f;
-                }
-                else
-                    target[i] = p.R == p.G && p.G == p.B ? p.R / 255f : (0.299f * p.R + 0.587f * p.G + 0.114f * p.B) / 255f;
-            }
+            info = Image.Identify(PngOnly, bytes, out _);
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or InvalidDataException)
+        catch (Exception e) when (IsDecoderFailure(e))
         {
-            throw new BlindSpotsException($"{file}: not a valid PNG file ({e.Message})", e);
+            throw NotValid(file, e);
+        }
+        if (info is null)
+            throw new BlindSpotsException($"{file}: not a readable PNG file");
+        if (info.Width > MaxSide || info.Height > MaxSide || info.Width < 1 || info.Height < 1)
+            throw new BlindSpotsException($"{file}: declares {info.Width}×{info.Height} pixels, outside 1..{MaxSide} a side");
+        if (info.Width != width || info.Height != height)
+            throw new BlindSpotsException($"{file}: is {info.Width}×{info.Height} pixels but the model expects {width}×{height} (images are not resized)");
+
+        Image<Rgba32> decoded;
+        try
+        {
+            decoded = Image.Load<Rgba32>(PngOnly, bytes);
+        }
+        catch (Exception e) when (IsDecoderFailure(e))
+        {
+            throw NotValid(file, e);
+        }
+        using var image = decoded;
+        if (image.Width != width || image.Height != height)
+            throw new BlindSpotsException($"{file}: decodes to {image.Width}×{image.Height} pixels, not the {width}×{height} its header declares");
+        int plane = height * width;
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+        {
+            Rgba32 p = image[x, y];
+            if (p.A != 255)
+                throw new BlindSpotsException($"{file}: has a transparent pixel at ({x}, {y}); flatten it onto a background first");
+            int i = y * width + x;
+            if (channels == 3)
+            {
+                target[i] = p.R / 255f;
+                target[plane + i] = p.G / 255f;
+                target[2 * plane + i] = p.B / 255f;
+            }
+            else
+                target[i] = p.R == p.G && p.G == p.B ? p.R / 255f : (0.299f * p.R + 0.587f * p.G + 0.114f * p.B) / 255f;
         }
     }
 }
