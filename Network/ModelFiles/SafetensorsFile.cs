@@ -205,6 +205,9 @@ public sealed class SafetensorsFile
 
     private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(string path, byte[] header, long dataLength)
     {
+        // The JSON reader checks UTF-8 only where it decodes; check it all, so no name fails later.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new BlindSpotsException($"{path}: header is not valid UTF-8 text");
         JsonDocument document;
         try
         {
