@@ -1,0 +1,11 @@
+namespace IlgpuBlindSpots.Network.ModelFiles;
+
+/// <summary>
+/// A host-side float32 tensor with the name it has in a model file, row-major (last dimension
+/// fastest). A scalar has an empty shape and one value.
+/// </summary>
+public sealed record NamedTensor(string Name, int[] Shape, float[] Data)
+{
+    /// <summary>The shape as text, e.g. "[32, 1, 5, 5]".</summary>
+    public string ShapeText => $"[{string.Join(", ", Shape)}]";
+}
