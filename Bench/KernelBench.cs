@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ILGPU;
+using ILGPU.Runtime;
+using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network;
 using Spectre.Console;
@@ -22,7 +24,7 @@ internal static class KernelBench
         AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
         var rows = new List<Row>();
         var table = new Table().AddColumns("operation", "unit", "ILGPU", "plain C#", "ILGPU / plain");
-        foreach (var c in Cases(device))
+        foreach (var c in Cases(device).Concat(VectorCases(device)))
         {
             double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
             double tp = Timing.Median(c.Plain);
@@ -85,6 +87,39 @@ internal static class KernelBench
                 },
                 () => PlainBaselines.DenseBackwardWeights(dy, x, dw, db, batch, k, n));
         }
+    }
+
+    /// <summary>The optimizers' per-row vector operations over a batch of 1024 MNIST-sized problems, in GB/s of memory traffic.</summary>
+    private static IEnumerable<Case> VectorCases(Device device)
+    {
+        const int rows = 1024, n = 784;
+        var x = Random(rows * n, 5); var y = Random(rows * n, 6);
+        var alpha = new double[rows]; Array.Fill(alpha, 0.5);
+        var dots = new double[rows];
+        var tx = Tensor.FromArray(device, x, rows, n);
+        var ty = Tensor.FromArray(device, y, rows, n);
+        var talpha = device.Accelerator.Allocate1D(alpha);
+        var tdots = device.Accelerator.Allocate1D<double>(rows);
+        var none = ArrayView<int>.Empty;
+        var s = device.Split(rows);
+        double bytes2 = 2.0 * rows * n * sizeof(float), bytes3 = 3.0 * rows * n * sizeof(float);
+
+        var dot = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot);
+        yield return new Case($"per-row dot {rows}×{n} (float64 sum)", "GB/s", bytes2,
+            () => dot(s.Threads, s, tx.View, ty.View, tdots.View, none, n),
+            () => Parallel.For(0, rows, r => dots[r] = System.Numerics.Tensors.TensorPrimitives.Dot(x.AsSpan(r * n, n), y.AsSpan(r * n, n))));
+
+        var axpy = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd);
+        yield return new Case($"per-row scaled add {rows}×{n}", "GB/s", bytes3,
+            () => axpy(s.Threads, s, tx.View, ty.View, talpha.View, 1e-3f, none, n),
+            () => Parallel.For(0, rows, r => System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(
+                x.AsSpan(r * n, n), (float)(alpha[r] * 1e-3), y.AsSpan(r * n, n), y.AsSpan(r * n, n))));
+
+        var clamp = device.Kernels.Load<WorkSplit, ArrayView<float>, float, float, ArrayView<int>, int>(VectorOps.Clamp);
+        yield return new Case($"clamp into [0,1] {rows}×{n}", "GB/s", bytes2,
+            () => clamp(s.Threads, s, ty.View, 0f, 1f, none, n),
+            () => Parallel.For(0, rows, r => System.Numerics.Tensors.TensorPrimitives.Clamp(
+                y.AsSpan(r * n, n), 0f, 1f, y.AsSpan(r * n, n))));
     }
 
     private static int Tiles(int n) => (n + 3) / 4;
