@@ -8,8 +8,10 @@ internal static class LayerFactory
     public static ILayer Create(Device device, LayerSpec spec, int[] inputShape, string name) => spec switch
     {
         FcSpec fc => new DenseLayer(device, inputShape.Aggregate(1, (a, b) => a * b), fc.Outputs, name),
+        ConvSpec c => new Conv2dLayer(device, inputShape, c.Filters, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding, name),
+        MaxPoolSpec m => new MaxPoolLayer(device, inputShape, m.WindowHeight, m.WindowWidth, m.Stride, m.Padding),
         ActivationSpec a => new ActivationLayer(device, a.Kind),
         DropoutSpec d => new DropoutLayer(device, d.Probability, seed: 0x5eed + int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)),
-        _ => throw new BlindSpotsException($"layer '{spec}' is not available yet"),
+        _ => throw new BlindSpotsException($"layer '{spec}' has no implementation"),
     };
 }

@@ -1,0 +1,109 @@
+using ILGPU;
+using IlgpuBlindSpots.Kernels;
+
+namespace IlgpuBlindSpots.Network.Layers;
+
+/// <summary>
+/// 2-D convolution, PyTorch's Conv2d: x [B, C, H, W] → y [B, O, OH, OW], W [O, C, KH, KW], b [O],
+/// with OH = (H + 2P − KH)/S + 1, zero padding P and stride S.
+/// </summary>
+public sealed class Conv2dLayer : ILayer
+{
+    private readonly Device device;
+    private readonly LayerBuffer output = new(), inputGradient = new();
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> forward;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> backwardInput;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float> backwardWeights;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float> backwardBias;
+    private Tensor? input;
+    private ConvShape shape;
+
+    public Conv2dLayer(Device device, int[] inputShape, int filters, int kernelHeight, int kernelWidth, int stride, int padding, string name)
+    {
+        if (inputShape.Length != 3)
+            throw new BlindSpotsException($"conv layer needs an image input C×H×W, got {Tensor.Format(inputShape)}");
+        this.device = device;
+        InChannels = inputShape[0];
+        InHeight = inputShape[1];
+        InWidth = inputShape[2];
+        Filters = filters;
+        KernelHeight = kernelHeight;
+        KernelWidth = kernelWidth;
+        Stride = stride;
+        Padding = padding;
+        if (InHeight + 2 * padding < kernelHeight || InWidth + 2 * padding < kernelWidth)
+            throw new BlindSpotsException(
+                $"{Spec}: a {kernelHeight}×{kernelWidth} kernel does not fit a {InHeight}×{InWidth} input padded by {padding}");
+        Weight = new Parameter($"{name}.weight", Tensor.Zeros(device, filters, InChannels, kernelHeight, kernelWidth), decays: true);
+        Bias = new Parameter($"{name}.bias", Tensor.Zeros(device, filters), decays: false);
+        Parameters = [Weight, Bias];
+        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+        backwardInput = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
+        backwardWeights = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
+        backwardBias = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
+    }
+
+    public int InChannels { get; }
+    public int InHeight { get; }
+    public int InWidth { get; }
+    public int Filters { get; }
+    public int KernelHeight { get; }
+    public int KernelWidth { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+    public Parameter Weight { get; }
+    public Parameter Bias { get; }
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    public string Spec =>
+        $"conv:{Filters}x{KernelHeight}x{KernelWidth}" + (Stride != 1 ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
+
+    public int[] OutputShape(int[] inputShape)
+    {
+        if (inputShape.Length != 3 || inputShape[0] != InChannels || inputShape[1] != InHeight || inputShape[2] != InWidth)
+            throw new BlindSpotsException($"{Spec}: built for input [{InChannels}, {InHeight}, {InWidth}], got {Tensor.Format(inputShape)}");
+        var c = Shape(1);
+        return [Filters, c.OutH, c.OutW];
+    }
+
+    public Tensor Forward(Tensor x, bool training)
+    {
+        if (x.RowLength != InChannels * InHeight * InWidth)
+            throw new BlindSpotsException($"{Spec}: expects inputs [{InChannels}, {InHeight}, {InWidth}], got {Tensor.Format(x.Shape)}");
+        input = x;
+        shape = Shape(x.Batch);
+        var y = output.Get(device, [x.Batch, Filters, shape.OutH, shape.OutW]);
+        var s = device.Split(Convolution.ForwardItems(shape));
+        forward(s.Threads, s, x.View, Weight.Value.View, Bias.Value.View, y.View, shape);
+        return y;
+    }
+
+    public Tensor Backward(Tensor dy, bool parameterGradients)
+    {
+        var x = input ?? throw new InvalidOperationException("backward before forward");
+        if (dy.Length != x.Batch * Filters * shape.OutH * shape.OutW)
+            throw new BlindSpotsException($"{Spec}: output gradient {Tensor.Format(dy.Shape)} does not match [{x.Batch}, {Filters}, {shape.OutH}, {shape.OutW}]");
+        if (parameterGradients)
+        {
+            var sw = device.Split(Convolution.BackwardWeightsItems(shape));
+            backwardWeights(sw.Threads, sw, dy.View, x.View, Weight.Gradient.View, shape, 1f);
+            var sb = device.Split(Convolution.BackwardBiasItems(shape));
+            backwardBias(sb.Threads, sb, dy.View, Bias.Gradient.View, shape, 1f);
+        }
+        var dx = inputGradient.Get(device, x.Shape.ToArray());
+        var s = device.Split(Convolution.BackwardInputItems(shape));
+        backwardInput(s.Threads, s, dy.View, Weight.Value.View, dx.View, shape);
+        return dx;
+    }
+
+    public void Dispose()
+    {
+        output.Dispose();
+        inputGradient.Dispose();
+        Weight.Dispose();
+        Bias.Dispose();
+    }
+
+    private ConvShape Shape(int batch) =>
+        new(batch, InChannels, InHeight, InWidth, Filters, KernelHeight, KernelWidth, Stride, Stride, Padding, Padding);
+}
