@@ -10,12 +10,16 @@ namespace IlgpuBlindSpots.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>Buffers (float32 unless noted):
-/// x, g, xTrial, gTrial, lower, upper, freeMask, direction [P, n];
-/// sHistory, yHistory [P, m + 1, n], a ring per problem;
+/// x, g, xTrial, gTrial, lower, upper [P, n], shared with the objective;
+/// freeMask, direction [P, n] and sHistory, yHistory [P, m + 1, n] (a ring per problem), or, with
+/// <see cref="LbfgsSettings.ElementMajor"/>, [n, P] and [m + 1, n, P]: the layout in which a GPU's
+/// neighbouring threads (neighbouring problems) read neighbouring addresses in the two-loop passes,
+/// which dominate the optimizer's memory traffic;
 /// value [P], the objective's output;
 /// state (int) [<see cref="IntFields"/>, P] followed by one counter of stopped problems;
 /// real (float64) [<see cref="RealFields"/>, P];
-/// pairs (float64) [P, 2m]: α of the j-th newest pair at j, its ρ at m + j, scratch of one two-loop.
+/// pairs (float64) [2m, P]: α of problem p's j-th newest pair at [j, p], its ρ at [m + j, p],
+/// scratch of one two-loop.
 /// Per-problem fields are field-major so that neighbouring problems touch neighbouring memory.</para>
 /// <para>The ring has m + 1 slots: the m newest pairs plus slot HistoryHead, where an accepted step
 /// writes its (s, y) before its curvature is known. A pair that fails the curvature test is thus
@@ -128,14 +132,13 @@ public static class Lbfgs
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems, row = p * c.Dimension;
+            int problems = c.Problems;
             if (state[Running * problems + p] == 0) continue;
             if (state[Trials * problems + p] > 0)
             {
                 double half = 0.5 * real[Step * problems + p];
                 real[Step * problems + p] = half;
-                real[Slope * problems + p] = WriteTrialPoint(x, g, lower, upper, freeMask, direction, xTrial,
-                    row, c.Dimension, half, false);
+                real[Slope * problems + p] = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, half, false);
                 continue;
             }
             NewDirection(c, p, state, real, pairs, x, g, lower, upper, freeMask, direction, xTrial, sHistory, yHistory);
@@ -174,13 +177,13 @@ public static class Lbfgs
             {
                 // (s, y) go to the spare ring slot whether or not the trial is accepted.
                 int head = state[HistoryHead * problems + p];
-                int slot = (p * (c.Memory + 1) + head) * n;
+                int slot = HistoryBase(c, p, head), e = ElementStride(c);
                 double sy = 0, yy = 0, trialSlope = 0;
                 for (int k = 0; k < n; k++)
                 {
                     float sk = xTrial[row + k] - x[row + k], yk = gTrial[row + k] - g[row + k];
-                    sHistory[slot + k] = sk;
-                    yHistory[slot + k] = yk;
+                    sHistory[slot + k * e] = sk;
+                    yHistory[slot + k * e] = yk;
                     sy += (double)sk * yk;
                     yy += (double)yk * yk;
                     trialSlope += (double)gTrial[row + k] * sk;
@@ -244,8 +247,8 @@ public static class Lbfgs
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
         ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = c.Problems, n = c.Dimension, m = c.Memory, slots = m + 1;
-        int row = p * n, pairBase = p * 2 * m;
+        int problems = c.Problems, n = c.Dimension, m = c.Memory;
+        int row = p * n, w = WorkBase(c, p), e = ElementStride(c);
 
         // q = P_F·g, kept in direction; F is recorded as a 0/1 mask.
         double qq = 0;
@@ -255,8 +258,8 @@ public static class Lbfgs
             bool held = lo >= hi || (xk <= lo && gk > 0f) || (xk >= hi && gk < 0f);
             float free = held ? 0f : 1f;
             float q = free * gk;
-            freeMask[row + k] = free;
-            direction[row + k] = q;
+            freeMask[w + k * e] = free;
+            direction[w + k * e] = q;
             qq += (double)q * q;
         }
         double steepestStep = qq > 0 ? 1.0 / XMath.Sqrt(qq) : 1.0;
@@ -265,17 +268,17 @@ public static class Lbfgs
         int count = state[HistoryCount * problems + p], head = state[HistoryHead * problems + p];
         int used = 0;
         double gamma = 0, pendingAlpha = 0;
-        int pendingSlot = SlotOffset(p, head, 0, slots, n);
+        int pendingSlot = NewestBase(c, p, head, 0);
         for (int j = 0; j < count; j++)
         {
-            int slot = SlotOffset(p, head, j, slots, n);
+            int slot = NewestBase(c, p, head, j);
             double sq = 0, sy = 0, yy = 0;
             for (int k = 0; k < n; k++)
             {
-                float free = freeMask[row + k];
-                float q = (float)(direction[row + k] - pendingAlpha * (free * yHistory[pendingSlot + k]));
-                direction[row + k] = q;
-                float sk = sHistory[slot + k], yk = free * yHistory[slot + k];
+                float free = freeMask[w + k * e];
+                float q = (float)(direction[w + k * e] - pendingAlpha * (free * yHistory[pendingSlot + k * e]));
+                direction[w + k * e] = q;
+                float sk = sHistory[slot + k * e], yk = free * yHistory[slot + k * e];
                 sq += (double)sk * q;
                 sy += (double)sk * yk;
                 yy += (double)yk * yk;
@@ -289,8 +292,8 @@ public static class Lbfgs
                 if (used == 0) gamma = sy / yy;
                 used++;
             }
-            pairs[pairBase + j] = alpha;
-            pairs[pairBase + m + j] = rho;
+            pairs[j * problems + p] = alpha;
+            pairs[(m + j) * problems + p] = rho;
             pendingAlpha = alpha;
             pendingSlot = slot;
         }
@@ -299,7 +302,7 @@ public static class Lbfgs
         if (used == 0)
         {
             step = steepestStep;
-            slope = WriteTrialPoint(x, g, lower, upper, freeMask, direction, xTrial, row, n, step, true);
+            slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
         }
         else
         {
@@ -308,33 +311,33 @@ public static class Lbfgs
             double dot = 0;
             for (int k = 0; k < n; k++)
             {
-                float free = freeMask[row + k];
-                float r = (float)(gamma * (direction[row + k] - pendingAlpha * (free * yHistory[pendingSlot + k])));
-                direction[row + k] = r;
-                dot += (double)yHistory[pendingSlot + k] * r;
+                float free = freeMask[w + k * e];
+                float r = (float)(gamma * (direction[w + k * e] - pendingAlpha * (free * yHistory[pendingSlot + k * e])));
+                direction[w + k * e] = r;
+                dot += (double)yHistory[pendingSlot + k * e] * r;
             }
             // Second loop, oldest to newest: βⱼ = ρⱼ·yⱼᵀr, r += (αⱼ − βⱼ)·P_F·sⱼ.
-            double coefficient = pairs[pairBase + oldest] - pairs[pairBase + m + oldest] * dot;
+            double coefficient = pairs[oldest * problems + p] - pairs[(m + oldest) * problems + p] * dot;
             int previousSlot = pendingSlot;
             for (int j = oldest - 1; j >= 0; j--)
             {
-                int slot = SlotOffset(p, head, j, slots, n);
+                int slot = NewestBase(c, p, head, j);
                 dot = 0;
                 for (int k = 0; k < n; k++)
                 {
-                    float r = (float)(direction[row + k] + coefficient * (freeMask[row + k] * sHistory[previousSlot + k]));
-                    direction[row + k] = r;
-                    dot += (double)yHistory[slot + k] * r;
+                    float r = (float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
+                    direction[w + k * e] = r;
+                    dot += (double)yHistory[slot + k * e] * r;
                 }
-                coefficient = pairs[pairBase + j] - pairs[pairBase + m + j] * dot;
+                coefficient = pairs[j * problems + p] - pairs[(m + j) * problems + p] * dot;
                 previousSlot = slot;
             }
             // Last update, d = −r, its slope gᵀd, and the trial at α = 1 in the same pass.
             double gd = 0, trialSlope = 0;
             for (int k = 0; k < n; k++)
             {
-                float d = -(float)(direction[row + k] + coefficient * (freeMask[row + k] * sHistory[previousSlot + k]));
-                direction[row + k] = d;
+                float d = -(float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
+                direction[w + k * e] = d;
                 float xk = x[row + k], gk = g[row + k];
                 float xt = Clamp((float)(xk + (double)d), lower[row + k], upper[row + k]);
                 xTrial[row + k] = xt;
@@ -351,7 +354,7 @@ public static class Lbfgs
                 // Not a descent direction (rounding or NaN): the history misleads, drop it.
                 state[HistoryCount * problems + p] = 0;
                 step = steepestStep;
-                slope = WriteTrialPoint(x, g, lower, upper, freeMask, direction, xTrial, row, n, step, true);
+                slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
             }
         }
         real[Step * problems + p] = step;
@@ -362,11 +365,12 @@ public static class Lbfgs
     /// xTrial = P(x + step·d) for one problem's row; returns gᵀ(xTrial − x). With
     /// <paramref name="steepest"/> d is first set to −P_F·g.
     /// </summary>
-    private static double WriteTrialPoint(
+    private static double WriteTrialPoint(LbfgsSettings c, int p,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
-        int row, int n, double step, bool steepest)
+        double step, bool steepest)
     {
+        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
         double slope = 0;
         for (int k = 0; k < n; k++)
         {
@@ -374,10 +378,10 @@ public static class Lbfgs
             float d;
             if (steepest)
             {
-                d = -freeMask[row + k] * gk;
-                direction[row + k] = d;
+                d = -freeMask[w + k * e] * gk;
+                direction[w + k * e] = d;
             }
-            else d = direction[row + k];
+            else d = direction[w + k * e];
             float xk = x[row + k];
             float xt = Clamp((float)(xk + step * d), lower[row + k], upper[row + k]);
             xTrial[row + k] = xt;
@@ -386,9 +390,19 @@ public static class Lbfgs
         return slope;
     }
 
-    /// <summary>Element offset of the j-th newest kept pair of problem p in a [P, slots, n] ring.</summary>
-    private static int SlotOffset(int p, int head, int j, int slots, int n) =>
-        (p * slots + (head - 1 - j + slots) % slots) * n;
+    /// <summary>Offset of element 0 of ring slot <paramref name="slot"/> of problem p; element k is k·<see cref="ElementStride"/> further.</summary>
+    private static int HistoryBase(LbfgsSettings c, int p, int slot) =>
+        c.ElementMajor != 0 ? slot * c.Dimension * c.Problems + p : (p * (c.Memory + 1) + slot) * c.Dimension;
+
+    /// <summary>Offset of element 0 of the j-th newest kept pair of problem p.</summary>
+    private static int NewestBase(LbfgsSettings c, int p, int head, int j) =>
+        HistoryBase(c, p, (head - 1 - j + c.Memory + 1) % (c.Memory + 1));
+
+    /// <summary>Offset of element 0 of problem p in freeMask and direction.</summary>
+    private static int WorkBase(LbfgsSettings c, int p) => c.ElementMajor != 0 ? p : p * c.Dimension;
+
+    /// <summary>Distance between neighbouring elements of one problem in the solver's own buffers.</summary>
+    private static int ElementStride(LbfgsSettings c) => c.ElementMajor != 0 ? c.Problems : 1;
 
     /// <summary>|P(x − g) − x| for one variable: SciPy's projected gradient.</summary>
     private static double ProjectedGradientAt(float x, float g, float lo, float hi) =>

@@ -25,10 +25,15 @@ public readonly struct LbfgsSettings
     public readonly double CurvatureTolerance;
     /// <summary>Relative size of the rounding noise in f, below which the line search trusts gradients instead of f.</summary>
     public readonly double ValueNoiseTolerance;
+    /// <summary>
+    /// 1: the optimizer's own buffers (freeMask, direction, histories) put the problem index last,
+    /// element k of problem p at k·P + p (for GPUs); 0: problem-major like x (for the CPU).
+    /// </summary>
+    public readonly int ElementMajor;
 
     public LbfgsSettings(int problems, int dimension, int memory, int maxIterations, int maxLineSearchSteps,
         double sufficientDecrease, double projectedGradientTolerance, double relativeReductionTolerance,
-        double curvatureTolerance, double valueNoiseTolerance)
+        double curvatureTolerance, double valueNoiseTolerance, bool elementMajor)
     {
         Problems = problems;
         Dimension = dimension;
@@ -40,5 +45,6 @@ public readonly struct LbfgsSettings
         RelativeReductionTolerance = relativeReductionTolerance;
         CurvatureTolerance = curvatureTolerance;
         ValueNoiseTolerance = valueNoiseTolerance;
+        ElementMajor = elementMajor ? 1 : 0;
     }
 }

@@ -34,6 +34,9 @@ public sealed record LbfgsOptions
     /// </summary>
     public int CheckEvery { get; init; } = 5;
 
+    /// <summary>Memory layout of the optimizer's own buffers; changes speed only, never results.</summary>
+    public LbfgsLayout Layout { get; init; } = LbfgsLayout.Auto;
+
     /// <summary>Throws a <see cref="BlindSpotsException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -44,6 +47,7 @@ public sealed record LbfgsOptions
         if (MaxLineSearchSteps < 1) Fail(nameof(MaxLineSearchSteps), MaxLineSearchSteps, "at least 1");
         if (!(SufficientDecrease > 0 && SufficientDecrease < 0.5)) Fail(nameof(SufficientDecrease), SufficientDecrease, "in (0, 0.5)");
         if (CheckEvery < 1) Fail(nameof(CheckEvery), CheckEvery, "at least 1");
+        if (!Enum.IsDefined(Layout)) Fail(nameof(Layout), Layout, "Auto, ProblemMajor or ElementMajor");
     }
 
     private static void Fail(string name, object value, string range) =>

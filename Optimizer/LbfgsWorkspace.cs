@@ -21,6 +21,7 @@ internal sealed class LbfgsWorkspace : IDisposable
         Memory = memory;
         Problems = Shape[0];
         Dimension = Shape.Skip(1).Aggregate(1, (a, b) => a * b);
+        // Shapes of the solver's own buffers are nominal: LbfgsSettings.ElementMajor decides their layout.
         int[] rows = [Problems, Dimension];
         try
         {

@@ -60,6 +60,9 @@ public sealed class ProjectedLbfgs : IDisposable
 
     public LbfgsOptions Options { get; }
 
+    private bool ElementMajor => Options.Layout == LbfgsLayout.ElementMajor ||
+                                 (Options.Layout == LbfgsLayout.Auto && device.Kind != DeviceKind.Cpu);
+
     /// <summary>
     /// Minimizes every problem of the batch from the start point <paramref name="x"/> (batch first:
     /// [P, n] or e.g. [P, C, H, W], n values per row), which is projected onto the box and then
@@ -85,7 +88,7 @@ public sealed class ProjectedLbfgs : IDisposable
         var o = Options;
         var settings = new LbfgsSettings(problems, ws.Dimension, o.Memory, o.MaxIterations, o.MaxLineSearchSteps,
             o.SufficientDecrease, o.ProjectedGradientTolerance, o.RelativeReductionTolerance,
-            CurvatureTolerance, ValueNoiseTolerance);
+            CurvatureTolerance, ValueNoiseTolerance, ElementMajor);
         var split = device.Split(problems);
         var state = ws.State.View;
         var real = ws.Real.View;

@@ -50,10 +50,11 @@ public class ProjectedLbfgsTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(10)]
-    public void CoupledQuadraticMatchesCoordinateDescentReference(int memory)
+    [InlineData(1, LbfgsLayout.ProblemMajor)]
+    [InlineData(2, LbfgsLayout.ProblemMajor)]
+    [InlineData(2, LbfgsLayout.ElementMajor)]
+    [InlineData(10, LbfgsLayout.ProblemMajor)]
+    public void CoupledQuadraticMatchesCoordinateDescentReference(int memory, LbfgsLayout layout)
     {
         const int problems = 5, n = 8;
         var dev = TestDevice.Cpu;
@@ -63,7 +64,7 @@ public class ProjectedLbfgsTests
         using var x = Tensor.Zeros(dev, problems, n);
         using var lo = Tensor.FromArray(dev, lower, problems, n);
         using var hi = Tensor.FromArray(dev, upper, problems, n);
-        using var solver = new ProjectedLbfgs(dev, Tight with { Memory = memory });
+        using var solver = new ProjectedLbfgs(dev, Tight with { Memory = memory, Layout = layout });
 
         var result = solver.Minimize(objective, x, lo, hi);
 
@@ -84,12 +85,13 @@ public class ProjectedLbfgsTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(4)]
-    [InlineData(7)]
-    [InlineData(12)]
-    public void IteratesFollowTheFloat64Reference(int iterations)
+    [InlineData(1, LbfgsLayout.ProblemMajor)]
+    [InlineData(2, LbfgsLayout.ElementMajor)]
+    [InlineData(4, LbfgsLayout.ProblemMajor)]
+    [InlineData(7, LbfgsLayout.ElementMajor)]
+    [InlineData(12, LbfgsLayout.ProblemMajor)]
+    [InlineData(12, LbfgsLayout.ElementMajor)]
+    public void IteratesFollowTheFloat64Reference(int iterations, LbfgsLayout layout)
     {
         // n = 40 with a small shift: 12 iterations stay before f stops changing in float32, where
         // float32 and float64 runs could start to make different accept decisions.
@@ -103,7 +105,7 @@ public class ProjectedLbfgsTests
         using var lo = Tensor.FromArray(dev, lower, problems, n);
         using var hi = Tensor.FromArray(dev, upper, problems, n);
         // m = 3 so that the ring wraps within the longer runs.
-        var options = Tight with { Memory = 3, MaxIterations = iterations, ProjectedGradientTolerance = 0 };
+        var options = Tight with { Memory = 3, MaxIterations = iterations, ProjectedGradientTolerance = 0, Layout = layout };
         using var solver = new ProjectedLbfgs(dev, options);
 
         var result = solver.Minimize(objective, x, lo, hi);
@@ -339,6 +341,31 @@ public class ProjectedLbfgsTests
     }
 
     [Fact]
+    public void BothLayoutsGiveBitIdenticalResults()
+    {
+        const int problems = 4, n = 10;
+        var dev = TestDevice.Cpu;
+        var start = Rand.Uniform(101, problems * n, -2f, 2f);
+        var outcomes = new List<(float[] X, LbfgsResult Result)>();
+        foreach (var layout in new[] { LbfgsLayout.ProblemMajor, LbfgsLayout.ElementMajor })
+        {
+            using var x = Tensor.FromArray(dev, start, problems, n);
+            // m = 3 against ~50 iterations: the ring wraps many times.
+            using var solver = new ProjectedLbfgs(dev, new LbfgsOptions { Memory = 3, Layout = layout });
+            var result = solver.Minimize(new RosenbrockObjective(dev, problems, n), x, -1.5f, 0.9f);
+            outcomes.Add((x.ToArray(), result));
+        }
+        var (a, ra) = outcomes[0];
+        var (b, rb) = outcomes[1];
+        Assert.Equal(a, b);
+        Assert.Equal(ra.Values, rb.Values);
+        Assert.Equal(ra.Iterations, rb.Iterations);
+        Assert.Equal(ra.Evaluations, rb.Evaluations);
+        Assert.Equal(ra.Reasons, rb.Reasons);
+        Assert.All(ra.Iterations, i => Assert.True(i > 3, $"{i} iterations do not wrap the ring"));
+    }
+
+    [Fact]
     public void InvalidOptionsAndMismatchedBoundsAreRejected()
     {
         var dev = TestDevice.Cpu;
@@ -347,7 +374,7 @@ public class ProjectedLbfgsTests
                      new LbfgsOptions { Memory = 0 }, new LbfgsOptions { MaxIterations = 0 },
                      new LbfgsOptions { ProjectedGradientTolerance = -1 }, new LbfgsOptions { RelativeReductionTolerance = double.NaN },
                      new LbfgsOptions { MaxLineSearchSteps = 0 }, new LbfgsOptions { SufficientDecrease = 0.5 },
-                     new LbfgsOptions { CheckEvery = 0 },
+                     new LbfgsOptions { CheckEvery = 0 }, new LbfgsOptions { Layout = (LbfgsLayout)7 },
                  })
             Assert.Throws<BlindSpotsException>(() => new ProjectedLbfgs(dev, bad));
 
