@@ -1,0 +1,421 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace IlgpuBlindSpots.Kernels;
+
+/// <summary>
+/// Fused kernels of a batched L-BFGS for bound-constrained problems: P independent problems of n
+/// variables each, advanced in lock-step rounds of one objective evaluation each. One work item
+/// is one problem; it walks its own rows, accumulating every dot product in float64.
+/// </summary>
+/// <remarks>
+/// <para>Buffers (float32 unless noted):
+/// x, g, xTrial, gTrial, lower, upper [P, n], shared with the objective;
+/// freeMask, direction [P, n] and sHistory, yHistory [P, m + 1, n] (a ring per problem), or, with
+/// <see cref="LbfgsSettings.ElementMajor"/>, [n, P] and [m + 1, n, P]: the layout in which a GPU's
+/// neighbouring threads (neighbouring problems) read neighbouring addresses in the two-loop passes,
+/// which dominate the optimizer's memory traffic;
+/// value [P], the objective's output;
+/// state (int) [<see cref="IntFields"/>, P] followed by one counter of stopped problems;
+/// real (float64) [<see cref="RealFields"/>, P];
+/// pairs (float64) [2m, P]: α of problem p's j-th newest pair at [j, p], its ρ at [m + j, p],
+/// scratch of one two-loop.
+/// Per-problem fields are field-major so that neighbouring problems touch neighbouring memory.</para>
+/// <para>The ring has m + 1 slots: the m newest pairs plus slot HistoryHead, where an accepted step
+/// writes its (s, y) before its curvature is known. A pair that fails the curvature test is thus
+/// simply not kept, without having overwritten the oldest kept one.</para>
+/// <para>A round is PrepareTrial, the objective at xTrial, AcceptOrBacktrack. A problem whose trial
+/// failed backtracks in the next round while others start new iterations, so no launch waits for
+/// the slowest line search and the host needs no read-back between rounds.</para>
+/// </remarks>
+public static class Lbfgs
+{
+    // Fields of the int state [IntFields, P].
+    /// <summary>1 while the problem runs: the mask every kernel and the objective honour.</summary>
+    public const int Running = 0;
+    /// <summary>0 while running, then one of the Status* codes.</summary>
+    public const int Status = 1;
+    /// <summary>Accepted steps.</summary>
+    public const int Iterations = 2;
+    /// <summary>Objective evaluations of this problem, the one at the start point included.</summary>
+    public const int Evaluations = 3;
+    /// <summary>Correction pairs kept, at most m.</summary>
+    public const int HistoryCount = 4;
+    /// <summary>Ring slot the next pair is written to; the newest kept pair is the slot before it.</summary>
+    public const int HistoryHead = 5;
+    /// <summary>Trials of the current line search evaluated and rejected; 0 means a new direction is due.</summary>
+    public const int Trials = 6;
+    public const int IntFields = 7;
+
+    // Fields of the float64 state [RealFields, P].
+    /// <summary>f at the current iterate.</summary>
+    public const int Value = 0;
+    /// <summary>α of the current trial point.</summary>
+    public const int Step = 1;
+    /// <summary>gᵀ(x(α) − x) of the current trial point: the decrease a linear model predicts.</summary>
+    public const int Slope = 2;
+    /// <summary>‖P(x − g) − x‖∞ at the current iterate.</summary>
+    public const int ProjectedGradientNorm = 3;
+    public const int RealFields = 4;
+
+    // Status codes; the optimizer's StopReason takes its values from these.
+    public const int StatusRunning = 0;
+    public const int StatusConverged = 1;
+    public const int StatusRelativeReduction = 2;
+    public const int StatusMaxIterations = 3;
+    public const int StatusLineSearchFailed = 4;
+
+    /// <summary>
+    /// Projects each start point onto its box and resets the state to running with no history;
+    /// problem 0 also zeroes the stopped counter. Items: P.
+    /// </summary>
+    public static void Start(Index1D t, WorkSplit s, LbfgsSettings c,
+        ArrayView<int> state, ArrayView<float> x, ArrayView<float> lower, ArrayView<float> upper)
+    {
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int p = s.Item(t, j);
+            if (p >= s.Count) return;
+            int problems = c.Problems, row = p * c.Dimension;
+            for (int k = 0; k < c.Dimension; k++)
+                x[row + k] = Clamp(x[row + k], lower[row + k], upper[row + k]);
+            state[Running * problems + p] = 1;
+            state[Status * problems + p] = StatusRunning;
+            state[Iterations * problems + p] = 0;
+            state[Evaluations * problems + p] = 0;
+            state[HistoryCount * problems + p] = 0;
+            state[HistoryHead * problems + p] = 0;
+            state[Trials * problems + p] = 0;
+            if (p == 0) state[IntFields * problems] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Records f and the projected gradient at the start point (evaluated into value and g) and
+    /// stops the problems already converged there. Items: P.
+    /// </summary>
+    public static void FirstPoint(Index1D t, WorkSplit s, LbfgsSettings c,
+        ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper)
+    {
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int p = s.Item(t, j);
+            if (p >= s.Count) return;
+            int problems = c.Problems, n = c.Dimension, row = p * n;
+            state[Evaluations * problems + p] = 1;
+            double pg = 0;
+            for (int k = 0; k < n; k++)
+                pg = MaxPropagatingNaN(pg, ProjectedGradientAt(x[row + k], g[row + k], lower[row + k], upper[row + k]));
+            real[Value * problems + p] = value[p];
+            real[Step * problems + p] = 0;
+            real[Slope * problems + p] = 0;
+            real[ProjectedGradientNorm * problems + p] = pg;
+            if (pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+        }
+    }
+
+    /// <summary>
+    /// Writes each running problem's next trial point xTrial = P(x + α·d) and its slope
+    /// gᵀ(xTrial − x). A problem whose last trial was rejected halves α along the same d; one due a
+    /// new direction computes d = −H·g by the two-loop recursion over its free variables (those not
+    /// held at a bound by a gradient pushing outward), with α = 1, or d = −g on the free variables
+    /// with α = 1/‖g‖₂ when no history pair is usable or −H·g is not a descent direction. Items: P.
+    /// </summary>
+    public static void PrepareTrial(Index1D t, WorkSplit s, LbfgsSettings c,
+        ArrayView<int> state, ArrayView<double> real, ArrayView<double> pairs,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
+        ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
+        ArrayView<float> sHistory, ArrayView<float> yHistory)
+    {
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int p = s.Item(t, j);
+            if (p >= s.Count) return;
+            int problems = c.Problems;
+            if (state[Running * problems + p] == 0) continue;
+            if (state[Trials * problems + p] > 0)
+            {
+                double half = 0.5 * real[Step * problems + p];
+                real[Step * problems + p] = half;
+                real[Slope * problems + p] = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, half, false);
+                continue;
+            }
+            NewDirection(c, p, state, real, pairs, x, g, lower, upper, freeMask, direction, xTrial, sHistory, yHistory);
+        }
+    }
+
+    /// <summary>
+    /// Judges each running problem's trial (f in value, ∇f in gTrial). Accepted when
+    /// f(x(α)) ≤ f(x) + c₁·slope, or, when f(x(α)) is within the rounding noise of f(x) so that f
+    /// cannot tell, when the trapezoid estimate ½(gᵀ + gTrialᵀ)(x(α) − x) of the change passes the
+    /// same test. An accepted trial becomes the iterate, its (s, y) enters the history if
+    /// sᵀy &gt; ε·yᵀy, and the stopping tests run in SciPy's order: projected gradient, relative
+    /// reduction, iterations. A rejected trial is halved next round; after the last trial the history
+    /// is dropped and the line search restarts along −g, or, if it already ran along −g, the problem
+    /// stops with a failed line search. Items: P.
+    /// </summary>
+    public static void AcceptOrBacktrack(Index1D t, WorkSplit s, LbfgsSettings c,
+        ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> xTrial, ArrayView<float> gTrial,
+        ArrayView<float> lower, ArrayView<float> upper, ArrayView<float> sHistory, ArrayView<float> yHistory)
+    {
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int p = s.Item(t, j);
+            if (p >= s.Count) return;
+            int problems = c.Problems, n = c.Dimension, row = p * n;
+            if (state[Running * problems + p] == 0) continue;
+            state[Evaluations * problems + p] += 1;
+
+            double f0 = real[Value * problems + p], f1 = value[p], slope = real[Slope * problems + p];
+            // Comparisons are false for NaN, so a trial where f is not a number is rejected. A trial
+            // with f unchanged has no visible decrease, however small the slope: the noise test judges it.
+            bool sufficient = slope < 0 && f1 < f0 && f1 <= f0 + c.SufficientDecrease * slope;
+            bool withinNoise = slope < 0 && f1 <= f0 + c.ValueNoiseTolerance * XMath.Abs(f0);
+            if (sufficient || withinNoise)
+            {
+                // (s, y) go to the spare ring slot whether or not the trial is accepted.
+                int head = state[HistoryHead * problems + p];
+                int slot = HistoryBase(c, p, head), e = ElementStride(c);
+                double sy = 0, yy = 0, trialSlope = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    float sk = xTrial[row + k] - x[row + k], yk = gTrial[row + k] - g[row + k];
+                    sHistory[slot + k * e] = sk;
+                    yHistory[slot + k * e] = yk;
+                    sy += (double)sk * yk;
+                    yy += (double)yk * yk;
+                    trialSlope += (double)gTrial[row + k] * sk;
+                }
+                double estimate = 0.5 * (slope + trialSlope);
+                if (sufficient || estimate <= c.SufficientDecrease * slope)
+                {
+                    double pg = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        float xk = xTrial[row + k], gk = gTrial[row + k];
+                        x[row + k] = xk;
+                        g[row + k] = gk;
+                        pg = MaxPropagatingNaN(pg, ProjectedGradientAt(xk, gk, lower[row + k], upper[row + k]));
+                    }
+                    if (yy > 0 && sy > c.CurvatureTolerance * yy)
+                    {
+                        state[HistoryHead * problems + p] = head == c.Memory ? 0 : head + 1;
+                        state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, c.Memory);
+                    }
+                    int iterations = state[Iterations * problems + p] + 1;
+                    state[Iterations * problems + p] = iterations;
+                    state[Trials * problems + p] = 0;
+                    real[Value * problems + p] = f1;
+                    real[ProjectedGradientNorm * problems + p] = pg;
+
+                    // Within the noise f0 − f1 is rounding; the gradients' estimate is the better measure.
+                    double decrease = sufficient ? f0 - f1 : -estimate;
+                    double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
+                    if (pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+                    else if (decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
+                    else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
+                    continue;
+                }
+            }
+
+            int trials = state[Trials * problems + p] + 1;
+            if (trials < c.MaxLineSearchSteps)
+            {
+                state[Trials * problems + p] = trials;
+                continue;
+            }
+            state[Trials * problems + p] = 0;
+            if (state[HistoryCount * problems + p] > 0)
+                state[HistoryCount * problems + p] = 0;
+            else
+                Stop(state, problems, p, StatusLineSearchFailed);
+        }
+    }
+
+    /// <summary>
+    /// The two-loop recursion of problem p restricted to its free variables F, then its first trial.
+    /// Every pair enters as (s, P_F·y) with ρ = 1/(sᵀP_F·y), so the implied inverse Hessian is
+    /// positive definite on F whenever each used pair has positive restricted curvature; a pair
+    /// without it is skipped for this direction. Passes over n are fused: each applies the previous
+    /// pair's update while accumulating the next pair's dot products.
+    /// </summary>
+    private static void NewDirection(LbfgsSettings c, int p,
+        ArrayView<int> state, ArrayView<double> real, ArrayView<double> pairs,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
+        ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
+        ArrayView<float> sHistory, ArrayView<float> yHistory)
+    {
+        int problems = c.Problems, n = c.Dimension, m = c.Memory;
+        int row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+
+        // q = P_F·g, kept in direction; F is recorded as a 0/1 mask.
+        double qq = 0;
+        for (int k = 0; k < n; k++)
+        {
+            float xk = x[row + k], gk = g[row + k], lo = lower[row + k], hi = upper[row + k];
+            bool held = lo >= hi || (xk <= lo && gk > 0f) || (xk >= hi && gk < 0f);
+            float free = held ? 0f : 1f;
+            float q = free * gk;
+            freeMask[w + k * e] = free;
+            direction[w + k * e] = q;
+            qq += (double)q * q;
+        }
+        double steepestStep = qq > 0 ? 1.0 / XMath.Sqrt(qq) : 1.0;
+
+        // First loop, newest pair (j = 0) to oldest: αⱼ = ρⱼ·sⱼᵀq, q −= αⱼ·P_F·yⱼ.
+        int count = state[HistoryCount * problems + p], head = state[HistoryHead * problems + p];
+        int used = 0;
+        double gamma = 0, pendingAlpha = 0;
+        int pendingSlot = NewestBase(c, p, head, 0);
+        for (int j = 0; j < count; j++)
+        {
+            int slot = NewestBase(c, p, head, j);
+            double sq = 0, sy = 0, yy = 0;
+            for (int k = 0; k < n; k++)
+            {
+                float free = freeMask[w + k * e];
+                float q = (float)(direction[w + k * e] - pendingAlpha * (free * yHistory[pendingSlot + k * e]));
+                direction[w + k * e] = q;
+                float sk = sHistory[slot + k * e], yk = free * yHistory[slot + k * e];
+                sq += (double)sk * q;
+                sy += (double)sk * yk;
+                yy += (double)yk * yk;
+            }
+            double alpha = 0, rho = 0;
+            if (yy > 0 && sy > c.CurvatureTolerance * yy)
+            {
+                rho = 1.0 / sy;
+                alpha = rho * sq;
+                // H₀ = γI from the newest usable pair.
+                if (used == 0) gamma = sy / yy;
+                used++;
+            }
+            pairs[j * problems + p] = alpha;
+            pairs[(m + j) * problems + p] = rho;
+            pendingAlpha = alpha;
+            pendingSlot = slot;
+        }
+
+        double step, slope;
+        if (used == 0)
+        {
+            step = steepestStep;
+            slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+        }
+        else
+        {
+            // r = γ·(q − α·P_F·y) of the oldest pair, with the dot for its β.
+            int oldest = count - 1;
+            double dot = 0;
+            for (int k = 0; k < n; k++)
+            {
+                float free = freeMask[w + k * e];
+                float r = (float)(gamma * (direction[w + k * e] - pendingAlpha * (free * yHistory[pendingSlot + k * e])));
+                direction[w + k * e] = r;
+                dot += (double)yHistory[pendingSlot + k * e] * r;
+            }
+            // Second loop, oldest to newest: βⱼ = ρⱼ·yⱼᵀr, r += (αⱼ − βⱼ)·P_F·sⱼ.
+            double coefficient = pairs[oldest * problems + p] - pairs[(m + oldest) * problems + p] * dot;
+            int previousSlot = pendingSlot;
+            for (int j = oldest - 1; j >= 0; j--)
+            {
+                int slot = NewestBase(c, p, head, j);
+                dot = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    float r = (float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
+                    direction[w + k * e] = r;
+                    dot += (double)yHistory[slot + k * e] * r;
+                }
+                coefficient = pairs[j * problems + p] - pairs[(m + j) * problems + p] * dot;
+                previousSlot = slot;
+            }
+            // Last update, d = −r, its slope gᵀd, and the trial at α = 1 in the same pass.
+            double gd = 0, trialSlope = 0;
+            for (int k = 0; k < n; k++)
+            {
+                float d = -(float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
+                direction[w + k * e] = d;
+                float xk = x[row + k], gk = g[row + k];
+                float xt = Clamp((float)(xk + (double)d), lower[row + k], upper[row + k]);
+                xTrial[row + k] = xt;
+                gd += (double)gk * d;
+                trialSlope += (double)gk * ((double)xt - xk);
+            }
+            if (gd < 0)
+            {
+                step = 1.0;
+                slope = trialSlope;
+            }
+            else
+            {
+                // Not a descent direction (rounding or NaN): the history misleads, drop it.
+                state[HistoryCount * problems + p] = 0;
+                step = steepestStep;
+                slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+            }
+        }
+        real[Step * problems + p] = step;
+        real[Slope * problems + p] = slope;
+    }
+
+    /// <summary>
+    /// xTrial = P(x + step·d) for one problem's row; returns gᵀ(xTrial − x). With
+    /// <paramref name="steepest"/> d is first set to −P_F·g.
+    /// </summary>
+    private static double WriteTrialPoint(LbfgsSettings c, int p,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
+        ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
+        double step, bool steepest)
+    {
+        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+        double slope = 0;
+        for (int k = 0; k < n; k++)
+        {
+            float gk = g[row + k];
+            float d;
+            if (steepest)
+            {
+                d = -freeMask[w + k * e] * gk;
+                direction[w + k * e] = d;
+            }
+            else d = direction[w + k * e];
+            float xk = x[row + k];
+            float xt = Clamp((float)(xk + step * d), lower[row + k], upper[row + k]);
+            xTrial[row + k] = xt;
+            slope += (double)gk * ((double)xt - xk);
+        }
+        return slope;
+    }
+
+    /// <summary>Offset of element 0 of ring slot <paramref name="slot"/> of problem p; element k is k·<see cref="ElementStride"/> further.</summary>
+    private static int HistoryBase(LbfgsSettings c, int p, int slot) =>
+        c.ElementMajor != 0 ? slot * c.Dimension * c.Problems + p : (p * (c.Memory + 1) + slot) * c.Dimension;
+
+    /// <summary>Offset of element 0 of the j-th newest kept pair of problem p.</summary>
+    private static int NewestBase(LbfgsSettings c, int p, int head, int j) =>
+        HistoryBase(c, p, (head - 1 - j + c.Memory + 1) % (c.Memory + 1));
+
+    /// <summary>Offset of element 0 of problem p in freeMask and direction.</summary>
+    private static int WorkBase(LbfgsSettings c, int p) => c.ElementMajor != 0 ? p : p * c.Dimension;
+
+    /// <summary>Distance between neighbouring elements of one problem in the solver's own buffers.</summary>
+    private static int ElementStride(LbfgsSettings c) => c.ElementMajor != 0 ? c.Problems : 1;
+
+    /// <summary>|P(x − g) − x| for one variable: SciPy's projected gradient.</summary>
+    private static double ProjectedGradientAt(float x, float g, float lo, float hi) =>
+        XMath.Abs((double)Clamp(x - g, lo, hi) - x);
+
+    private static double MaxPropagatingNaN(double a, double b) => a >= b || XMath.IsNaN(a) ? a : b;
+
+    private static float Clamp(float v, float lo, float hi) => v < lo ? lo : v > hi ? hi : v;
+
+    private static void Stop(ArrayView<int> state, int problems, int p, int status)
+    {
+        state[Status * problems + p] = status;
+        state[Running * problems + p] = 0;
+        Atomic.Add(ref state[IntFields * problems], 1);
+    }
+}

@@ -1,0 +1,20 @@
+using ILGPU;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Optimizer;
+
+namespace IlgpuBlindSpots.Tests.Optimizer;
+
+/// <summary>f = 1 at the given start points and NaN elsewhere, with a constant gradient: every line search fails.</summary>
+internal sealed class UndefinedAwayFromStartObjective(Device device, Tensor start) : IBatchObjective
+{
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> kernel =
+        device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(
+            AnalyticObjectives.UndefinedAwayFromStart);
+
+    public void Evaluate(Tensor x, Tensor value, Tensor gradient, ArrayView<int> active)
+    {
+        var s = device.Split(start.Batch);
+        kernel(s.Threads, s, x.View, value.View, gradient.View, active, start.View, start.RowLength);
+    }
+}
