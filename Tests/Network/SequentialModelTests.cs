@@ -17,6 +17,8 @@ public class SequentialModelTests
     {
         { "fc:7,sigmoid,fc:5,tanh,fc:3", 1, 4, 3 },
         { "fc:6,relu,dropout:0.5,fc:4", 1, 3, 5 },
+        { "conv:3x3x3p1,relu,maxpool:2,conv:4x3x2s2p1,tanh,maxpool:2x2s1,fc:5", 1, 9, 8 },
+        { "conv:4x5x5s2p2,relu,maxpool:3s2,fc:3", 3, 11, 13 },
     };
 
     [Theory]
