@@ -14,23 +14,32 @@ namespace IlgpuBlindSpots.Bench;
 /// </summary>
 internal static class KernelBench
 {
-    private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain);
+    /// <summary>One operation; <see cref="Outputs"/>, when given, returns both results so the run checks they agree.</summary>
+    private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain,
+        Func<(float[] Kernel, float[] Plain)>? Outputs = null);
 
-    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio);
+    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio, double MaxDifference);
 
     public static int Run(string deviceSpec, string jsonPath)
     {
         using var device = Device.Open(deviceSpec);
         AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
         var rows = new List<Row>();
-        var table = new Table().AddColumns("operation", "unit", "ILGPU", "plain C#", "ILGPU / plain");
-        foreach (var c in Cases(device).Concat(VectorCases(device)))
+        var table = new Table().AddColumns("operation", "unit", "ILGPU", "plain C#", "ILGPU / plain", "max rel. diff");
+        foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(VectorCases(device)))
         {
             double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
             double tp = Timing.Median(c.Plain);
-            var row = new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk);
+            double diff = double.NaN;
+            if (c.Outputs is not null)
+            {
+                var (a, b) = c.Outputs();
+                diff = a.Zip(b, (u, v) => (double)Math.Abs(u - v) / (1 + Math.Abs(v))).Max();
+            }
+            var row = new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, diff);
             rows.Add(row);
-            table.AddRow(c.Name, c.Unit, $"{row.Kernel:F2}", $"{row.Plain:F2}", $"{row.Ratio:F2}");
+            table.AddRow(Markup.Escape(c.Name), c.Unit, $"{row.Kernel:F2}", $"{row.Plain:F2}", $"{row.Ratio:F2}",
+                double.IsNaN(diff) ? "-" : $"{diff:E1}");
         }
         AnsiConsole.Write(table);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
@@ -67,13 +76,15 @@ internal static class KernelBench
             var sf = device.Split(Tiles(batch) * Tiles(n));
             yield return new Case($"dense forward {batch}×{k}→{n}", "GFLOP/s", flops,
                 () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, batch, k, n),
-                () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n));
+                () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n),
+                () => (ty.ToArray(), y));
 
             var bwdIn = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput);
             var si = device.Split(Tiles(batch) * Tiles(k));
             yield return new Case($"dense backward dX {batch}×{k}→{n}", "GFLOP/s", flops,
                 () => bwdIn(si.Threads, si, tdy.View, tw.View, tdx.View, batch, k, n),
-                () => PlainBaselines.DenseBackwardInput(dy, w, dx, batch, k, n));
+                () => PlainBaselines.DenseBackwardInput(dy, w, dx, batch, k, n),
+                () => (tdx.ToArray(), dx));
 
             var bwdW = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights);
             var bwdB = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
@@ -85,7 +96,58 @@ internal static class KernelBench
                     bwdW(sw.Threads, sw, tdy.View, tx.View, tdw.View, batch, k, n, 0f);
                     bwdB(sb.Threads, sb, tdy.View, tdb.View, batch, n, 0f);
                 },
-                () => PlainBaselines.DenseBackwardWeights(dy, x, dw, db, batch, k, n));
+                () => PlainBaselines.DenseBackwardWeights(dy, x, dw, db, batch, k, n),
+                () => (tdw.ToArray(), dw));
+        }
+    }
+
+    /// <summary>The conv layers of the MNIST conv net at batch 128: 1→32 5×5 on 28×28 and 32→64 5×5 on 14×14, padding 2.</summary>
+    private static IEnumerable<Case> ConvCases(Device device)
+    {
+        foreach (var (c, h, o) in new[] { (1, 28, 32), (32, 14, 64) })
+        {
+            const int batch = 128, k = 5, p = 2;
+            var shape = new ConvShape(batch, c, h, h, o, k, k, 1, 1, p, p);
+            var x = Random(batch * c * h * h, 7); var w = Random(o * c * k * k, 8); var b = Random(o, 9);
+            var dy = Random(batch * o * h * h, 10);
+            var y = new float[dy.Length]; var dx = new float[x.Length]; var dw = new float[w.Length]; var db = new float[o];
+            var tx = Tensor.FromArray(device, x, batch, c, h, h);
+            var tw = Tensor.FromArray(device, w, o, c, k, k);
+            var tb = Tensor.FromArray(device, b, o);
+            var ty = Tensor.Allocate(device, batch, o, h, h);
+            var tdy = Tensor.FromArray(device, dy, batch, o, h, h);
+            var tdx = Tensor.Allocate(device, batch, c, h, h);
+            var tdw = Tensor.Allocate(device, o, c, k, k);
+            var tdb = Tensor.Allocate(device, o);
+            double flops = 2.0 * shape.MultiplyAdds;
+            string name = $"{batch}×{c}→{o} 5×5 on {h}×{h}";
+
+            var fwd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+            var sf = device.Split(Convolution.ForwardItems(shape));
+            yield return new Case($"conv forward {name}", "GFLOP/s", flops,
+                () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, shape),
+                () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p),
+                () => (ty.ToArray(), y));
+
+            var bin = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
+            var si = device.Split(Convolution.BackwardInputItems(shape));
+            yield return new Case($"conv backward dX {name}", "GFLOP/s", flops,
+                () => bin(si.Threads, si, tdy.View, tw.View, tdx.View, shape),
+                () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p),
+                () => (tdx.ToArray(), dx));
+
+            var bw = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
+            var bb = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
+            var sw = device.Split(Convolution.BackwardWeightsItems(shape));
+            var sb = device.Split(Convolution.BackwardBiasItems(shape));
+            yield return new Case($"conv backward dW,db {name}", "GFLOP/s", flops,
+                () =>
+                {
+                    bw(sw.Threads, sw, tdy.View, tx.View, tdw.View, shape, 0f);
+                    bb(sb.Threads, sb, tdy.View, tdb.View, shape, 0f);
+                },
+                () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p),
+                () => (tdw.ToArray(), dw));
         }
     }
 

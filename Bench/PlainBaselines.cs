@@ -42,4 +42,87 @@ internal static class PlainBaselines
             }
             db[o] = sb;
         });
+
+    /// <summary>Zero-padded copy of x [B, C, H, W] → [B, C, H + 2p, W + 2p].</summary>
+    public static float[] Pad(float[] x, int batch, int c, int h, int w, int p)
+    {
+        int hp = h + 2 * p, wp = w + 2 * p;
+        var xp = new float[batch * c * hp * wp];
+        for (int plane = 0; plane < batch * c; plane++)
+            for (int y = 0; y < h; y++)
+                x.AsSpan((plane * h + y) * w, w).CopyTo(xp.AsSpan((plane * hp + y + p) * wp + p, w));
+        return xp;
+    }
+
+    /// <summary>Stride-1 convolution as vectorised row updates: y[b,o,oy,:] += W[o,c,ky,kx]·xpad[b,c,oy+ky,kx:kx+OW].</summary>
+    public static void ConvForward(float[] x, float[] w, float[] bias, float[] y, int batch, int c, int h, int wd, int o, int k, int p)
+    {
+        var xp = Pad(x, batch, c, h, wd, p);
+        int hp = h + 2 * p, wp = wd + 2 * p, oh = hp - k + 1, ow = wp - k + 1;
+        Parallel.For(0, batch * o, bo =>
+        {
+            int b = bo / o, oc = bo % o;
+            for (int oy = 0; oy < oh; oy++)
+            {
+                var row = y.AsSpan(((b * o + oc) * oh + oy) * ow, ow);
+                row.Fill(bias[oc]);
+                for (int ci = 0; ci < c; ci++)
+                    for (int ky = 0; ky < k; ky++)
+                    {
+                        int src = ((b * c + ci) * hp + oy + ky) * wp;
+                        for (int kx = 0; kx < k; kx++)
+                            TensorPrimitives.MultiplyAdd(xp.AsSpan(src + kx, ow), w[((oc * c + ci) * k + ky) * k + kx], row, row);
+                    }
+            }
+        });
+    }
+
+    /// <summary>dX of a stride-1 convolution, scattered into a padded buffer per example, then cropped.</summary>
+    public static void ConvBackwardInput(float[] dy, float[] w, float[] dx, int batch, int c, int h, int wd, int o, int k, int p)
+    {
+        int hp = h + 2 * p, wp = wd + 2 * p, oh = hp - k + 1, ow = wp - k + 1;
+        Parallel.For(0, batch, b =>
+        {
+            var dxp = new float[c * hp * wp];
+            for (int oc = 0; oc < o; oc++)
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    var g = dy.AsSpan(((b * o + oc) * oh + oy) * ow, ow);
+                    for (int ci = 0; ci < c; ci++)
+                        for (int ky = 0; ky < k; ky++)
+                            for (int kx = 0; kx < k; kx++)
+                            {
+                                var dst = dxp.AsSpan((ci * hp + oy + ky) * wp + kx, ow);
+                                TensorPrimitives.MultiplyAdd(g, w[((oc * c + ci) * k + ky) * k + kx], dst, dst);
+                            }
+                }
+            for (int ci = 0; ci < c; ci++)
+                for (int y = 0; y < h; y++)
+                    dxp.AsSpan((ci * hp + y + p) * wp + p, wd).CopyTo(dx.AsSpan(((b * c + ci) * h + y) * wd, wd));
+        });
+    }
+
+    /// <summary>dW and db of a stride-1 convolution as dot products of output-gradient rows with shifted input rows.</summary>
+    public static void ConvBackwardWeights(float[] dy, float[] x, float[] dw, float[] db, int batch, int c, int h, int wd, int o, int k, int p)
+    {
+        var xp = Pad(x, batch, c, h, wd, p);
+        int hp = h + 2 * p, wp = wd + 2 * p, oh = hp - k + 1, ow = wp - k + 1;
+        Parallel.For(0, o, oc =>
+        {
+            float sb = 0;
+            for (int b = 0; b < batch; b++) sb += TensorPrimitives.Sum(dy.AsSpan((b * o + oc) * oh * ow, oh * ow));
+            db[oc] = sb;
+            for (int ci = 0; ci < c; ci++)
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                    {
+                        float sum = 0;
+                        for (int b = 0; b < batch; b++)
+                            for (int oy = 0; oy < oh; oy++)
+                                sum += TensorPrimitives.Dot(dy.AsSpan(((b * o + oc) * oh + oy) * ow, ow),
+                                    xp.AsSpan(((b * c + ci) * hp + oy + ky) * wp + kx, ow));
+                        dw[((oc * c + ci) * k + ky) * k + kx] = sum;
+                    }
+        });
+    }
 }
