@@ -18,11 +18,12 @@ internal static class KernelBench
     private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain,
         Func<(float[] Kernel, float[] Plain)>? Outputs = null);
 
-    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio, double MaxDifference);
+    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio, double? MaxDifference);
 
     public static int Run(string deviceSpec, string jsonPath)
     {
         using var device = Device.Open(deviceSpec);
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 150;
         AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
         var rows = new List<Row>();
         var table = new Table().AddColumns("operation", "unit", "ILGPU", "plain C#", "ILGPU / plain", "max rel. diff");
@@ -36,7 +37,7 @@ internal static class KernelBench
                 var (a, b) = c.Outputs();
                 diff = a.Zip(b, (u, v) => (double)Math.Abs(u - v) / (1 + Math.Abs(v))).Max();
             }
-            var row = new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, diff);
+            var row = new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, double.IsNaN(diff) ? null : diff);
             rows.Add(row);
             table.AddRow(Markup.Escape(c.Name), c.Unit, $"{row.Kernel:F2}", $"{row.Plain:F2}", $"{row.Ratio:F2}",
                 double.IsNaN(diff) ? "-" : $"{diff:E1}");
