@@ -72,3 +72,23 @@ public class DeviceTests
         }
     }
 }
+
+public class KernelCacheTests
+{
+    [Fact]
+    public void EachKernelIsLoadedOncePerDevice()
+    {
+        var dev = TestDevice.Cpu;
+        using (var m = IlgpuBlindSpots.Network.Models.SequentialModel.Create(dev, "conv:2x3x3,relu,maxpool:2,fc:3", [1, 6, 6]))
+        using (var x = Tensor.Zeros(dev, 2, 1, 6, 6))
+            m.Logits(x);
+        int loaded = dev.Kernels.Count;
+        using (var m = IlgpuBlindSpots.Network.Models.SequentialModel.Create(dev, "conv:2x3x3,relu,maxpool:2,fc:3", [1, 6, 6]))
+        using (var x = Tensor.Zeros(dev, 5, 1, 6, 6))
+        {
+            m.Logits(x);
+            m.Logits(x);
+        }
+        Assert.Equal(loaded, dev.Kernels.Count);
+    }
+}
