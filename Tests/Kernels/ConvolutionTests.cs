@@ -32,7 +32,23 @@ public class ConvolutionTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ForwardAndBackwardMatchFloat64Reference(int[] dims)
+    public void ForwardAndBackwardMatchFloat64Reference(int[] dims) => CheckAgainstReference(dims);
+
+    public static TheoryData<int> Seeds => new(Enumerable.Range(0, 40));
+
+    /// <summary>Random small shapes: every combination of edge cases the fixed list may have missed.</summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void RandomShapesMatchFloat64Reference(int seed)
+    {
+        var rng = new Random(1000 + seed);
+        int kh = rng.Next(1, 7), kw = rng.Next(1, 7);
+        int ph = rng.Next(0, kh), pw = rng.Next(0, kw);
+        int h = Math.Max(rng.Next(1, 16), kh - 2 * ph), w = Math.Max(rng.Next(1, 16), kw - 2 * pw);
+        CheckAgainstReference([rng.Next(1, 6), rng.Next(1, 7), h, w, rng.Next(1, 13), kh, kw, rng.Next(1, 5), rng.Next(1, 5), ph, pw]);
+    }
+
+    private static void CheckAgainstReference(int[] dims)
     {
         var r = Reference(dims);
         var shape = Shape(dims);

@@ -28,9 +28,25 @@ public class PoolingTests
     [Theory]
     [MemberData(nameof(Shapes))]
     public void ForwardAndBackwardMatchFloat64Reference(int batch, int channels, int height, int width,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW)
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) =>
+        CheckAgainstReference(new PoolingReference(batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW));
+
+    public static TheoryData<int> Seeds => new(Enumerable.Range(0, 40));
+
+    /// <summary>Random small shapes, padding up to half the window as PyTorch allows.</summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void RandomShapesMatchFloat64Reference(int seed)
     {
-        var r = new PoolingReference(batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW);
+        var rng = new Random(2000 + seed);
+        int kh = rng.Next(1, 6), kw = rng.Next(1, 6);
+        int ph = rng.Next(0, kh / 2 + 1), pw = rng.Next(0, kw / 2 + 1);
+        int h = Math.Max(rng.Next(1, 16), kh - 2 * ph), w = Math.Max(rng.Next(1, 16), kw - 2 * pw);
+        CheckAgainstReference(new PoolingReference(rng.Next(1, 5), rng.Next(1, 4), h, w, kh, kw, rng.Next(1, 5), rng.Next(1, 5), ph, pw));
+    }
+
+    private static void CheckAgainstReference(PoolingReference r)
+    {
         // Continuous data, then data from four levels so that most windows hold ties.
         foreach (var x in new[] { Rand.Uniform(1, r.InputLength), Quantized(Rand.Uniform(2, r.InputLength)) })
         {
