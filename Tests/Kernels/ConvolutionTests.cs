@@ -19,16 +19,16 @@ public class ConvolutionTests
     {
         { "1 1 7 5 2 3 3 1 1 1 1" },
         { "3 3 13 9 5 3 3 2 2 1 1" },
-        { "17 1 9 7 3 1 1 1 1 0 0" },   // 1×1 kernel
-        { "3 3 35 31 6 11 11 4 4 2 2" },// AlexNet's first layer on a small image
-        { "2 1 28 28 5 5 5 1 1 2 2" },  // MNIST first layer, "same" padding
-        { "3 6 14 14 9 5 5 1 1 0 0" },  // second layer, no padding
-        { "17 3 7 5 4 5 3 2 1 0 1" },   // non-square kernel, separate strides and pads
-        { "1 2 6 11 9 3 5 1 3 2 0" },   // width stride 3: three residue classes
-        { "2 2 9 10 3 2 2 3 3 0 0" },   // stride larger than the kernel: skipped pixels
-        { "1 1 5 2 2 3 2 2 3 1 1" },    // image narrower than the stride
-        { "1 2 4 3 3 6 5 1 1 1 1" },    // kernel covers the whole padded image
-        { "1 1 5 5 2 3 3 1 1 3 3" },    // padding wider than the kernel: all-padding windows
+        { "17 1 9 7 3 1 1 1 1 0 0" },     // 1×1 kernel
+        { "3 3 35 31 6 11 11 4 4 2 2" },  // AlexNet's first layer on a small image
+        { "2 1 28 28 5 5 5 1 1 2 2" },    // MNIST first layer, "same" padding
+        { "3 6 14 14 9 5 5 1 1 0 0" },    // second layer, no padding
+        { "17 3 7 5 4 5 3 2 1 0 1" },     // non-square kernel, separate strides and pads
+        { "1 2 6 11 9 3 5 1 3 2 0" },     // width stride 3: three residue classes
+        { "2 2 9 10 3 2 2 3 3 0 0" },     // stride larger than the kernel: skipped pixels
+        { "1 1 5 2 2 3 2 2 3 1 1" },      // image narrower than the stride
+        { "1 2 4 3 3 6 5 1 1 1 1" },      // kernel covers the whole padded image
+        { "1 1 5 5 2 3 3 1 1 3 3" },      // padding wider than the kernel: all-padding windows
     };
 
     [Theory]
