@@ -20,7 +20,7 @@ public static class Pooling
     /// <summary>
     /// y[p, oy, ox] = max of x[p, oy·sH − pH + ky, ox·sW − pW + kx] over the window's cells inside
     /// the image, for every plane p = b·C + c; argMax gets the flat index into x of that cell.
-    /// One item: one output cell. Items: B·C·OH·OW.
+    /// One item: one output row. Items: B·C·OH.
     /// </summary>
     public static void Forward(Index1D t, WorkSplit s,
         ArrayView<float> x, ArrayView<float> y, ArrayView<int> argMax,
@@ -32,36 +32,39 @@ public static class Pooling
         {
             int item = s.Item(t, j);
             if (item >= s.Count) return;
-            int ox = item % outW;
-            int rest = item / outW;
-            int oy = rest % outH;
-            int plane = rest / outH;
-            int top = oy * strideH - padH, left = ox * strideW - padW;
+            int oy = item % outH;
+            int plane = item / outH;
+            int top = oy * strideH - padH;
             int y0 = Math.Max(top, 0), y1 = Math.Min(top + kernelH, height);
-            int x0 = Math.Max(left, 0), x1 = Math.Min(left + kernelW, width);
-            float best = float.NegativeInfinity;
-            int bestAt = -1;
-            for (int iy = y0; iy < y1; iy++)
+            int outRow = item * outW;
+            for (int ox = 0; ox < outW; ox++)
             {
-                int row = (plane * height + iy) * width;
-                for (int ix = x0; ix < x1; ix++)
+                int left = ox * strideW - padW;
+                int x0 = Math.Max(left, 0), x1 = Math.Min(left + kernelW, width);
+                float best = float.NegativeInfinity;
+                int bestAt = -1;
+                for (int iy = y0; iy < y1; iy++)
                 {
-                    float v = x[row + ix];
-                    if (bestAt < 0 || v > best || (XMath.IsNaN(v) && !XMath.IsNaN(best)))
+                    int row = (plane * height + iy) * width;
+                    for (int ix = x0; ix < x1; ix++)
                     {
-                        best = v;
-                        bestAt = row + ix;
+                        float v = x[row + ix];
+                        if (bestAt < 0 || v > best || (XMath.IsNaN(v) && !XMath.IsNaN(best)))
+                        {
+                            best = v;
+                            bestAt = row + ix;
+                        }
                     }
                 }
+                y[outRow + ox] = best;
+                argMax[outRow + ox] = bestAt;
             }
-            y[item] = best;
-            argMax[item] = bestAt;
         }
     }
 
     /// <summary>
     /// dX[i] = Σ dY[o] over the output cells o whose window contains input cell i and whose argMax
-    /// is i; dX is overwritten. One item: one input cell. Items: B·C·H·W.
+    /// is i; dX is overwritten. One item: one input row. Items: B·C·H.
     /// </summary>
     public static void Backward(Index1D t, WorkSplit s,
         ArrayView<float> dy, ArrayView<int> argMax, ArrayView<float> dx,
@@ -73,27 +76,34 @@ public static class Pooling
         {
             int item = s.Item(t, j);
             if (item >= s.Count) return;
-            int ix = item % width;
-            int rest = item / width;
-            int iy = rest % height;
-            int plane = rest / height;
+            int iy = item % height;
+            int plane = item / height;
             // Windows oy with oy·sH − pH ≤ iy ≤ oy·sH − pH + kH − 1, clipped to the output.
-            int oyLo = CeilDivNonNegative(iy + padH - kernelH + 1, strideH);
+            int oyLo = Math.Max(FloorDiv(iy + padH - kernelH + strideH, strideH), 0);
             int oyHi = Math.Min((iy + padH) / strideH, outH - 1);
-            int oxLo = CeilDivNonNegative(ix + padW - kernelW + 1, strideW);
-            int oxHi = Math.Min((ix + padW) / strideW, outW - 1);
-            float sum = 0f;
-            for (int oy = oyLo; oy <= oyHi; oy++)
+            // The same bounds for the columns, ⌊(ix + q)/sW⌋, stepped along the row without dividing.
+            int lo = FloorDiv(padW - kernelW + strideW, strideW), loRest = padW - kernelW + strideW - lo * strideW;
+            int hi = padW / strideW, hiRest = padW - hi * strideW;
+            int row = item * width;
+            for (int ix = 0; ix < width; ix++)
             {
-                int row = (plane * outH + oy) * outW;
-                for (int ox = oxLo; ox <= oxHi; ox++)
-                    if (argMax[row + ox] == item)
-                        sum += dy[row + ox];
+                int at = row + ix;
+                int oxLo = Math.Max(lo, 0), oxHi = Math.Min(hi, outW - 1);
+                float sum = 0f;
+                for (int oy = oyLo; oy <= oyHi; oy++)
+                {
+                    int outRow = (plane * outH + oy) * outW;
+                    for (int ox = oxLo; ox <= oxHi; ox++)
+                        if (argMax[outRow + ox] == at)
+                            sum += dy[outRow + ox];
+                }
+                dx[at] = sum;
+                if (++loRest == strideW) { loRest = 0; lo++; }
+                if (++hiRest == strideW) { hiRest = 0; hi++; }
             }
-            dx[item] = sum;
         }
     }
 
-    /// <summary>⌈a/b⌉ for b &gt; 0, or 0 when a ≤ 0 (the first window index that can reach a cell).</summary>
-    private static int CeilDivNonNegative(int a, int b) => a <= 0 ? 0 : (a + b - 1) / b;
+    /// <summary>⌊a/b⌋ for b &gt; 0 and any sign of a.</summary>
+    private static int FloorDiv(int a, int b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }

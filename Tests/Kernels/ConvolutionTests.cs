@@ -13,26 +13,43 @@ namespace IlgpuBlindSpots.Tests.Kernels;
 /// </summary>
 public class ConvolutionTests
 {
-    // batch, channels, height, width, out channels, kernel h, kernel w, stride h, stride w, pad h, pad w
-    public static TheoryData<int[]> Shapes => new()
+    // Space-separated, so that a test's name shows the whole shape: batch, channels, height, width,
+    // out channels, kernel h, kernel w, stride h, stride w, pad h, pad w.
+    public static TheoryData<string> Shapes => new()
     {
-        { [1, 1, 7, 5, 2, 3, 3, 1, 1, 1, 1] },
-        { [3, 3, 13, 9, 5, 3, 3, 2, 2, 1, 1] },
-        { [17, 1, 9, 7, 3, 1, 1, 1, 1, 0, 0] },       // 1×1 kernel
-        { [3, 3, 35, 31, 6, 11, 11, 4, 4, 2, 2] },    // AlexNet's first layer on a small image
-        { [2, 1, 28, 28, 5, 5, 5, 1, 1, 2, 2] },      // MNIST first layer, "same" padding
-        { [3, 6, 14, 14, 9, 5, 5, 1, 1, 0, 0] },      // second layer, no padding
-        { [17, 3, 7, 5, 4, 5, 3, 2, 1, 0, 1] },       // non-square kernel, separate strides and pads
-        { [1, 2, 6, 11, 9, 3, 5, 1, 3, 2, 0] },       // width stride 3: three residue classes
-        { [2, 2, 9, 10, 3, 2, 2, 3, 3, 0, 0] },       // stride larger than the kernel: skipped pixels
-        { [1, 1, 5, 2, 2, 3, 2, 2, 3, 1, 1] },        // image narrower than the stride
-        { [1, 2, 4, 3, 3, 6, 5, 1, 1, 1, 1] },        // kernel covers the whole padded image
-        { [1, 1, 5, 5, 2, 3, 3, 1, 1, 3, 3] },        // padding wider than the kernel: all-padding windows
+        { "1 1 7 5 2 3 3 1 1 1 1" },
+        { "3 3 13 9 5 3 3 2 2 1 1" },
+        { "17 1 9 7 3 1 1 1 1 0 0" },     // 1×1 kernel
+        { "3 3 35 31 6 11 11 4 4 2 2" },  // AlexNet's first layer on a small image
+        { "2 1 28 28 5 5 5 1 1 2 2" },    // MNIST first layer, "same" padding
+        { "3 6 14 14 9 5 5 1 1 0 0" },    // second layer, no padding
+        { "17 3 7 5 4 5 3 2 1 0 1" },     // non-square kernel, separate strides and pads
+        { "1 2 6 11 9 3 5 1 3 2 0" },     // width stride 3: three residue classes
+        { "2 2 9 10 3 2 2 3 3 0 0" },     // stride larger than the kernel: skipped pixels
+        { "1 1 5 2 2 3 2 2 3 1 1" },      // image narrower than the stride
+        { "1 2 4 3 3 6 5 1 1 1 1" },      // kernel covers the whole padded image
+        { "1 1 5 5 2 3 3 1 1 3 3" },      // padding wider than the kernel: all-padding windows
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ForwardAndBackwardMatchFloat64Reference(int[] dims)
+    public void ForwardAndBackwardMatchFloat64Reference(string dims) => CheckAgainstReference(Parse(dims));
+
+    public static TheoryData<int> Seeds => new(Enumerable.Range(0, 40));
+
+    /// <summary>Random small shapes: every combination of edge cases the fixed list may have missed.</summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void RandomShapesMatchFloat64Reference(int seed)
+    {
+        var rng = new Random(1000 + seed);
+        int kh = rng.Next(1, 7), kw = rng.Next(1, 7);
+        int ph = rng.Next(0, kh), pw = rng.Next(0, kw);
+        int h = Math.Max(rng.Next(1, 16), kh - 2 * ph), w = Math.Max(rng.Next(1, 16), kw - 2 * pw);
+        CheckAgainstReference([rng.Next(1, 6), rng.Next(1, 7), h, w, rng.Next(1, 13), kh, kw, rng.Next(1, 5), rng.Next(1, 5), ph, pw]);
+    }
+
+    private static void CheckAgainstReference(int[] dims)
     {
         var r = Reference(dims);
         var shape = Shape(dims);
@@ -57,10 +74,10 @@ public class ConvolutionTests
     }
 
     // Small enough for a difference quotient per element, with stride, padding and a non-square kernel.
-    public static TheoryData<int[]> GradientShapes => new()
+    public static TheoryData<string> GradientShapes => new()
     {
-        { [2, 2, 6, 5, 3, 3, 2, 2, 1, 1, 1] },
-        { [1, 3, 9, 7, 2, 5, 5, 2, 3, 2, 1] },
+        { "2 2 6 5 3 3 2 2 1 1 1" },
+        { "1 3 9 7 2 5 5 2 3 2 1" },
     };
 
     /// <summary>
@@ -70,8 +87,9 @@ public class ConvolutionTests
     /// </summary>
     [Theory]
     [MemberData(nameof(GradientShapes))]
-    public void BackwardMatchesFiniteDifferencesOfForward(int[] dims)
+    public void BackwardMatchesFiniteDifferencesOfForward(string shapeText)
     {
+        int[] dims = Parse(shapeText);
         var r = Reference(dims);
         var shape = Shape(dims);
         var run = new Launcher(TestDevice.Cpu, shape);
@@ -84,6 +102,8 @@ public class ConvolutionTests
         Compare.Close(FiniteDifferences.Gradient(wd, Loss), run.BackwardWeightsTwice(g, x).Once, what: "dW vs finite differences");
         Compare.Close(FiniteDifferences.Gradient(bd, Loss), run.BackwardBiasTwice(g).Once, what: "db vs finite differences");
     }
+
+    private static int[] Parse(string dims) => dims.Split(' ').Select(int.Parse).ToArray();
 
     private static ConvolutionReference Reference(int[] d) =>
         new(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);

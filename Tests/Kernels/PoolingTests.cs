@@ -28,9 +28,25 @@ public class PoolingTests
     [Theory]
     [MemberData(nameof(Shapes))]
     public void ForwardAndBackwardMatchFloat64Reference(int batch, int channels, int height, int width,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW)
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) =>
+        CheckAgainstReference(new PoolingReference(batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW));
+
+    public static TheoryData<int> Seeds => new(Enumerable.Range(0, 40));
+
+    /// <summary>Random small shapes, padding up to half the window as PyTorch allows.</summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void RandomShapesMatchFloat64Reference(int seed)
     {
-        var r = new PoolingReference(batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW);
+        var rng = new Random(2000 + seed);
+        int kh = rng.Next(1, 6), kw = rng.Next(1, 6);
+        int ph = rng.Next(0, kh / 2 + 1), pw = rng.Next(0, kw / 2 + 1);
+        int h = Math.Max(rng.Next(1, 16), kh - 2 * ph), w = Math.Max(rng.Next(1, 16), kw - 2 * pw);
+        CheckAgainstReference(new PoolingReference(rng.Next(1, 5), rng.Next(1, 4), h, w, kh, kw, rng.Next(1, 5), rng.Next(1, 5), ph, pw));
+    }
+
+    private static void CheckAgainstReference(PoolingReference r)
+    {
         // Continuous data, then data from four levels so that most windows hold ties.
         foreach (var x in new[] { Rand.Uniform(1, r.InputLength), Quantized(Rand.Uniform(2, r.InputLength)) })
         {
@@ -90,7 +106,7 @@ public class PoolingTests
         using var tx = Tensor.FromArray(dev, x, r.Batch, r.Channels, r.Height, r.Width);
         using var ty = Tensor.FromArray(dev, Enumerable.Repeat(float.NaN, r.OutputLength).ToArray(), r.OutputLength);
         using var targ = dev.Accelerator.Allocate1D(Enumerable.Repeat(int.MinValue, r.OutputLength).ToArray());
-        var s = dev.Split(r.OutputLength);
+        var s = dev.Split(r.Batch * r.Channels * r.OutH);
         dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int, int, int, int, int>(
             Pooling.Forward)(s.Threads, s, tx.View, ty.View, targ.View,
             r.Height, r.Width, r.KernelH, r.KernelW, r.StrideH, r.StrideW, r.PadH, r.PadW);
@@ -103,7 +119,7 @@ public class PoolingTests
         using var tdy = Tensor.FromArray(dev, dy, r.OutputLength);
         using var targ = dev.Accelerator.Allocate1D(argMax);
         using var tdx = Tensor.FromArray(dev, Enumerable.Repeat(float.NaN, r.InputLength).ToArray(), r.InputLength);
-        var s = dev.Split(r.InputLength);
+        var s = dev.Split(r.Batch * r.Channels * r.Height);
         dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int>(
             Pooling.Backward)(s.Threads, s, tdy.View, targ.View, tdx.View,
             r.Height, r.Width, r.KernelH, r.KernelW, r.StrideH, r.StrideW, r.PadH, r.PadW);
