@@ -68,7 +68,8 @@ public sealed class MaxPoolLayer : ILayer
             argMax?.Dispose();
             argMax = device.Accelerator.Allocate1D<int>(y.Length);
         }
-        var s = device.Split(y.Length);
+        // One item per output row of every plane.
+        var s = device.Split(x.Batch * Channels * OutHeight);
         forward(s.Threads, s, x.View, y.View, argMax.View, InHeight, InWidth, WindowHeight, WindowWidth, Stride, Stride, Padding, Padding);
         return y;
     }
@@ -79,7 +80,8 @@ public sealed class MaxPoolLayer : ILayer
         if (dy.Length != argMax!.Length)
             throw new BlindSpotsException($"{Spec}: output gradient {Tensor.Format(dy.Shape)} does not match the last forward");
         var dx = inputGradient.Get(device, x.Shape.ToArray());
-        var s = device.Split(dx.Length);
+        // One item per input row of every plane.
+        var s = device.Split(x.Batch * Channels * InHeight);
         backward(s.Threads, s, dy.View, argMax.View, dx.View, InHeight, InWidth, WindowHeight, WindowWidth, Stride, Stride, Padding, Padding);
         return dx;
     }
