@@ -1,6 +1,91 @@
+using CommandLine;
+using CommandLine.Text;
+using IlgpuBlindSpots.Cli.Commands;
+using IlgpuBlindSpots.Network;
+
 namespace IlgpuBlindSpots.Cli;
 
+/// <summary>
+/// The <c>blindspots</c> command: verbs <c>devices</c>, <c>train</c>, <c>eval</c>, <c>demo</c>.
+/// Every user-fixable problem ends the run with one line <c>blindspots: message</c> on stderr and
+/// exit code 2; files are only ever written whole.
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public const int ExitBadInput = 2;
+    public const int ExitInterrupted = 130;
+
+    public static int Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // The first Ctrl+C stops training between batches (the last epoch's checkpoint stays); a second one kills.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return Run(args, Console.Out, Console.Error, !Console.IsErrorRedirected, cancel.Token);
+    }
+
+    /// <summary>Runs a command line with the given streams; <paramref name="interactive"/> says stderr is a terminal (live \r progress).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false, CancellationToken cancel = default)
+    {
+        var console = new CliConsole(stdout, stderr, interactive, string.Join(" ", args.Select(Quote)));
+        try
+        {
+            using var parser = new Parser(s =>
+            {
+                s.HelpWriter = null;
+                s.CaseInsensitiveEnumValues = true;
+                s.AutoVersion = true;
+            });
+            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions>(args);
+            return result.MapResult(
+                (DevicesOptions o) => DevicesCommand.Run(o, console),
+                (TrainOptions o) => TrainCommand.Run(o, console, cancel),
+                (EvalOptions o) => EvalCommand.Run(o, console),
+                (DemoOptions o) => DemoCommand.Run(o, console),
+                errors => ParseFailure(result, errors, console));
+        }
+        catch (BlindSpotsException e)
+        {
+            return console.Fail(e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("blindspots: interrupted; the last finished epoch is in the checkpoint, continue with --resume");
+            return ExitInterrupted;
+        }
+    }
+
+    private static int ParseFailure<T>(ParserResult<T> result, IEnumerable<Error> errors, CliConsole console)
+    {
+        var list = errors.ToList();
+        if (list.Any(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError))
+        {
+            console.Out.WriteLine(list.Any(e => e is VersionRequestedError)
+                ? HeadingInfo.Default.ToString()
+                : HelpText.AutoBuild(result, h => h, e => e, verbsIndex: list.Any(e => e is HelpVerbRequestedError { Matched: false } or HelpRequestedError)).ToString());
+            return 0;
+        }
+        return console.Fail(Describe(list[0]));
+    }
+
+    private static string Describe(Error e) => e switch
+    {
+        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo",
+        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo (add --help for options)",
+        UnknownOptionError u => $"unknown option '{u.Token}'",
+        MissingRequiredOptionError m => $"--{m.NameInfo.LongName} is required",
+        MissingValueOptionError m => $"--{m.NameInfo.LongName} needs a value",
+        BadFormatConversionError b => $"--{b.NameInfo.LongName}: not a valid value",
+        BadFormatTokenError b => $"'{b.Token}' is not a valid token",
+        SequenceOutOfRangeError s => $"--{s.NameInfo.LongName}: wrong number of values",
+        RepeatedOptionError r => $"--{r.NameInfo.LongName} is given twice",
+        SetValueExceptionError s => $"--{s.NameInfo.LongName}: {s.Exception.Message}",
+        _ => $"bad command line ({e.Tag})",
+    };
+
+    private static string Quote(string a) => a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_.,:/=+@".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'";
 }

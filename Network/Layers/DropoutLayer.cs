@@ -32,6 +32,8 @@ public sealed class DropoutLayer : ILayer
     public float Probability { get; }
     /// <summary>Seed of the mask hash; each dropout layer of a model gets its own, so masks differ between layers.</summary>
     public int Seed { get; set; }
+    /// <summary>Training batches seen so far, the mask hash's second counter; a training checkpoint saves and restores it.</summary>
+    public int Step { get => step; set => step = value; }
     public string Spec => $"dropout:{Probability.ToString(CultureInfo.InvariantCulture)}";
     public IReadOnlyList<Parameter> Parameters => [];
 

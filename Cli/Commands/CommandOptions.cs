@@ -1,0 +1,65 @@
+using CommandLine;
+
+namespace IlgpuBlindSpots.Cli.Commands;
+
+[Verb("devices", HelpText = "List the accelerators ILGPU sees, usable or not.")]
+internal sealed class DevicesOptions;
+
+[Verb("train", HelpText = "Train a model on MNIST-style data and save it as safetensors.")]
+internal sealed class TrainOptions
+{
+    [Option("preset", HelpText = "A named model with its training defaults: fc10-1e-4, fc10-1e-2, fc10-1, fc100-100-10, fc200-200-10, conv-mnist.")]
+    public string? Preset { get; set; }
+
+    [Option("arch", HelpText = "Architecture spec, e.g. fc:100,sigmoid,fc:100,sigmoid,fc:10 (instead of or overriding --preset).")]
+    public string? Arch { get; set; }
+
+    [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, or a folder with the four IDX files.")]
+    public string Data { get; set; } = "mnist";
+
+    [Option("range", HelpText = "START:COUNT, the training examples to use (default: all).")]
+    public string? Range { get; set; }
+
+    [Option("epochs")] public int? Epochs { get; set; }
+    [Option("batch")] public int? Batch { get; set; }
+    [Option("lr", HelpText = "Learning rate.")] public double? LearningRate { get; set; }
+    [Option("momentum", HelpText = "SGD momentum.")] public double? Momentum { get; set; }
+    [Option("optimizer", HelpText = "sgd or adam.")] public string? Optimizer { get; set; }
+    [Option("schedule", HelpText = "constant, cosine or step.")] public string? Schedule { get; set; }
+
+    [Option("weight-decay", HelpText = "λ for every weight matrix, or a comma list with one λ per parameterised layer.")]
+    public string? WeightDecay { get; set; }
+
+    [Option("seed")] public int? Seed { get; set; }
+    [Option("device", Default = "cpu", HelpText = "auto, cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "cpu";
+
+    [Option("out", Required = true, HelpText = "Where to write the model (.safetensors); its checkpoint goes beside it.")]
+    public string Out { get; set; } = "";
+
+    [Option("resume", HelpText = "Continue the interrupted run whose checkpoint is beside --out.")]
+    public bool Resume { get; set; }
+
+    [Option("json", HelpText = "Print a machine-readable summary on stdout.")]
+    public bool Json { get; set; }
+}
+
+[Verb("eval", HelpText = "Evaluate a model file on a data set: error rate and mean loss.")]
+internal sealed class EvalOptions
+{
+    [Option("model", Required = true)] public string Model { get; set; } = "";
+    [Option("data", Default = "mnist")] public string Data { get; set; } = "mnist";
+    [Option("split", Default = "test", HelpText = "train or test.")] public string Split { get; set; } = "test";
+    [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
+    [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
+    [Option("device", Default = "cpu")] public string Device { get; set; } = "cpu";
+    [Option("json")] public bool Json { get; set; }
+}
+
+[Verb("demo", HelpText = "Offline demo: the bundled fc100-100-10 on the bundled 1,000 MNIST test digits; writes out/demo/.")]
+internal sealed class DemoOptions
+{
+    [Option("out", Default = "out/demo", HelpText = "Folder for the report and the grid of misclassified digits.")]
+    public string Out { get; set; } = "out/demo";
+
+    [Option("device", Default = "cpu")] public string Device { get; set; } = "cpu";
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Text.Json;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Training;
+
+namespace IlgpuBlindSpots.Cli.Commands;
+
+internal static class EvalCommand
+{
+    public static int Run(EvalOptions o, CliConsole console)
+    {
+        var split = o.Split.ToLowerInvariant() switch
+        {
+            "train" => DatasetSplit.Train,
+            "test" => DatasetSplit.Test,
+            _ => throw new BlindSpotsException($"--split '{o.Split}': expected train or test"),
+        };
+        if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
+        if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        var data = DataLocator.Load(o.Data, split, o.Range);
+        using var device = Device.Open(o.Device);
+        using var model = ModelFile.Load(device, o.Model);
+        var result = Evaluator.Evaluate(model, data, o.Batch);
+        if (o.Json)
+            console.Out.WriteLine(JsonSerializer.Serialize(new
+            {
+                model = o.Model, data = o.Data, split = o.Split, range = o.Range, count = result.Count,
+                errors = result.Errors, error_rate = result.ErrorRate, mean_loss = result.MeanLoss, device = device.Id,
+            }));
+        else
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{o.Model} on {o.Data} {o.Split}{(o.Range != null ? " " + o.Range : "")}: error {100 * result.ErrorRate:F2}% ({result.Errors}/{result.Count}), mean loss {result.MeanLoss:F4}"));
+        return 0;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Models;
+using IlgpuBlindSpots.Network.Training;
+using Spectre.Console;
+
+namespace IlgpuBlindSpots.Cli.Commands;
+
+internal static class TrainCommand
+{
+    public static int Run(TrainOptions o, CliConsole console, CancellationToken cancel)
+    {
+        var (arch, options) = Resolve(o);
+        options.Validate();
+        ArchitectureSpec.Parse(arch);
+        if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the .safetensors file to write");
+        string checkpoint = CheckpointPath(o.Out);
+        if (o.Resume && !File.Exists(checkpoint))
+            throw new BlindSpotsException($"--resume: no checkpoint {checkpoint} (it is written beside --out after each epoch)");
+
+        var train = DataLocator.Load(o.Data, DatasetSplit.Train, o.Range);
+        Dataset? test = TryLoadTest(o.Data);
+        using var device = Device.Open(o.Device);
+        using var model = SequentialModel.Create(device, arch, [train.Channels, train.Height, train.Width]);
+        model.Initialize(options.Seed);
+        using var trainer = new Trainer(model, train, options);
+        if (o.Resume)
+        {
+            trainer.Resume(checkpoint);
+            console.Error.WriteLine($"resuming after epoch {trainer.EpochsDone} of {options.Epochs} from {checkpoint}");
+        }
+
+        var record = Record(o, options, device, train, console.CommandLine);
+        var printer = new ProgressPrinter(console);
+        var summary = trainer.Train(printer.Report, checkpoint, record, cancel);
+        var trainResult = trainer.EvaluateTrainingData();
+        var testResult = test != null ? Evaluator.Evaluate(model, test) : null;
+
+        record["train_error"] = Percent(trainResult.ErrorRate);
+        record["test_error"] = testResult != null ? Percent(testResult.ErrorRate) : "n/a";
+        record["train_loss"] = trainResult.MeanLoss.ToString("R", CultureInfo.InvariantCulture);
+        record["wall_seconds_last_run"] = summary.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+        record["examples_per_second"] = summary.ExamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture);
+        ModelFile.Save(o.Out, model, record);
+        TryDelete(checkpoint);
+
+        var result = new
+        {
+            model = o.Out, arch, data = o.Data, range = o.Range ?? $"0:{train.Count}", epochs = options.Epochs, batch = options.BatchSize,
+            optimizer = options.Optimizer.ToString().ToLowerInvariant(), lr = options.LearningRate, momentum = options.Momentum,
+            schedule = options.Schedule.ToString().ToLowerInvariant(), weight_decay = options.WeightDecayText, seed = options.Seed,
+            train_error = trainResult.ErrorRate, train_loss = trainResult.MeanLoss, test_error = testResult?.ErrorRate, test_loss = testResult?.MeanLoss,
+            wall_seconds = summary.Elapsed.TotalSeconds, examples_per_second = summary.ExamplesPerSecond, device = device.Id,
+            parameters = model.ParameterCount,
+        };
+        if (o.Json) console.Out.WriteLine(JsonSerializer.Serialize(result));
+        var table = new Table().AddColumn("").AddColumn("");
+        table.AddRow("model", Markup.Escape($"{o.Out} ({arch}, {model.ParameterCount} parameters)"));
+        table.AddRow("training", Markup.Escape($"{options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, {options.Schedule}, λ {options.WeightDecayText}, seed {options.Seed}"));
+        table.AddRow("train error", Markup.Escape($"{Percent(trainResult.ErrorRate)} on {train.Count} examples (loss {trainResult.MeanLoss:F4})"));
+        table.AddRow("test error", Markup.Escape(testResult != null ? $"{Percent(testResult.ErrorRate)} on {testResult.Count} examples (loss {testResult.MeanLoss:F4})" : "n/a (no test split)"));
+        table.AddRow("time", Markup.Escape($"{summary.Elapsed.TotalSeconds:F1} s, {summary.ExamplesPerSecond:F0} examples/s on {device.Description}"));
+        Render(o.Json ? console.Error : console.Out, table);
+        return 0;
+    }
+
+    public static string CheckpointPath(string output) => output + ".checkpoint";
+
+    private static (string Arch, TrainingOptions Options) Resolve(TrainOptions o)
+    {
+        Preset? preset = o.Preset != null ? Presets.Get(o.Preset) : null;
+        string arch = o.Arch ?? preset?.Architecture
+            ?? throw new BlindSpotsException("--preset or --arch is required (e.g. --preset fc100-100-10)");
+        var d = preset?.Options ?? new TrainingOptions(Epochs: 10, BatchSize: 100, LearningRate: 1e-3);
+        var options = d with
+        {
+            Epochs = o.Epochs ?? d.Epochs,
+            BatchSize = o.Batch ?? d.BatchSize,
+            LearningRate = o.LearningRate ?? d.LearningRate,
+            Momentum = o.Momentum ?? d.Momentum,
+            Optimizer = o.Optimizer == null ? d.Optimizer : o.Optimizer.ToLowerInvariant() switch
+            {
+                "sgd" => OptimizerKind.Sgd,
+                "adam" => OptimizerKind.Adam,
+                _ => throw new BlindSpotsException($"--optimizer '{o.Optimizer}': expected sgd or adam"),
+            },
+            Schedule = o.Schedule == null ? d.Schedule : o.Schedule.ToLowerInvariant() switch
+            {
+                "constant" => LearningRateSchedule.Constant,
+                "cosine" => LearningRateSchedule.Cosine,
+                "step" => LearningRateSchedule.Step,
+                _ => throw new BlindSpotsException($"--schedule '{o.Schedule}': expected constant, cosine or step"),
+            },
+            WeightDecay = o.WeightDecay == null ? d.WeightDecay : ParseDecay(o.WeightDecay),
+            Seed = o.Seed ?? d.Seed,
+        };
+        return (arch, options);
+    }
+
+    private static double[] ParseDecay(string text) => text.Split(',').Select(s =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && double.IsFinite(v) ? v
+            : throw new BlindSpotsException($"--weight-decay '{text}': expected non-negative numbers, one or one per parameterised layer, comma-separated")).ToArray();
+
+    private static Dataset? TryLoadTest(string data)
+    {
+        try
+        {
+            return DataLocator.Load(data, DatasetSplit.Test, null);
+        }
+        catch (BlindSpotsException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, string> Record(TrainOptions o, TrainingOptions options, Device device, Dataset train, string commandLine)
+    {
+        string version = typeof(TrainCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["data"] = o.Data,
+            ["data_range"] = o.Range ?? $"0:{train.Count}",
+            ["data_split"] = "train",
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["optimizer"] = options.Optimizer.ToString().ToLowerInvariant(),
+            ["lr"] = options.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+            ["momentum"] = options.Optimizer == OptimizerKind.Sgd ? options.Momentum.ToString("R", CultureInfo.InvariantCulture) : "n/a",
+            ["adam_betas_eps"] = options.Optimizer == OptimizerKind.Adam ? $"{TrainingOptions.AdamBeta1},{TrainingOptions.AdamBeta2},{TrainingOptions.AdamEpsilon}" : "n/a",
+            ["schedule"] = options.Schedule.ToString().ToLowerInvariant(),
+            ["weight_decay"] = options.WeightDecayText,
+            ["weight_decay_convention"] = WeightDecayConvention.Description,
+            ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["batch"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["preset"] = o.Preset ?? "none",
+            ["command"] = commandLine,
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["device"] = device.Description,
+            ["version"] = version,
+        };
+    }
+
+    private static string Percent(double rate) => (100 * rate).ToString("F2", CultureInfo.InvariantCulture) + "%";
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    internal static void Render(TextWriter writer, Table table)
+    {
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        ansi.Write(table);
+    }
+}

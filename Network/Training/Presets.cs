@@ -1,0 +1,41 @@
+namespace IlgpuBlindSpots.Network.Training;
+
+/// <summary>A named architecture with the training options that go with it.</summary>
+public sealed record Preset(string Name, string Architecture, TrainingOptions Options, string Description);
+
+/// <summary>
+/// The paper's MNIST models (Szegedy et al. 2013, Table 1) and a convolutional one beyond it, each
+/// with its λ and defaults that reach the paper's errors on this project's CPU accelerator in minutes.
+/// λ follows <see cref="WeightDecayConvention"/>.
+/// </summary>
+public static class Presets
+{
+    public static IReadOnlyList<Preset> All { get; } =
+    [
+        Fc10("fc10-1e-4", 1e-4),
+        Fc10("fc10-1e-2", 1e-2),
+        Fc10("fc10-1", 1),
+        new("fc100-100-10", "fc:100,sigmoid,fc:100,sigmoid,fc:10",
+            new TrainingOptions(Epochs: 30, BatchSize: 100, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
+                Schedule: LearningRateSchedule.Cosine, WeightDecay: [1e-5, 1e-5, 1e-6], Seed: 1),
+            "paper's FC100-100-10: two sigmoid hidden layers of 100, λ = 1e-5, 1e-5, 1e-6 per layer"),
+        new("fc200-200-10", "fc:200,sigmoid,fc:200,sigmoid,fc:10",
+            new TrainingOptions(Epochs: 30, BatchSize: 100, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
+                Schedule: LearningRateSchedule.Cosine, WeightDecay: [1e-5, 1e-5, 1e-6], Seed: 1),
+            "paper's FC200-200-10: two sigmoid hidden layers of 200, λ = 1e-5, 1e-5, 1e-6 per layer"),
+        new("conv-mnist", "conv:32x5x5p2,relu,maxpool:2,conv:64x5x5p2,relu,maxpool:2,fc:1024,relu,dropout:0.5,fc:10",
+            new TrainingOptions(Epochs: 10, BatchSize: 50, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
+                Schedule: LearningRateSchedule.Cosine, WeightDecay: [0], Seed: 1),
+            "beyond the paper: the TensorFlow-tutorial convolutional net (needs the conv and maxpool layers)"),
+    ];
+
+    /// <summary>The preset called <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
+    public static Preset Get(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new BlindSpotsException($"--preset: unknown preset '{name}'; known: {string.Join(", ", All.Select(p => p.Name))}");
+
+    private static Preset Fc10(string name, double lambda) => new(name, "fc:10",
+        new TrainingOptions(Epochs: 20, BatchSize: 100, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
+            Schedule: LearningRateSchedule.Cosine, WeightDecay: [lambda], Seed: 1),
+        $"paper's FC10({lambda:g}): softmax regression on the pixels, λ = {lambda:g}");
+}

@@ -1,0 +1,316 @@
+using System.Diagnostics;
+using System.Globalization;
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.Layers;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Models;
+
+namespace IlgpuBlindSpots.Network.Training;
+
+/// <summary>
+/// Minibatch training of a <see cref="SequentialModel"/> on a labelled data set: mean
+/// cross-entropy plus L2 weight decay on the weights (<see cref="WeightDecayConvention"/>), SGD
+/// with momentum or Adam, a learning-rate schedule, dropout through training mode.
+/// </summary>
+/// <remarks>
+/// The data set is uploaded once. Each epoch's order is a permutation drawn on the host from the
+/// seed and the epoch number (so the random state of a run is just the epoch it is at) and uploaded
+/// once; every batch is gathered on the device. Nothing is read back per batch except, a few times
+/// a second for progress, the running loss total and the predictions made since the last report.
+/// Same options, data and device: the same model bit for bit, interrupted and resumed or not.
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private const string OptimizerPrefix = "optimizer.";
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly Device device;
+    private readonly SequentialModel model;
+    private readonly TrainingOptions options;
+    private readonly DeviceDataset data;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> permutation, batchLabels, predictions;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> partials, lossTotal, penalty;
+    private readonly List<(Parameter Parameter, float Lambda, Tensor[] State)> parameters = [];
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> gatherRows;
+    private readonly Action<Index1D, WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> gatherLabels;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> argMax;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<double>> sumPartials;
+    private readonly Action<Index1D, WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int> finishSum;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float> addDecay;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> sgd;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float> adam;
+    private Tensor? fullBatch, lastBatch;
+
+    /// <param name="model">Trained in place; initialise it first (or load a checkpoint with <see cref="Resume"/>).</param>
+    public Trainer(SequentialModel model, Dataset train, TrainingOptions options)
+    {
+        options.Validate();
+        if (train.Count == 0) throw new BlindSpotsException($"{train.Source}: no examples to train on");
+        if (train.ImageSize != model.InputLength)
+            throw new BlindSpotsException(
+                $"{train.Source}: images of {train.Channels}x{train.Height}x{train.Width} do not fit the model's input {string.Join("x", model.InputShape)}");
+        if (model.Classes < train.Classes)
+            throw new BlindSpotsException($"{train.Source}: has {train.Classes} classes but the model gives only {model.Classes} logits");
+        device = model.Device;
+        this.model = model;
+        this.options = options;
+        var layers = ModelFile.ParameterisedLayers(model);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            float lambda = (float)WeightDecayConvention.Coefficient(options.WeightDecayOf(i, layers.Count));
+            foreach (var p in layers[i].Parameters)
+            {
+                int states = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
+                var state = Enumerable.Range(0, states).Select(_ => Tensor.Zeros(device, p.Value.Shape.ToArray())).ToArray();
+                parameters.Add((p, p.Decays ? lambda : 0f, state));
+            }
+        }
+        data = new DeviceDataset(device, train);
+        int n = train.Count, b = Math.Min(options.BatchSize, n);
+        permutation = device.Accelerator.Allocate1D<int>(n);
+        predictions = device.Accelerator.Allocate1D<int>(n);
+        batchLabels = device.Accelerator.Allocate1D<int>(b);
+        int maxThreads = Math.Max(device.ReductionSplit(b).Threads,
+            parameters.Count == 0 ? 1 : parameters.Max(p => device.ReductionSplit(p.Parameter.Value.Length).Threads));
+        partials = device.Accelerator.Allocate1D<double>(maxThreads);
+        lossTotal = device.Accelerator.Allocate1D<double>(1);
+        penalty = device.Accelerator.Allocate1D<double>(1);
+        gatherRows = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
+        gatherLabels = device.Kernels.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels);
+        argMax = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
+        sumPartials = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials);
+        finishSum = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
+        addDecay = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient);
+        sgd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum);
+        adam = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float>(ParameterUpdate.Adam);
+    }
+
+    /// <summary>Epochs finished so far (restored by <see cref="Resume"/>).</summary>
+    public int EpochsDone { get; private set; }
+
+    /// <summary>Optimizer steps (batches) taken so far.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => (data.Count + options.BatchSize - 1) / options.BatchSize;
+
+    /// <summary>
+    /// Trains the remaining epochs. After each epoch, when <paramref name="checkpointPath"/> is
+    /// given, writes a checkpoint there atomically (model, optimizer state, epoch, step count,
+    /// dropout counters). <paramref name="cancel"/> is checked between batches; a cancelled run
+    /// throws <see cref="OperationCanceledException"/> and keeps its last checkpoint.
+    /// </summary>
+    public TrainingSummary Train(Action<TrainingProgress>? progress = null, string? checkpointPath = null,
+        IReadOnlyDictionary<string, string>? checkpointRecord = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        int n = data.Count, startEpoch = EpochsDone;
+        long examplesThisRun = 0;
+        long totalSteps = (long)BatchesPerEpoch * options.Epochs;
+        var history = new List<TrainingProgress>();
+        var epochLabels = new int[n];
+        for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
+        {
+            int[] order = Permutation(options.Seed, epoch, n);
+            permutation.View.CopyFromCPU(order);
+            for (int i = 0; i < n; i++) epochLabels[i] = data.Source.Labels[order[i]];
+            lossTotal.MemSetToZero();
+            int reported = 0, correct = 0;
+            var lastReport = clock.Elapsed;
+            double lr = 0;
+            for (int start = 0; start < n; start += options.BatchSize)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int b = Math.Min(options.BatchSize, n - start);
+                lr = LearningRates.At(options.Schedule, options.LearningRate, Steps, totalSteps, epoch, options.Epochs);
+                Step(start, b, lr);
+                examplesThisRun += b;
+                bool last = start + b >= n;
+                if (progress != null && (last || clock.Elapsed - lastReport >= ReportInterval))
+                {
+                    lastReport = clock.Elapsed;
+                    int done = start + b;
+                    correct += CountCorrect(reported, done, epochLabels);
+                    reported = done;
+                    double loss = lossTotal.GetAsArray1D()[0] / done;
+                    var report = Report(epoch, done, loss, (double)correct / done, examplesThisRun, clock.Elapsed, n, last, lr);
+                    if (last) history.Add(report);
+                    progress(report);
+                }
+            }
+            EpochsDone = epoch + 1;
+            if (progress == null)
+            {
+                // Still record the epoch's training loss and accuracy (one read per epoch).
+                int c = CountCorrect(0, n, epochLabels);
+                history.Add(Report(epoch, n, lossTotal.GetAsArray1D()[0] / n, (double)c / n, examplesThisRun, clock.Elapsed, n, true, lr));
+            }
+            if (checkpointPath != null) SaveCheckpoint(checkpointPath, checkpointRecord);
+        }
+        device.Synchronize();
+        return new TrainingSummary(history, clock.Elapsed, examplesThisRun, PenaltyValue());
+    }
+
+    /// <summary>The current weight-decay penalty Σ c/2·|W|² (evaluated at the last step's weights, before its update).</summary>
+    private double PenaltyValue() => parameters.Any(p => p.Lambda > 0) ? penalty.GetAsArray1D()[0] : 0.0;
+
+    /// <summary>Evaluates the model being trained on its own training data (resident already), in evaluation mode.</summary>
+    public EvaluationResult EvaluateTrainingData(int batchSize = Evaluator.DefaultBatchSize) => Evaluator.Evaluate(model, data, batchSize);
+
+    /// <summary>
+    /// Writes a checkpoint: the model as a model file plus tensors <c>optimizer.NAME.0</c>
+    /// (and <c>.1</c> for Adam) and metadata for the epoch, step and dropout counters and the
+    /// options' fingerprint.
+    /// </summary>
+    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? record = null)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (record != null) foreach (var (k, v) in record) meta[k] = v;
+        meta["checkpoint_epochs_done"] = EpochsDone.ToString(CultureInfo.InvariantCulture);
+        meta["checkpoint_steps"] = Steps.ToString(CultureInfo.InvariantCulture);
+        meta["checkpoint_options"] = options.Fingerprint;
+        meta["checkpoint_rng"] = $"epoch order from seed {options.Seed} and epoch {EpochsDone}";
+        meta["checkpoint_dropout_steps"] = string.Join(",", model.Layers.OfType<DropoutLayer>().Select(d => d.Step));
+        var extra = parameters.SelectMany(p => p.State.Select((s, i) =>
+            new NamedTensor($"{OptimizerPrefix}{p.Parameter.Name}.{i}", s.Shape.ToArray(), s.ToArray())));
+        ModelFile.Save(path, model, meta, extra);
+    }
+
+    /// <summary>
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer's model and
+    /// optimizer; refuses one written with other options (a different run).
+    /// </summary>
+    public void Resume(string path)
+    {
+        var file = SafetensorsFile.Read(path);
+        if (!file.Metadata.TryGetValue("checkpoint_options", out string? fingerprint))
+            throw new BlindSpotsException($"{path}: is not a training checkpoint (no checkpoint_options metadata)");
+        if (fingerprint != options.Fingerprint)
+            throw new BlindSpotsException($"{path}: was written by a run with other options ({fingerprint}); this run has {options.Fingerprint}");
+        if (file.Metadata.TryGetValue(ModelFile.ArchKey, out string? arch) && arch != model.Architecture.ToString())
+            throw new BlindSpotsException($"{path}: holds architecture '{arch}', not '{model.Architecture}'");
+        using (var loaded = ModelFile.Load(device, file, OptimizerPrefix))
+            for (int i = 0; i < model.Parameters.Count; i++) model.Parameters[i].Value.CopyFrom(loaded.Parameters[i].Value);
+        foreach (var (p, _, state) in parameters)
+            for (int i = 0; i < state.Length; i++)
+            {
+                var t = file.Get($"{OptimizerPrefix}{p.Name}.{i}");
+                if (t.Data.Length != state[i].Length)
+                    throw new BlindSpotsException($"{path}: tensor '{t.Name}' has shape {t.ShapeText}, not {Tensor.Format(state[i].Shape)}");
+                state[i].CopyFrom(t.Data);
+            }
+        EpochsDone = int.Parse(file.Metadata["checkpoint_epochs_done"], CultureInfo.InvariantCulture);
+        Steps = long.Parse(file.Metadata["checkpoint_steps"], CultureInfo.InvariantCulture);
+        var dropouts = model.Layers.OfType<DropoutLayer>().ToList();
+        string steps = file.Metadata.GetValueOrDefault("checkpoint_dropout_steps", "");
+        var values = steps.Length == 0 ? [] : steps.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        if (values.Length != dropouts.Count)
+            throw new BlindSpotsException($"{path}: records {values.Length} dropout counters but the model has {dropouts.Count} dropout layers");
+        for (int i = 0; i < values.Length; i++) dropouts[i].Step = values[i];
+    }
+
+    /// <summary>The order of epoch <paramref name="epoch"/>: a Fisher–Yates shuffle seeded from the run's seed and the epoch.</summary>
+    public static int[] Permutation(int seed, int epoch, int n)
+    {
+        var rng = new Random(HashCode32(seed, epoch));
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    private static int HashCode32(int seed, int epoch)
+    {
+        // A fixed mix (not HashCode.Combine, which is randomised per process).
+        uint h = unchecked((uint)seed * 0x9E3779B1u ^ (uint)(epoch + 1) * 0x85EBCA77u);
+        h ^= h >> 15;
+        h *= 0xC2B2AE3Du;
+        h ^= h >> 13;
+        return (int)(h & 0x7FFFFFFF);
+    }
+
+    private void Step(int start, int b, double lr)
+    {
+        var x = b == options.BatchSize || b == data.Count
+            ? fullBatch ??= Tensor.Allocate(device, [b, .. model.InputShape])
+            : lastBatch ??= Tensor.Allocate(device, [b, .. model.InputShape]);
+        int row = model.InputLength;
+        var sg = device.Split(b * row);
+        gatherRows(sg.Threads, sg, data.Images.View, permutation.View, x.View, start, row);
+        var labels = batchLabels.View.SubView(0, b);
+        var sl = device.Split(b);
+        gatherLabels(sl.Threads, sl, data.Labels, permutation.View, labels, start);
+
+        model.ZeroGradients();
+        var (losses, logits) = model.ParameterGradients(x, labels, training: true);
+        var sr = device.ReductionSplit(b);
+        sumPartials(sr.Threads, sr, losses.View, partials.View);
+        var one = device.Split(1);
+        finishSum(one.Threads, one, partials.View, lossTotal.View, sr.Threads, 1.0, 1);
+        argMax(sl.Threads, sl, logits.View, predictions.View.SubView(start, b), ArrayView<int>.Empty, logits.RowLength);
+
+        Steps++;
+        bool firstDecay = true;
+        float stepSize = (float)lr, epsilonHat = (float)TrainingOptions.AdamEpsilon;
+        if (options.Optimizer == OptimizerKind.Adam)
+        {
+            double c2 = Math.Sqrt(1 - Math.Pow(TrainingOptions.AdamBeta2, Steps));
+            stepSize = (float)(lr * c2 / (1 - Math.Pow(TrainingOptions.AdamBeta1, Steps)));
+            epsilonHat = (float)(TrainingOptions.AdamEpsilon * c2);
+        }
+        foreach (var (p, lambda, state) in parameters)
+        {
+            if (lambda > 0)
+            {
+                var sd = device.ReductionSplit(p.Value.Length);
+                addDecay(sd.Threads, sd, p.Value.View, p.Gradient.View, partials.View, lambda);
+                finishSum(one.Threads, one, partials.View, penalty.View, sd.Threads, lambda / 2.0, firstDecay ? 0 : 1);
+                firstDecay = false;
+            }
+            var s = device.Split(p.Value.Length);
+            if (options.Optimizer == OptimizerKind.Adam)
+                adam(s.Threads, s, p.Value.View, p.Gradient.View, state[0].View, state[1].View, stepSize,
+                    (float)TrainingOptions.AdamBeta1, (float)TrainingOptions.AdamBeta2, epsilonHat);
+            else
+                sgd(s.Threads, s, p.Value.View, p.Gradient.View, state[0].View, (float)lr, (float)options.Momentum);
+        }
+    }
+
+    private int CountCorrect(int from, int to, int[] epochLabels)
+    {
+        if (to <= from) return 0;
+        var predicted = predictions.View.SubView(from, to - from).GetAsArray1D();
+        int correct = 0;
+        for (int i = 0; i < predicted.Length; i++) if (predicted[i] == epochLabels[from + i]) correct++;
+        return correct;
+    }
+
+    private TrainingProgress Report(int epoch, int done, double loss, double accuracy, long examplesThisRun, TimeSpan elapsed, int n, bool epochDone, double lr)
+    {
+        double rate = examplesThisRun / Math.Max(1e-9, elapsed.TotalSeconds);
+        long remaining = (long)(options.Epochs - epoch - 1) * n + (n - done);
+        return new TrainingProgress(epoch + 1, options.Epochs, done, n, loss, accuracy, rate, elapsed,
+            TimeSpan.FromSeconds(remaining / Math.Max(1e-9, rate)), epochDone, lr);
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        permutation.Dispose();
+        batchLabels.Dispose();
+        predictions.Dispose();
+        partials.Dispose();
+        lossTotal.Dispose();
+        penalty.Dispose();
+        fullBatch?.Dispose();
+        lastBatch?.Dispose();
+        foreach (var (_, _, state) in parameters) foreach (var t in state) t.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace IlgpuBlindSpots.Network.Training;
+
+/// <summary>
+/// Everything that decides a training run's result: with the same options, data and device,
+/// <see cref="Trainer"/> produces the same model bit for bit.
+/// </summary>
+/// <param name="WeightDecay">
+/// L2 weight decay λ: one value for every weight matrix, or one per parameterised layer in model
+/// order. Biases never decay. See <see cref="WeightDecayConvention"/> for how λ is scaled.
+/// </param>
+public sealed record TrainingOptions(
+    int Epochs,
+    int BatchSize,
+    double LearningRate,
+    OptimizerKind Optimizer = OptimizerKind.Adam,
+    double Momentum = 0.9,
+    LearningRateSchedule Schedule = LearningRateSchedule.Constant,
+    IReadOnlyList<double>? WeightDecay = null,
+    int Seed = 1)
+{
+    public const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
+
+    /// <summary>Refuses options no run can use, naming the option.</summary>
+    public void Validate()
+    {
+        if (Epochs <= 0) throw new BlindSpotsException($"--epochs must be a positive integer, got {Epochs}");
+        if (BatchSize <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {BatchSize}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new BlindSpotsException($"--lr must be a positive number, got {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        if (!(Momentum >= 0 && Momentum < 1))
+            throw new BlindSpotsException($"--momentum must be in [0, 1), got {Momentum.ToString(CultureInfo.InvariantCulture)}");
+        if (WeightDecay != null)
+            foreach (double l in WeightDecay)
+                if (!(l >= 0) || double.IsInfinity(l))
+                    throw new BlindSpotsException($"--weight-decay must be non-negative numbers, got {l.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>λ of parameterised layer <paramref name="layer"/> of <paramref name="layers"/>.</summary>
+    public double WeightDecayOf(int layer, int layers)
+    {
+        if (WeightDecay == null || WeightDecay.Count == 0) return 0;
+        if (WeightDecay.Count == 1) return WeightDecay[0];
+        if (WeightDecay.Count != layers)
+            throw new BlindSpotsException(
+                $"--weight-decay lists {WeightDecay.Count} values but the model has {layers} parameterised layers; give one value or one per layer");
+        return WeightDecay[layer];
+    }
+
+    /// <summary>The weight decay as text: one number or a comma list.</summary>
+    public string WeightDecayText => WeightDecay == null || WeightDecay.Count == 0 ? "0"
+        : string.Join(",", WeightDecay.Select(l => l.ToString("R", CultureInfo.InvariantCulture)));
+
+    /// <summary>A line stating every option, stored in checkpoints so a resume can check it continues the same run.</summary>
+    public string Fingerprint => string.Create(CultureInfo.InvariantCulture,
+        $"epochs={Epochs} batch={BatchSize} lr={LearningRate:R} optimizer={Optimizer} momentum={Momentum:R} schedule={Schedule} weight-decay={WeightDecayText} seed={Seed}");
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Tests.Fixtures;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Cli;
+
+/// <summary>
+/// The blindspots command run in-process: train/eval on a small IDX folder made from the committed
+/// sample, and every bad input answered with one line on stderr, exit code 2 and no file written.
+/// </summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly string data, outDir;
+
+    public CliTests()
+    {
+        // 200 training and 100 test digits from the sample, in the standard IDX names.
+        data = Path.Combine(folder.Path, "digits");
+        outDir = Path.Combine(folder.Path, "out");
+        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(outDir);
+        var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz")).Data;
+        var labels = IdxFile.Read(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz")).Data;
+        void Write(string prefix, int start, int count)
+        {
+            IdxFile.Write(Path.Combine(data, $"{prefix}-images-idx3-ubyte.gz"), [count, 28, 28], images.AsSpan(start * 784, count * 784), gzip: true);
+            IdxFile.Write(Path.Combine(data, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels.AsSpan(start, count), gzip: true);
+        }
+        Write("train", 0, 200);
+        Write("t10k", 200, 100);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Model => Path.Combine(outDir, "m.safetensors");
+
+    [Fact]
+    public void TrainWritesAModelWithItsRecordAndEvalReadsIt()
+    {
+        var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,fc:10", "--data", data, "--epochs", "2", "--batch", "20",
+            "--lr", "0.01", "--weight-decay", "1e-4,0", "--seed", "3", "--out", Model, "--json");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain('\r', stderr);
+        Assert.Equal(2, stderr.Split('\n').Count(l => l.StartsWith("epoch ")));
+        using var json = JsonDocument.Parse(stdout.Trim());
+        Assert.Equal(2, json.RootElement.GetProperty("epochs").GetInt32());
+        double testError = json.RootElement.GetProperty("test_error").GetDouble();
+        var meta = SafetensorsFile.Read(Model).Metadata;
+        Assert.Equal("fc:16,sigmoid,fc:10", meta["arch"]);
+        Assert.Equal("1x28x28", meta["input"]);
+        Assert.Equal("1,3", meta["modules"]);
+        Assert.Equal("0.0001,0", meta["weight_decay"]);
+        Assert.Contains("--seed 3", meta["command"]);
+        Assert.StartsWith("blindspots train", meta["command"]);
+        Assert.Equal("0:200", meta["data_range"]);
+        Assert.False(File.Exists(Model + ".checkpoint"));
+        Assert.Equal(new[] { "m.safetensors" }, Directory.GetFiles(outDir).Select(Path.GetFileName));
+
+        var (evalCode, evalOut, evalErr) = Run("eval", "--model", Model, "--data", data, "--json");
+        Assert.True(evalCode == 0, evalErr);
+        using var eval = JsonDocument.Parse(evalOut.Trim());
+        Assert.Equal(100, eval.RootElement.GetProperty("count").GetInt32());
+        Assert.Equal(testError, eval.RootElement.GetProperty("error_rate").GetDouble());
+    }
+
+    public static TheoryData<string[], string> BadInputs => new()
+    {
+        { ["train", "--arch", "fc:10", "--epochs", "-1"], "--epochs" },
+        { ["train", "--arch", "fc:10", "--lr", "0"], "--lr" },
+        { ["train", "--arch", "fc:10", "--batch", "0"], "--batch" },
+        { ["train", "--arch", "fc:10", "--momentum", "1.5"], "--momentum" },
+        { ["train", "--arch", "fc:10", "--range", "150:100"], "--range" },
+        { ["train", "--arch", "fc:10", "--range", "abc"], "--range" },
+        { ["train", "--preset", "fc7"], "--preset" },
+        { ["train"], "--preset or --arch" },
+        { ["train", "--arch", "fc:10,wobble"], "wobble" },
+        { ["train", "--arch", "fc:10", "--optimizer", "lbfgs"], "--optimizer" },
+        { ["train", "--arch", "fc:10", "--schedule", "linear"], "--schedule" },
+        { ["train", "--arch", "fc:10", "--weight-decay", "-1"], "--weight-decay" },
+        { ["train", "--arch", "fc:16,relu,fc:10", "--weight-decay", "1,2,3"], "--weight-decay" },
+        { ["train", "--arch", "fc:10", "--epochs", "many"], "--epochs" },
+        { ["train", "--arch", "fc:10", "--resume"], "--resume" },
+        { ["train", "--arch", "fc:10", "--device", "cuda:7"], "cuda:7" },
+        { ["train", "--arch", "fc:10", "--frobnicate"], "frobnicate" },
+        { ["eval", "--model", "MISSING"], "MISSING" },
+        { ["eval", "--model", "GARBAGE"], "GARBAGE" },
+        { ["eval", "--model", "GARBAGE", "--split", "validation"], "--split" },
+        { ["wobble"], "wobble" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void BadInputIsOneLineExitCodeTwoAndNoFile(string[] args, string fragment)
+    {
+        string garbage = Path.Combine(folder.Path, "garbage.safetensors");
+        File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        var full = args.Select(a => a == "MISSING" ? Path.Combine(folder.Path, "missing.safetensors") : a == "GARBAGE" ? garbage : a).ToList();
+        if (full[0] == "train")
+        {
+            if (!full.Contains("--data")) full.AddRange(["--data", data]);
+            full.AddRange(["--out", Model]);
+        }
+        else if (full[0] == "eval") full.AddRange(["--data", data]);
+        var (code, stdout, stderr) = Run([.. full]);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string line = stderr.TrimEnd('\n', '\r');
+        Assert.DoesNotContain('\n', line);
+        Assert.StartsWith("blindspots: ", line);
+        Assert.Contains(fragment.Replace("MISSING", "missing.safetensors").Replace("GARBAGE", "garbage.safetensors"), line);
+        Assert.Empty(Directory.GetFileSystemEntries(outDir));
+    }
+}

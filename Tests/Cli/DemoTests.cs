@@ -1,0 +1,34 @@
+using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Training;
+using IlgpuBlindSpots.Tests.Fixtures;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Cli;
+
+/// <summary>The offline demo end to end: bundled model on the bundled sample, report and grid written.</summary>
+public class DemoTests
+{
+    [Fact]
+    public void DemoEvaluatesTheBundledModelAndWritesReportAndGrid()
+    {
+        using var folder = new TempFolder();
+        string outDir = folder.File("demo");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(["demo", "--out", outDir], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+
+        // The same model and digits evaluated here directly must give the count the demo reports.
+        using var model = ModelFile.Load(TestDevice.Cpu, Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors"));
+        var sample = Dataset.LoadDirectory(Path.Combine(RepoFiles.DataRoot, "sample"), DatasetSplit.Test);
+        var expected = Evaluator.Evaluate(model, sample);
+        Assert.Contains($": {expected.Errors} errors", stdout.ToString());
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains($"{expected.Errors} errors", report);
+        Assert.Equal(expected.Errors, report.Split('\n').Count(l => l.StartsWith("| ") && !l.StartsWith("| sample")));
+        if (expected.Errors > 0)
+            Assert.True(new FileInfo(Path.Combine(outDir, "misclassified.png")).Length > 100);
+    }
+}
