@@ -32,7 +32,7 @@ internal sealed class ProgressPrinter(CliConsole console)
     }
 
     public static string Format(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {p.Epoch}/{p.Epochs} {p.ExamplesDone}/{p.ExamplesPerEpoch}  loss {p.Loss:F4}  accuracy {100 * p.Accuracy:F2}%  lr {p.LearningRate:G3}  {p.ExamplesPerSecond:F0} examples/s  elapsed {Clock(p.Elapsed)}  ETA {Clock(p.EstimatedRemaining)}");
+        $"{(p.Stage is null ? "" : p.Stage + ": ")}epoch {p.Epoch}/{p.Epochs} {p.ExamplesDone}/{p.ExamplesPerEpoch}  loss {p.Loss:F4}  accuracy {100 * p.Accuracy:F2}%  lr {p.LearningRate:G3}  {p.ExamplesPerSecond:F0} examples/s  elapsed {Clock(p.Elapsed)}  ETA {Clock(p.EstimatedRemaining)}");
 
     private static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";
 }

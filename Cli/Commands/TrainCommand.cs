@@ -27,6 +27,12 @@ internal static class TrainCommand
         using var device = Device.Open(o.Device);
         using var model = SequentialModel.Create(device, arch, [train.Channels, train.Height, train.Width]);
         model.Initialize(options.Seed);
+        var pretraining = o.Arch == null && o.Preset != null ? Presets.Get(o.Preset).Pretraining : null;
+        if (pretraining != null && !o.Resume)
+        {
+            var stagePrinter = new ProgressPrinter(console);
+            pretraining.Initialize(model, train, (stage, p) => stagePrinter.Report(p with { Stage = stage }), cancel);
+        }
         using var trainer = new Trainer(model, train, options);
         if (o.Resume)
         {

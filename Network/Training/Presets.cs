@@ -1,7 +1,9 @@
 namespace IlgpuBlindSpots.Network.Training;
 
 /// <summary>A named architecture with the training options that go with it.</summary>
-public sealed record Preset(string Name, string Architecture, TrainingOptions Options, string Description);
+/// <param name="Pretraining">Set for AE400-10: how the encoder and classifier head are trained before <paramref name="Options"/> fine-tunes them.</param>
+public sealed record Preset(string Name, string Architecture, TrainingOptions Options, string Description,
+    AutoencoderPretraining? Pretraining = null);
 
 /// <summary>
 /// The paper's MNIST models (Szegedy et al. 2013, Table 1) and a convolutional one beyond it, each
@@ -23,6 +25,15 @@ public static class Presets
             new TrainingOptions(Epochs: 30, BatchSize: 100, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
                 Schedule: LearningRateSchedule.Cosine, WeightDecay: [1e-5, 1e-5, 1e-6], Seed: 1),
             "paper's FC200-200-10: two sigmoid hidden layers of 200, λ = 1e-5, 1e-5, 1e-6 per layer"),
+        new("ae400-10", "fc:400,sigmoid,fc:10",
+            new TrainingOptions(Epochs: 10, BatchSize: 100, LearningRate: 0.05, Optimizer: OptimizerKind.Sgd, Momentum: 0.9,
+                Schedule: LearningRateSchedule.Cosine, WeightDecay: [1e-6], Seed: 1),
+            "paper's AE400-10: a 784-400-784 sigmoid autoencoder, a softmax classifier on its 400 features, then fine-tuned end to end, λ = 1e-6",
+            new AutoencoderPretraining(
+                new TrainingOptions(Epochs: 10, BatchSize: 100, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
+                    Schedule: LearningRateSchedule.Cosine, WeightDecay: [1e-6], Seed: 1),
+                new TrainingOptions(Epochs: 10, BatchSize: 100, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
+                    Schedule: LearningRateSchedule.Cosine, WeightDecay: [1e-6], Seed: 2))),
         new("conv-mnist", "conv:32x5x5p2,relu,maxpool:2,conv:64x5x5p2,relu,maxpool:2,fc:1024,relu,dropout:0.5,fc:10",
             new TrainingOptions(Epochs: 10, BatchSize: 50, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam,
                 Schedule: LearningRateSchedule.Cosine, WeightDecay: [0], Seed: 1),

@@ -41,6 +41,8 @@ public sealed class Trainer : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int> finishSum;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float> addDecay;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> sgd;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> reconstruction;
+    private readonly LayerBuffer reconstructionLoss = new(), reconstructionGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float> adam;
     private Tensor? fullBatch, lastBatch;
 
@@ -52,7 +54,10 @@ public sealed class Trainer : IDisposable
         if (train.ImageSize != model.InputLength)
             throw new BlindSpotsException(
                 $"{train.Source}: images of {train.Channels}x{train.Height}x{train.Width} do not fit the model's input {string.Join("x", model.InputShape)}");
-        if (model.Classes < train.Classes)
+        if (options.Objective == TrainingObjective.Reconstruction && model.Classes != model.InputLength)
+            throw new BlindSpotsException(
+                $"an autoencoder must output as many values as its input has ({model.InputLength}), this model gives {model.Classes}");
+        if (options.Objective == TrainingObjective.Classification && model.Classes < train.Classes)
             throw new BlindSpotsException($"{train.Source}: has {train.Classes} classes but the model gives only {model.Classes} logits");
         device = model.Device;
         this.model = model;
@@ -86,6 +91,7 @@ public sealed class Trainer : IDisposable
         addDecay = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient);
         sgd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum);
         adam = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float>(ParameterUpdate.Adam);
+        reconstruction = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy);
     }
 
     /// <summary>Epochs finished so far (restored by <see cref="Resume"/>).</summary>
@@ -249,7 +255,9 @@ public sealed class Trainer : IDisposable
         gatherLabels(sl.Threads, sl, data.Labels, permutation.View, labels, start);
 
         model.ZeroGradients();
-        var (losses, logits) = model.ParameterGradients(x, labels, training: true);
+        var (losses, logits) = options.Objective == TrainingObjective.Reconstruction
+            ? ReconstructionGradients(x)
+            : model.ParameterGradients(x, labels, training: true);
         var sr = device.ReductionSplit(b);
         sumPartials(sr.Threads, sr, losses.View, partials.View);
         var one = device.Split(1);
@@ -283,8 +291,23 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>Adds the gradient of the batch's mean reconstruction loss (the input is the target) to every parameter.</summary>
+    private (Tensor Losses, Tensor Outputs) ReconstructionGradients(Tensor x)
+    {
+        var z = model.Forward(x, training: true);
+        int b = x.Batch, n = model.InputLength;
+        var loss = reconstructionLoss.Get(device, [b]);
+        var dz = reconstructionGradient.Get(device, [b, n]);
+        var s = device.Split(b);
+        reconstruction(s.Threads, s, z.View, x.View, loss.View, dz.View, n, 1f / b);
+        model.Backward(dz, parameterGradients: true);
+        return (loss, z);
+    }
+
     private int CountCorrect(int from, int to, int[] epochLabels)
     {
+        // An autoencoder has no labels to get right.
+        if (options.Objective == TrainingObjective.Reconstruction) return 0;
         if (to <= from) return 0;
         var predicted = predictions.View.SubView(from, to - from).GetAsArray1D();
         int correct = 0;
@@ -311,6 +334,8 @@ public sealed class Trainer : IDisposable
         penalty.Dispose();
         fullBatch?.Dispose();
         lastBatch?.Dispose();
+        reconstructionLoss.Dispose();
+        reconstructionGradient.Dispose();
         foreach (var (_, _, state) in parameters) foreach (var t in state) t.Dispose();
     }
 }

@@ -18,7 +18,8 @@ public sealed record TrainingOptions(
     double Momentum = 0.9,
     LearningRateSchedule Schedule = LearningRateSchedule.Constant,
     IReadOnlyList<double>? WeightDecay = null,
-    int Seed = 1)
+    int Seed = 1,
+    TrainingObjective Objective = TrainingObjective.Classification)
 {
     public const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
 
@@ -54,5 +55,5 @@ public sealed record TrainingOptions(
 
     /// <summary>A line stating every option, stored in checkpoints so a resume can check it continues the same run.</summary>
     public string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs} batch={BatchSize} lr={LearningRate:R} optimizer={Optimizer} momentum={Momentum:R} schedule={Schedule} weight-decay={WeightDecayText} seed={Seed}");
+        $"epochs={Epochs} batch={BatchSize} lr={LearningRate:R} optimizer={Optimizer} momentum={Momentum:R} schedule={Schedule} weight-decay={WeightDecayText} seed={Seed} objective={Objective}");
 }

@@ -8,4 +8,8 @@ namespace IlgpuBlindSpots.Network.Training;
 /// </summary>
 public sealed record TrainingProgress(
     int Epoch, int Epochs, int ExamplesDone, int ExamplesPerEpoch, double Loss, double Accuracy,
-    double ExamplesPerSecond, TimeSpan Elapsed, TimeSpan EstimatedRemaining, bool EpochDone, double LearningRate);
+    double ExamplesPerSecond, TimeSpan Elapsed, TimeSpan EstimatedRemaining, bool EpochDone, double LearningRate)
+{
+    /// <summary>Which stage of a multi-stage run (e.g. autoencoder pretraining) this is; null for a plain run.</summary>
+    public string? Stage { get; init; }
+}
