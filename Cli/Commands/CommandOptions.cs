@@ -31,7 +31,7 @@ internal sealed class TrainOptions
     public string? WeightDecay { get; set; }
 
     [Option("seed")] public int? Seed { get; set; }
-    [Option("device", Default = "cpu", HelpText = "auto, cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "cpu";
+    [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
 
     [Option("out", Required = true, HelpText = "Where to write the model (.safetensors); its checkpoint goes beside it.")]
     public string Out { get; set; } = "";
@@ -51,7 +51,7 @@ internal sealed class EvalOptions
     [Option("split", Default = "test", HelpText = "train or test.")] public string Split { get; set; } = "test";
     [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
     [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
-    [Option("device", Default = "cpu")] public string Device { get; set; } = "cpu";
+    [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("json")] public bool Json { get; set; }
 }
 
@@ -61,5 +61,5 @@ internal sealed class DemoOptions
     [Option("out", Default = "out/demo", HelpText = "Folder for the report and the grid of misclassified digits.")]
     public string Out { get; set; } = "out/demo";
 
-    [Option("device", Default = "cpu")] public string Device { get; set; } = "cpu";
+    [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
 }
