@@ -1,0 +1,24 @@
+using IlgpuBlindSpots.Network;
+
+namespace IlgpuBlindSpots.Optimizer.Attacks;
+
+/// <summary>
+/// The fast gradient sign method (Goodfellow et al. 2014): one step x′ = clip(x − ε·sign(∇loss), 0, 1)
+/// down the attack loss (towards the target, or away from the label), so ‖x′ − x‖∞ ≤ ε.
+/// </summary>
+public sealed class FgsmAttack : Attack
+{
+    public FgsmAttack(double epsilon, int batchSize = 256) : base(batchSize)
+    {
+        if (!(epsilon >= 0 && double.IsFinite(epsilon)))
+            throw new BlindSpotsException($"FGSM epsilon {epsilon} is out of range: it must be 0 or more");
+        Epsilon = epsilon;
+    }
+
+    /// <summary>The L∞ budget, which is also the step.</summary>
+    public double Epsilon { get; }
+    public override Distance Measure => Distance.LInf;
+
+    private protected override void Perturb(AttackBatch batch, AttackLoss loss) =>
+        GradientSteps.Run(batch, loss, Distance.LInf, Epsilon, Epsilon, steps: 1, randomStart: false, seed: 0);
+}

@@ -1,0 +1,158 @@
+using IlgpuBlindSpots.Network;
+
+namespace IlgpuBlindSpots.Optimizer.Attacks;
+
+/// <summary>
+/// The minimal-perturbation attack of Szegedy et al. (2013), section 4.1: for each example, the
+/// smallest r found by minimising c·‖r‖² + loss(x + r) over x + r ∈ [0, 1]ⁿ with box-constrained
+/// L-BFGS, for the largest weight c whose minimiser still reaches the goal.
+/// </summary>
+/// <remarks>
+/// <para>The variables are x′ = x + r themselves, bounded by [0, 1], so the box is the optimizer's
+/// own (<see cref="ProjectedLbfgs"/>); the objective is <see cref="AdversarialObjective"/>. The
+/// loss is CE(f(x′), target) for a targeted goal and −log(1 − p_label(x′)) for an untargeted one
+/// (the cross-entropy of "not the label": bounded below, unlike −CE(label), whose minimiser runs
+/// off to the box's corners whatever c, and not committed to one class, unlike CE towards the
+/// runner-up).</para>
+/// <para>Every example of a batch searches its own c at once (<see cref="WeightSearch"/>), in
+/// rounds of one batched solve; after each solve a fresh forward pass on the solutions decides
+/// success, and each example keeps its smallest successful x′. Examples whose search has ended
+/// leave the batch, and within a solve stopped problems leave the model's batch
+/// (<see cref="LbfgsAttackOptions.CompactRunning"/>). Nothing couples the problems, so an example's
+/// result does not depend on its batch.</para>
+/// </remarks>
+public sealed class LbfgsAttack : Attack
+{
+    public LbfgsAttack(LbfgsAttackOptions? options = null) : base((options ?? new LbfgsAttackOptions()).BatchSize)
+    {
+        Options = options ?? new LbfgsAttackOptions();
+        Options.Validate();
+    }
+
+    public LbfgsAttackOptions Options { get; }
+
+    public override Distance Measure => Options.Distance;
+
+    /// <summary>Model rows evaluated by the objective over this attack's runs (padding included), for measuring.</summary>
+    public long ModelRows { get; private set; }
+
+    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    {
+        var o = Options;
+        int count = batch.Count, n = batch.Length, k = o.WeightsPerRound;
+        var device = loss.Device;
+        int[] inputShape = loss.Model.InputShape;
+        var searches = new WeightSearch[count];
+        var bestSize = new double[count];
+        var found = new bool[count];
+        var latest = (float[])batch.Originals.Clone();
+        for (int j = 0; j < count; j++)
+        {
+            searches[j] = new WeightSearch(o.InitialWeight, o.WeightFactor, k);
+            bestSize[j] = double.PositiveInfinity;
+        }
+
+        using var solver = new ProjectedLbfgs(device, o.Solver);
+        using var objective = new AdversarialObjective(loss, o.CompactRunning);
+        Tensor? x = null, lower = null, upper = null;
+        try
+        {
+            while (true)
+            {
+                var running = Enumerable.Range(0, count)
+                    .Where(j => !searches[j].Finished(o.WeightTolerance, o.MinWeight, o.MaxWeight, o.MaxRounds))
+                    .ToArray();
+                if (running.Length == 0) break;
+                int problems = running.Length * k;
+                var originals = new float[problems * n];
+                var starts = new float[problems * n];
+                var weights = new double[problems];
+                var labels = new int[problems];
+                var targets = new int[problems];
+                for (int a = 0; a < running.Length; a++)
+                {
+                    int j = running[a];
+                    double[] w = searches[j].Next();
+                    var start = !o.WarmStart ? batch.Original(j)
+                        : found[j] ? batch.Adversarial(j) : latest.AsSpan(j * n, n);
+                    for (int i = 0; i < k; i++)
+                    {
+                        int p = a * k + i;
+                        batch.Original(j).CopyTo(originals.AsSpan(p * n, n));
+                        start.CopyTo(starts.AsSpan(p * n, n));
+                        weights[p] = w[i];
+                        labels[p] = batch.Labels[j];
+                        targets[p] = batch.Targets[j];
+                    }
+                }
+
+                if (x is null || x.Batch != problems)
+                {
+                    x?.Dispose();
+                    lower?.Dispose();
+                    upper?.Dispose();
+                    x = null;
+                    lower = upper = null;
+                    x = Tensor.Allocate(device, [problems, .. inputShape]);
+                    lower = Tensor.Zeros(device, [problems, .. inputShape]);
+                    upper = Tensor.FromArray(device, Ones(problems * n), [problems, .. inputShape]);
+                }
+                objective.Load(originals, weights.Select(w => (float)w).ToArray(), labels, targets, batch.Untargeted);
+                x.CopyFrom(starts);
+                var result = solver.Minimize(objective, x, lower!, upper!);
+                int[] predictions = loss.Predict(x);
+                float[] solutions = x.ToArray();
+
+                var reached = new bool[k];
+                for (int a = 0; a < running.Length; a++)
+                {
+                    int j = running[a];
+                    for (int i = 0; i < k; i++)
+                    {
+                        int p = a * k + i;
+                        batch.Iterations[j] += result.Iterations[p];
+                        batch.Evaluations[j] += result.Evaluations[p];
+                        reached[i] = Criterion.Reached(predictions[p], labels[p], targets[p]);
+                        var solution = solutions.AsSpan(p * n, n);
+                        if (reached[i])
+                        {
+                            double size = Distortions.Between(batch.Original(j), solution).Of(o.Distance);
+                            if (size < bestSize[j])
+                            {
+                                bestSize[j] = size;
+                                found[j] = true;
+                                solution.CopyTo(batch.Adversarial(j));
+                                batch.Weights[j] = weights[p];
+                            }
+                        }
+                        // Without a success yet, the next solve starts from the most aggressive (smallest c) solution.
+                        if (i == 0) solution.CopyTo(latest.AsSpan(j * n, n));
+                    }
+                    searches[j].Record(weights.AsSpan(a * k, k), reached);
+                }
+            }
+            ModelRows += objective.ModelRows;
+        }
+        finally
+        {
+            x?.Dispose();
+            lower?.Dispose();
+            upper?.Dispose();
+        }
+
+        // An example that never succeeded reports its last attempt at its smallest weight.
+        for (int j = 0; j < count; j++)
+            if (!found[j])
+            {
+                latest.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
+                batch.Weights[j] = double.NaN;
+            }
+    }
+
+    private static float[] Ones(int length)
+    {
+        var a = new float[length];
+        Array.Fill(a, 1f);
+        return a;
+    }
+}

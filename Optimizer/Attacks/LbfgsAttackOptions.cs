@@ -1,0 +1,69 @@
+using IlgpuBlindSpots.Network;
+
+namespace IlgpuBlindSpots.Optimizer.Attacks;
+
+/// <summary>Settings of <see cref="LbfgsAttack"/>: the search for the weight c, and each L-BFGS solve.</summary>
+public sealed record LbfgsAttackOptions
+{
+    /// <summary>The first weight c of ‖r‖² tried (inputs in [0, 1], loss in nats).</summary>
+    public double InitialWeight { get; init; } = 1;
+
+    /// <summary>Factor by which c steps up after a success or down after a failure until both are seen.</summary>
+    public double WeightFactor { get; init; } = 2;
+
+    /// <summary>The search stops when the bracket [largest success, smallest failure] is within this ratio above 1.</summary>
+    public double WeightTolerance { get; init; } = 0.05;
+
+    /// <summary>
+    /// Weights tried at once per example (K): each example is replicated K times with K weights
+    /// from its bracket, so one round narrows the bracket (K + 1)-fold instead of 2-fold. 1 is the
+    /// plain lock-step bisection.
+    /// </summary>
+    public int WeightsPerRound { get; init; } = 1;
+
+    /// <summary>Rounds of the weight search at most (each one L-BFGS solve per weight).</summary>
+    public int MaxRounds { get; init; } = 30;
+
+    /// <summary>An example fails once c fell to this without a success.</summary>
+    public double MinWeight { get; init; } = 1e-4;
+
+    /// <summary>An example's search ends once c rose to this with successes only.</summary>
+    public double MaxWeight { get; init; } = 1e6;
+
+    /// <summary>
+    /// Start each solve from the example's smallest successful x′ so far (else its latest solution)
+    /// instead of from x.
+    /// </summary>
+    public bool WarmStart { get; init; } = true;
+
+    /// <summary>Evaluate the model only on the problems still running (see <see cref="AdversarialObjective"/>).</summary>
+    public bool CompactRunning { get; init; } = true;
+
+    /// <summary>The distance by which an example's successful perturbations are compared.</summary>
+    public Distance Distance { get; init; } = Distance.Rms;
+
+    /// <summary>Examples attacked together (times <see cref="WeightsPerRound"/> problems on the device).</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Each solve's L-BFGS settings; MaxIterations bounds the steps of one solve.</summary>
+    public LbfgsOptions Solver { get; init; } = new() { MaxIterations = 100 };
+
+    /// <summary>Throws a <see cref="BlindSpotsException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (!(InitialWeight > 0 && double.IsFinite(InitialWeight))) Fail(nameof(InitialWeight), InitialWeight, "positive");
+        if (!(WeightFactor > 1 && double.IsFinite(WeightFactor))) Fail(nameof(WeightFactor), WeightFactor, "above 1");
+        if (!(WeightTolerance > 0 && double.IsFinite(WeightTolerance))) Fail(nameof(WeightTolerance), WeightTolerance, "positive");
+        if (WeightsPerRound < 1) Fail(nameof(WeightsPerRound), WeightsPerRound, "at least 1");
+        if (MaxRounds < 1) Fail(nameof(MaxRounds), MaxRounds, "at least 1");
+        if (!(MinWeight > 0 && MinWeight <= InitialWeight)) Fail(nameof(MinWeight), MinWeight, "positive and at most InitialWeight");
+        if (!(MaxWeight >= InitialWeight && double.IsFinite(MaxWeight))) Fail(nameof(MaxWeight), MaxWeight, "finite and at least InitialWeight");
+        if (!Enum.IsDefined(Distance)) Fail(nameof(Distance), Distance, "Rms, L2 or LInf");
+        if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, "at least 1");
+        ArgumentNullException.ThrowIfNull(Solver);
+        Solver.Validate();
+    }
+
+    private static void Fail(string name, object value, string range) =>
+        throw new BlindSpotsException($"L-BFGS attack option {name} = {value} is out of range: it must be {range}");
+}
