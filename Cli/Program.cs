@@ -40,12 +40,14 @@ public static class Program
                 s.CaseInsensitiveEnumValues = true;
                 s.AutoVersion = true;
             });
-            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions>(args);
+            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions>(args);
             return result.MapResult(
                 (DevicesOptions o) => DevicesCommand.Run(o, console),
                 (TrainOptions o) => TrainCommand.Run(o, console, cancel),
                 (EvalOptions o) => EvalCommand.Run(o, console),
                 (DemoOptions o) => DemoCommand.Run(o, console),
+                (AttackOptions o) => AttackCommand.Run(o, console, cancel),
+                (MergeOptions o) => MergeCommand.Run(o, console),
                 errors => ParseFailure(result, errors, console));
         }
         catch (BlindSpotsException e)
@@ -54,7 +56,7 @@ public static class Program
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine("blindspots: interrupted; the last finished epoch is in the checkpoint, continue with --resume");
+            stderr.WriteLine("blindspots: interrupted; what finished is kept (the last epoch's checkpoint, or every finished attack batch): continue with --resume");
             return ExitInterrupted;
         }
     }
@@ -74,8 +76,8 @@ public static class Program
 
     private static string Describe(Error e) => e switch
     {
-        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo",
-        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo (add --help for options)",
+        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge",
+        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge (add --help for options)",
         UnknownOptionError u => $"unknown option '{u.Token}'",
         MissingRequiredOptionError m => $"--{m.NameInfo.LongName} is required",
         MissingValueOptionError m => $"--{m.NameInfo.LongName} needs a value",

@@ -63,3 +63,36 @@ internal sealed class DemoOptions
 
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
 }
+
+[Verb("attack", HelpText = "Find minimal adversarial perturbations for a batch of inputs; writes results, report, images and plots.")]
+internal sealed class AttackOptions
+{
+    [Option("model", Required = true, HelpText = "The model (.safetensors).")] public string Model { get; set; } = "";
+    [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, a folder with IDX files, a folder of PNGs, or one PNG (PNG inputs are labelled by the model's own prediction).")]
+    public string Data { get; set; } = "mnist";
+    [Option("split", Default = "test", HelpText = "train or test (IDX data).")] public string Split { get; set; } = "test";
+    [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
+    [Option("target", Default = "next", HelpText = "next (y+1 mod classes), random, all (every other class, smallest kept), untargeted, or a class number.")]
+    public string Target { get; set; } = "next";
+    [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), noise, fgsm, pgd-linf or pgd-l2.")]
+    public string Method { get; set; } = "lbfgs";
+    [Option("epsilon", HelpText = "fgsm/pgd: the size of the perturbation (L∞ or L2).")] public double? Epsilon { get; set; }
+    [Option("stddev", HelpText = "noise: the Gaussian noise's standard deviation.")] public double? StdDev { get; set; }
+    [Option("steps", Default = 40, HelpText = "pgd: steps.")] public int Steps { get; set; } = 40;
+    [Option("tolerance", Default = 0.05, HelpText = "lbfgs: relative tolerance of the search for the weight c.")] public double Tolerance { get; set; } = 0.05;
+    [Option("seed", Default = 1, HelpText = "Seed of random targets, noise and PGD's random start.")] public int Seed { get; set; } = 1;
+    [Option("batch", Default = 256, HelpText = "Examples attacked together on the device.")] public int Batch { get; set; } = 256;
+    [Option("device", Default = "auto", HelpText = "auto, cpu, cuda[:i], opencl[:i], or a comma list (cuda:0,cuda:1) to split the work.")]
+    public string Device { get; set; } = "auto";
+    [Option("out", Required = true, HelpText = "Output folder.")] public string Out { get; set; } = "";
+    [Option("resume", HelpText = "Continue the interrupted run in --out.")] public bool Resume { get; set; }
+    [Option("shard", HelpText = "i/N: attack only slice i of N (or auto/N: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).")]
+    public string? Shard { get; set; }
+}
+
+[Verb("merge", HelpText = "Join the output folders of attack shards into one report.")]
+internal sealed class MergeOptions
+{
+    [Value(0, Min = 1, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
+    [Option("out", Required = true, HelpText = "Folder for the merged results and report.")] public string Out { get; set; } = "";
+}

@@ -5,7 +5,7 @@ namespace IlgpuBlindSpots.Network.Data;
 /// which is then renamed over it. A crash or an error halfway leaves the old file (or none), never
 /// a partial one that a later run would try to read.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IlgpuBlindSpots.Network.Data;
+
+namespace IlgpuBlindSpots.Cli.AttackRuns;
+
+/// <summary>
+/// What a set of results adds up to: <c>summary.json</c>, <c>report.md</c> and two plots
+/// (distribution of the distortion; success rate against the allowed distortion). Written from
+/// the results alone, so a resumed run and a merge of shards produce the same report.
+/// </summary>
+internal static class AttackReport
+{
+    public const string SummaryFile = "summary.json", ReportFile = "report.md",
+        HistogramFile = "distortion-histogram.png", SuccessCurveFile = "success-vs-distortion.png";
+
+    public sealed record Summary(
+        int Examples, int AlreadyMisclassified, int Attacked, int Succeeded, double SuccessRate,
+        double MeanDistortion, double MedianDistortion, double MeanL2, double MeanLInf, double MeanC,
+        double MeanIterations, double MeanEvaluations, double Seconds, double ExamplesPerSecond,
+        IReadOnlyList<ClassRow> PerClass);
+
+    public sealed record ClassRow(int Label, int Attacked, int Succeeded, double MeanDistortion);
+
+    public static Summary Summarise(IReadOnlyList<ResultRecord> results)
+    {
+        var attacked = results.Where(r => !r.AlreadyMisclassified).ToList();
+        var won = attacked.Where(r => r.Success).ToList();
+        double seconds = results.Sum(r => r.Seconds);
+        return new Summary(
+            results.Count, results.Count - attacked.Count, attacked.Count, won.Count,
+            attacked.Count == 0 ? 0 : (double)won.Count / attacked.Count,
+            Mean(won.Select(r => r.Distortion)), Median(won.Select(r => r.Distortion).ToList()),
+            Mean(won.Select(r => r.L2)), Mean(won.Select(r => r.LInf)),
+            Mean(won.Where(r => r.C.HasValue).Select(r => r.C!.Value)),
+            Mean(attacked.Select(r => (double)r.Iterations)), Mean(attacked.Select(r => (double)r.Evaluations)),
+            seconds, seconds > 0 ? results.Count / seconds : 0,
+            attacked.GroupBy(r => r.Label).OrderBy(g => g.Key).Select(g => new ClassRow(
+                g.Key, g.Count(), g.Count(r => r.Success), Mean(g.Where(r => r.Success).Select(r => r.Distortion)))).ToList());
+    }
+
+    /// <summary>Writes summary, report and plots into <paramref name="folder"/>; <paramref name="title"/> heads the report.</summary>
+    public static Summary Write(string folder, IReadOnlyList<ResultRecord> results, string title, IReadOnlyDictionary<string, string> run,
+        string? figure)
+    {
+        var s = Summarise(results);
+        AtomicFile.Write(Path.Combine(folder, SummaryFile), stream =>
+            JsonSerializer.Serialize(stream, new { run, summary = s }, new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            }));
+        var won = results.Where(r => !r.AlreadyMisclassified && r.Success).Select(r => r.Distortion).OrderBy(d => d).ToArray();
+        AttackPlots.Histogram(Path.Combine(folder, HistogramFile), won);
+        AttackPlots.SuccessCurve(Path.Combine(folder, SuccessCurveFile), won, s.Attacked);
+
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine($"# {title}").AppendLine();
+        foreach (var (k, v) in run) md.AppendLine(inv, $"- {k}: `{v}`");
+        md.AppendLine();
+        md.AppendLine(inv, $"| examples | already misclassified | attacked | succeeded | success rate | mean distortion | median distortion | mean L2 | mean L∞ | mean c | evaluations / example | examples/s |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine(inv, $"| {s.Examples} | {s.AlreadyMisclassified} | {s.Attacked} | {s.Succeeded} | {100 * s.SuccessRate:F1}% | {s.MeanDistortion:F4} | {s.MedianDistortion:F4} | {s.MeanL2:F3} | {s.MeanLInf:F3} | {s.MeanC:G3} | {s.MeanEvaluations:F1} | {s.ExamplesPerSecond:F1} |");
+        md.AppendLine().AppendLine("Distortion is the paper's √(Σr²/n) over successful examples; an example the model already misclassifies is reported, not attacked.").AppendLine();
+        md.AppendLine("| label | attacked | succeeded | mean distortion |").AppendLine("|---:|---:|---:|---:|");
+        foreach (var c in s.PerClass) md.AppendLine(inv, $"| {c.Label} | {c.Attacked} | {c.Succeeded} | {c.MeanDistortion:F4} |");
+        md.AppendLine();
+        if (figure != null) md.AppendLine(inv, $"![original, perturbation magnified, adversarial]({figure})").AppendLine();
+        md.AppendLine(inv, $"![distortion histogram]({HistogramFile}) ![success rate against allowed distortion]({SuccessCurveFile})");
+        AtomicFile.Write(Path.Combine(folder, ReportFile), stream =>
+        {
+            using var w = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+            w.Write(md.ToString());
+        });
+        return s;
+    }
+
+    private static double Mean(IEnumerable<double> values)
+    {
+        double sum = 0;
+        int n = 0;
+        foreach (double v in values) { sum += v; n++; }
+        return n == 0 ? double.NaN : sum / n;
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0) return double.NaN;
+        values.Sort();
+        int m = values.Count / 2;
+        return values.Count % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2;
+    }
+}
