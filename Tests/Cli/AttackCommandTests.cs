@@ -1,0 +1,199 @@
+using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Cli.AttackRuns;
+using IlgpuBlindSpots.Tests.Fixtures;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Cli;
+
+/// <summary>
+/// The attack command end to end on the committed model and sample digits: results, interruption
+/// and resume, the run lock, shards and their merge, several devices, and bad input.
+/// </summary>
+public sealed class AttackCommandTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private static readonly string Model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
+
+    public void Dispose() => folder.Dispose();
+
+    private static (int Code, string Out, string Err) Run(string[] args, TextWriter? stderr = null, CancellationToken cancel = default)
+    {
+        var stdout = new StringWriter();
+        stderr ??= new StringWriter();
+        int code = Program.Run(args, stdout, stderr, interactive: false, cancel);
+        return (code, stdout.ToString(), stderr.ToString()!);
+    }
+
+    private string[] Attack(string outName, params string[] extra) =>
+        ["attack", "--model", Model, "--data", "sample", "--range", "0:9", "--batch", "3", "--device", "cpu",
+            "--out", folder.File(outName), .. extra];
+
+    private List<ResultRecord> Results(string outName) =>
+        RunFolder.ReadResults(Path.Combine(folder.File(outName), RunFolder.ResultsFile)).OrderBy(r => r.Index).ToList();
+
+    /// <summary>Per-example results without the timing, which legitimately differs between runs.</summary>
+    private static List<ResultRecord> Comparable(IEnumerable<ResultRecord> results) =>
+        results.Select(r => r with { Seconds = 0 }).OrderBy(r => r.Index).ToList();
+
+    [Fact]
+    public void AttackWritesResultsReportImagesAndPlots()
+    {
+        var (code, stdout, stderr) = Run(Attack("a"));
+        Assert.True(code == 0, stderr);
+        var results = Results("a");
+        Assert.Equal(Enumerable.Range(0, 9), results.Select(r => r.Index));
+        Assert.All(results.Where(r => !r.AlreadyMisclassified), r =>
+        {
+            Assert.Equal((r.Label + 1) % 10, r.Target);
+            Assert.True(r.Success);
+            Assert.Equal(r.Target, r.PredictionAfter);
+            Assert.InRange(r.Distortion, 1e-4, 0.2);
+        });
+        foreach (string f in new[] { "summary.json", "report.md", "figure5.png", "distortion-histogram.png", "success-vs-distortion.png", "run.json" })
+            Assert.True(File.Exists(Path.Combine(folder.File("a"), f)), f);
+        Assert.Equal(results.Count(r => !r.AlreadyMisclassified), Directory.GetFiles(Path.Combine(folder.File("a"), "adversarial")).Length);
+        Assert.Contains("fooled", stdout);
+        Assert.Equal(3, stderr.Split('\n').Count(l => l.Contains(" examples  success ")));
+    }
+
+    [Fact]
+    public void AnInterruptedRunResumesWithoutRepeatingOrLosingAnExample()
+    {
+        Assert.Equal(0, Run(Attack("whole")).Code);
+
+        // Interrupt right after the first batch has been saved (its progress line is written after the append).
+        using var cancel = new CancellationTokenSource();
+        var stderr = new TriggerWriter(" examples  success ", cancel.Cancel);
+        var (code, _, _) = Run(Attack("cut"), stderr, cancel.Token);
+        Assert.Equal(Program.ExitInterrupted, code);
+        Assert.Equal(3, Results("cut").Count);
+
+        var again = Run(Attack("cut"));
+        Assert.Equal(2, again.Code);
+        Assert.Contains("--resume", again.Err);
+
+        var resumed = Run(Attack("cut", "--resume"));
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Contains("resuming: 3 examples done, 6 to go", resumed.Err);
+        Assert.Equal(Comparable(Results("whole")), Comparable(Results("cut")));
+    }
+
+    [Fact]
+    public void ASecondRunIsRefusedWhileTheFirstHoldsTheFolder()
+    {
+        var description = new Dictionary<string, string> { ["model"] = "x" };
+        var (held, _) = RunFolder.Open(folder.File("busy"), description, resume: false);
+        using (held)
+        {
+            var (code, _, stderr) = Run(Attack("busy"));
+            Assert.Equal(2, code);
+            Assert.Contains("another attack run is using this folder", stderr);
+        }
+    }
+
+    [Fact]
+    public void ThreeShardsMergedEqualOneRunAndTheJobArrayVariablesPickTheShard()
+    {
+        Assert.Equal(0, Run(Attack("whole")).Code);
+        Assert.Equal(0, Run(Attack("s0", "--shard", "0/3")).Code);
+        try
+        {
+            Environment.SetEnvironmentVariable("SLURM_ARRAY_TASK_ID", "1");
+            Environment.SetEnvironmentVariable("SLURM_ARRAY_TASK_COUNT", "3");
+            Assert.Equal(0, Run(Attack("s1")).Code);
+            Environment.SetEnvironmentVariable("SLURM_ARRAY_TASK_ID", null);
+            Environment.SetEnvironmentVariable("SLURM_ARRAY_TASK_COUNT", null);
+            Environment.SetEnvironmentVariable("JOB_COMPLETION_INDEX", "2");
+            Assert.Equal(0, Run(Attack("s2", "--shard", "auto/3")).Code);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SLURM_ARRAY_TASK_ID", null);
+            Environment.SetEnvironmentVariable("SLURM_ARRAY_TASK_COUNT", null);
+            Environment.SetEnvironmentVariable("JOB_COMPLETION_INDEX", null);
+        }
+        Assert.Equal([0, 1, 2], Results("s0").Select(r => r.Index));
+        Assert.Equal([3, 4, 5], Results("s1").Select(r => r.Index));
+        Assert.Equal([6, 7, 8], Results("s2").Select(r => r.Index));
+
+        var merged = Run(["merge", folder.File("s0"), folder.File("s1"), folder.File("s2"), "--out", folder.File("merged")]);
+        Assert.True(merged.Code == 0, merged.Err);
+        Assert.Equal(Comparable(Results("whole")), Comparable(Results("merged")));
+        Assert.True(File.Exists(Path.Combine(folder.File("merged"), "report.md")));
+
+        var missing = Run(["merge", folder.File("s0"), folder.File("s2"), "--out", folder.File("m2")]);
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("shard(s) 1/3 missing", missing.Err);
+        var twice = Run(["merge", folder.File("s0"), folder.File("s1"), folder.File("s1"), folder.File("s2"), "--out", folder.File("m3")]);
+        Assert.Equal(2, twice.Code);
+        Assert.Contains("given twice", twice.Err);
+        var foreign = Run(["merge", folder.File("s0"), folder.File("whole"), "--out", folder.File("m4")]);
+        Assert.Equal(2, foreign.Code);
+    }
+
+    [Fact]
+    public void TwoDevicesShareTheWorkAndGiveTheSameResults()
+    {
+        Assert.Equal(0, Run(Attack("one")).Code);
+        var two = Attack("two");
+        two[Array.IndexOf(two, "cpu")] = "cpu,cpu";
+        var (code, _, stderr) = Run(two);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(Comparable(Results("one")), Comparable(Results("two")));
+    }
+
+    [Theory]
+    [InlineData("--target", "10", "outside the model's classes")]
+    [InlineData("--target", "sideways", "--target 'sideways'")]
+    [InlineData("--method", "noise", "--stddev")]
+    [InlineData("--method", "magic", "--method 'magic'")]
+    [InlineData("--batch", "0", "--batch")]
+    [InlineData("--shard", "3/3", "out of range")]
+    [InlineData("--tolerance", "2", "--tolerance")]
+    public void BadOptionsGetOneLineAndExitCode2(string option, string value, string expected)
+    {
+        var (code, _, stderr) = Run(Attack("bad", option, value));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(folder.File("bad"), RunFolder.ResultsFile)) &&
+                     new FileInfo(Path.Combine(folder.File("bad"), RunFolder.ResultsFile)).Length > 0);
+    }
+
+    [Fact]
+    public void AModelOfAnotherInputShapeIsRefused()
+    {
+        var args = Attack("shape");
+        args[Array.IndexOf(args, Model)] = RepoFiles.Fixture("tiny_mlp.safetensors");
+        var (code, _, stderr) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("do not fit the model's input", stderr);
+    }
+
+    [Fact]
+    public void ACorruptResultsFileIsRefusedOnResume()
+    {
+        Assert.Equal(0, Run(Attack("c")).Code);
+        string results = Path.Combine(folder.File("c"), RunFolder.ResultsFile);
+        File.WriteAllText(results, "{\"index\": 0, \"label\": \"seven\"}\n" + File.ReadAllText(results));
+        var (code, _, stderr) = Run(Attack("c", "--resume"));
+        Assert.Equal(2, code);
+        Assert.Contains("line 1: not an attack result", stderr);
+    }
+
+    /// <summary>A stderr that calls an action the first time a line contains a marker.</summary>
+    private sealed class TriggerWriter(string marker, Action action) : StringWriter
+    {
+        private bool fired;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (!fired && value != null && value.Contains(marker))
+            {
+                fired = true;
+                action();
+            }
+        }
+    }
+}
