@@ -45,7 +45,7 @@ public static class Program
                 (DevicesOptions o) => DevicesCommand.Run(o, console),
                 (TrainOptions o) => TrainCommand.Run(o, console, cancel),
                 (EvalOptions o) => EvalCommand.Run(o, console),
-                (DemoOptions o) => DemoCommand.Run(o, console),
+                (DemoOptions o) => DemoCommand.Run(o, console, cancel),
                 (AttackOptions o) => AttackCommand.Run(o, console, cancel),
                 (MergeOptions o) => MergeCommand.Run(o, console),
                 errors => ParseFailure(result, errors, console));

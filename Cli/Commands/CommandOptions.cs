@@ -55,11 +55,12 @@ internal sealed class EvalOptions
     [Option("json")] public bool Json { get; set; }
 }
 
-[Verb("demo", HelpText = "Offline demo: the bundled fc100-100-10 on the bundled 1,000 MNIST test digits; writes out/demo/.")]
+[Verb("demo", HelpText = "Offline demo: the bundled fc100-100-10 evaluated on the bundled 1,000 MNIST test digits, and 100 of them attacked; writes out/demo/.")]
 internal sealed class DemoOptions
 {
     [Option("out", Default = "out/demo", HelpText = "Folder for the report and the grid of misclassified digits.")]
     public string Out { get; set; } = "out/demo";
+    [Option("examples", Default = 100, HelpText = "How many of the bundled digits to attack.")] public int Examples { get; set; } = 100;
 
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
 }

@@ -17,7 +17,7 @@ public class DemoTests
         string outDir = folder.File("demo");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Program.Run(["demo", "--out", outDir], stdout, stderr);
+        int code = Program.Run(["demo", "--out", outDir, "--examples", "20"], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
 
         // The same model and digits evaluated here directly must give the count the demo reports.
@@ -30,5 +30,12 @@ public class DemoTests
         Assert.Equal(expected.Errors, report.Split('\n').Count(l => l.StartsWith("| ") && !l.StartsWith("| sample")));
         if (expected.Errors > 0)
             Assert.True(new FileInfo(Path.Combine(outDir, "misclassified.png")).Length > 100);
+
+        // The attack part: the first 20 digits, each result checked by its own record.
+        var results = IlgpuBlindSpots.Cli.AttackRuns.RunFolder.ReadResults(Path.Combine(outDir, "attack", "results.jsonl"));
+        Assert.Equal(Enumerable.Range(0, 20), results.Select(r => r.Index).OrderBy(i => i));
+        Assert.All(results.Where(r => !r.AlreadyMisclassified), r => Assert.True(r.Success && r.PredictionAfter == (r.Label + 1) % 10));
+        Assert.Contains("## Minimal adversarial perturbations", report);
+        Assert.True(File.Exists(Path.Combine(outDir, "attack", "figure5.png")));
     }
 }
