@@ -16,8 +16,8 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// <remarks>
 /// With <c>compactRunning</c>, an evaluation reads the optimizer's running mask back (P ints) and,
 /// once problems have stopped, gathers the running ones into a smaller model batch, so that stopped
-/// problems cost no model work. The model batch is rounded up to a power of two (padded with a
-/// repeated row whose results are ignored) so that the model's buffers are reallocated only a few
+/// problems cost no model work. The model batch is rounded up to a multiple of P/16 (padded with a
+/// repeated row whose results are ignored) so that the model's buffers are reallocated at most 16
 /// times per solve. Each problem's result is the same either way: model rows are independent.
 /// </remarks>
 internal sealed class AdversarialObjective : IBatchObjective, IDisposable
@@ -128,12 +128,11 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         penalty(s.Threads, s, x.View, originals!.View, weights!.View, l.View, g.View, rowView, active, value.View, gradient.View, n);
     }
 
-    /// <summary>The model batch for <paramref name="count"/> running problems: the next power of two, or all of them.</summary>
+    /// <summary>The model batch for <paramref name="count"/> running problems: rounded up to a multiple of P/16, at most P.</summary>
     private static int ModelBatch(int count, int problems)
     {
-        int size = 1;
-        while (size < count) size *= 2;
-        return Math.Min(size, problems);
+        int step = Math.Max(1, problems / 16);
+        return Math.Min((count + step - 1) / step * step, problems);
     }
 
     public void Dispose()

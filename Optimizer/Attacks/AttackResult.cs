@@ -30,7 +30,11 @@ public sealed record AttackResult
     public double Weight { get; init; } = double.NaN;
     /// <summary>Optimizer steps (L-BFGS iterations, gradient steps) spent on this example, over every attempt.</summary>
     public int Iterations { get; init; }
-    /// <summary>Evaluations of the attack loss with its input gradient (one model forward and backward pass each), over every attempt.</summary>
+    /// <summary>
+    /// Evaluations of the attack loss with its input gradient (one model forward and backward pass
+    /// each), over every attempt. Forward-only passes that check success (one per L-BFGS solve, and
+    /// the final check) are not counted.
+    /// </summary>
     public int Evaluations { get; init; }
     /// <summary>This example's share of the run's wall-clock time: the run's seconds divided equally among its examples.</summary>
     public double Seconds { get; init; }

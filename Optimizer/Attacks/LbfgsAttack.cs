@@ -11,9 +11,10 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// <para>The variables are x′ = x + r themselves, bounded by [0, 1], so the box is the optimizer's
 /// own (<see cref="ProjectedLbfgs"/>); the objective is <see cref="AdversarialObjective"/>. The
 /// loss is CE(f(x′), target) for a targeted goal and −log(1 − p_label(x′)) for an untargeted one
-/// (the cross-entropy of "not the label": bounded below, unlike −CE(label), whose minimiser runs
-/// off to the box's corners whatever c, and not committed to one class, unlike CE towards the
-/// runner-up).</para>
+/// (the cross-entropy of "not the label": it flattens out once the label's probability is small,
+/// whereas −CE(label) keeps rewarding a push further past the boundary, so its minimiser
+/// overshoots; and it lets the minimiser pick the nearest wrong class, where CE towards the
+/// runner-up commits to one class at x).</para>
 /// <para>Every example of a batch searches its own c at once (<see cref="WeightSearch"/>), in
 /// rounds of one batched solve; after each solve a fresh forward pass on the solutions decides
 /// success, and each example keeps its smallest successful x′. Examples whose search has ended

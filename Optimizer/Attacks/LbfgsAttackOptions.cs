@@ -17,7 +17,9 @@ public sealed record LbfgsAttackOptions
     /// <summary>
     /// Weights tried at once per example (K): each example is replicated K times with K weights
     /// from its bracket, so one round narrows the bracket (K + 1)-fold instead of 2-fold. 1 is the
-    /// plain lock-step bisection.
+    /// plain lock-step bisection. K &gt; 1 trades work for rounds: on a sigmoid MNIST network K = 2
+    /// and 3 took 1.5 and 1.6 times the evaluations of K = 1 for the same distortion, so it pays
+    /// only where a round's latency, not its work, is the cost (a GPU with the batch to spare).
     /// </summary>
     public int WeightsPerRound { get; init; } = 1;
 
@@ -45,8 +47,13 @@ public sealed record LbfgsAttackOptions
     /// <summary>Examples attacked together (times <see cref="WeightsPerRound"/> problems on the device).</summary>
     public int BatchSize { get; init; } = 128;
 
-    /// <summary>Each solve's L-BFGS settings; MaxIterations bounds the steps of one solve.</summary>
-    public LbfgsOptions Solver { get; init; } = new() { MaxIterations = 100 };
+    /// <summary>
+    /// Each solve's L-BFGS settings. The defaults stop a solve earlier than SciPy's (at most 50
+    /// steps, relative reduction 1e-6 instead of about 2e-9): the verdict of a solve rarely changes
+    /// after that, and on a sigmoid MNIST network it cut evaluations by a quarter at the same mean
+    /// distortion (within 0.5%).
+    /// </summary>
+    public LbfgsOptions Solver { get; init; } = new() { MaxIterations = 50, RelativeReductionTolerance = 1e-6 };
 
     /// <summary>Throws a <see cref="BlindSpotsException"/> naming the first option out of range.</summary>
     public void Validate()
