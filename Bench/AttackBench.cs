@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Optimizer.Attacks;
+using Spectre.Console;
+
+namespace IlgpuBlindSpots.Bench;
+
+/// <summary>
+/// `attack`: examples/s of the full minimal-perturbation search (L-BFGS attack with its c-search,
+/// target (y+1) mod 10) on fc100-100-10 and the first MNIST test digits, at batch 1, 64 and 1024,
+/// wall time from opening the device to the last result; with evaluations per example and mean distortion.
+/// </summary>
+internal static class AttackBench
+{
+    public sealed record Row(int Batch, int Examples, double Seconds, double ExamplesPerSecond, double SuccessRate,
+        double MeanDistortion, double EvaluationsPerExample);
+
+    public static int Run(string deviceSpec, string modelPath, string dataRoot, string jsonPath)
+    {
+        var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
+            ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
+            : Dataset.Load("sample", DatasetSplit.Test, dataRoot);
+        var rows = new List<Row>();
+        var table = new Table().AddColumns("batch", "examples", "seconds", "examples/s", "success", "mean distortion", "evaluations / example");
+        string description = "";
+        foreach (var (batch, examples) in new[] { (1, 32), (64, 256), (1024, 1024) })
+        {
+            var clock = Stopwatch.StartNew();
+            using var device = Device.Open(deviceSpec);
+            description = device.Description;
+            using var model = ModelFile.Load(device, modelPath);
+            var attack = new LbfgsAttack(new LbfgsAttackOptions { BatchSize = batch });
+            var results = new List<AttackResult>();
+            for (int start = 0; start < examples; start += batch)
+            {
+                int b = Math.Min(batch, examples - start);
+                using var x = Tensor.FromArray(device, test.Images.AsSpan(start * test.ImageSize, b * test.ImageSize).ToArray(),
+                    [b, test.Channels, test.Height, test.Width]);
+                var labels = test.Labels.AsSpan(start, b).ToArray();
+                results.AddRange(attack.Run(model, x, labels, new TargetedMisclassification(labels.Select(y => (y + 1) % 10).ToArray())));
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            var attacked = results.Where(r => !r.AlreadyMisclassified).ToList();
+            var won = attacked.Where(r => r.Success).ToList();
+            var row = new Row(batch, examples, seconds, examples / seconds, (double)won.Count / attacked.Count,
+                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations));
+            rows.Add(row);
+            table.AddRow($"{batch}", $"{examples}", $"{seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
+                $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F0}");
+        }
+        AnsiConsole.MarkupLine($"[bold]attack[/] fc100-100-10 ({Markup.Escape(modelPath)}) on {Markup.Escape(test.Source)}, {Markup.Escape(description)}");
+        AnsiConsole.Write(table);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { device = description, model = modelPath, data = test.Source, date = DateTime.UtcNow.ToString("u"), rows },
+            new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
+        return 0;
+    }
+}
