@@ -8,7 +8,7 @@ internal sealed class DevicesOptions;
 [Verb("train", HelpText = "Train a model on MNIST-style data and save it as safetensors.")]
 internal sealed class TrainOptions
 {
-    [Option("preset", HelpText = "A named model with its training defaults: fc10-1e-4, fc10-1e-2, fc10-1, fc100-100-10, fc200-200-10, conv-mnist.")]
+    [Option("preset", HelpText = "A named model with its training defaults: fc10-1e-4, fc10-1e-2, fc10-1, fc100-100-10, fc200-200-10, ae400-10, conv-mnist.")]
     public string? Preset { get; set; }
 
     [Option("arch", HelpText = "Architecture spec, e.g. fc:100,sigmoid,fc:100,sigmoid,fc:10 (instead of or overriding --preset).")]
