@@ -40,7 +40,7 @@ public static class Program
                 s.CaseInsensitiveEnumValues = true;
                 s.AutoVersion = true;
             });
-            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions>(args);
+            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions>(args);
             return result.MapResult(
                 (DevicesOptions o) => DevicesCommand.Run(o, console),
                 (TrainOptions o) => TrainCommand.Run(o, console, cancel),
@@ -48,6 +48,7 @@ public static class Program
                 (DemoOptions o) => DemoCommand.Run(o, console, cancel),
                 (AttackOptions o) => AttackCommand.Run(o, console, cancel),
                 (MergeOptions o) => MergeCommand.Run(o, console),
+                (StabilityOptions o) => StabilityCommand.Run(o, console),
                 errors => ParseFailure(result, errors, console));
         }
         catch (BlindSpotsException e)
@@ -76,8 +77,8 @@ public static class Program
 
     private static string Describe(Error e) => e switch
     {
-        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge",
-        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge (add --help for options)",
+        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability",
+        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability (add --help for options)",
         UnknownOptionError u => $"unknown option '{u.Token}'",
         MissingRequiredOptionError m => $"--{m.NameInfo.LongName} is required",
         MissingValueOptionError m => $"--{m.NameInfo.LongName} needs a value",

@@ -97,3 +97,12 @@ internal sealed class MergeOptions
     [Value(0, Min = 1, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
     [Option("out", Required = true, HelpText = "Folder for the merged results and report.")] public string Out { get; set; } = "";
 }
+
+[Verb("stability", HelpText = "Upper Lipschitz bound of every layer and of the whole network (the paper's Table 5).")]
+internal sealed class StabilityOptions
+{
+    [Option("model", Required = true, HelpText = "The model (.safetensors).")] public string Model { get; set; } = "";
+    [Option("tolerance", Default = 1e-6, HelpText = "Relative change at which power iteration stops.")] public double Tolerance { get; set; } = 1e-6;
+    [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("out", HelpText = "Also write the table as markdown to this file.")] public string? Out { get; set; }
+}
