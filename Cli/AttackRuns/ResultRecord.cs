@@ -22,6 +22,11 @@ internal sealed record ResultRecord
     [JsonPropertyName("linf")] public required double LInf { get; init; }
     /// <summary>The weight c on |r|² of the solve that gave the kept perturbation (L-BFGS attack only).</summary>
     [JsonPropertyName("c")] public double? C { get; init; }
+    /// <summary>
+    /// A lower bound on the L2 perturbation that can change the label: the logit margin divided by
+    /// √2 times the network's upper Lipschitz bound (the paper's stability analysis).
+    /// </summary>
+    [JsonPropertyName("certified_l2")] public double? CertifiedL2 { get; init; }
     [JsonPropertyName("iterations")] public required int Iterations { get; init; }
     [JsonPropertyName("evaluations")] public required int Evaluations { get; init; }
     /// <summary>This example's share of its batch's wall time.</summary>

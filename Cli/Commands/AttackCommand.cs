@@ -42,6 +42,8 @@ internal static class AttackCommand
             var inputs = AttackInputs.Load(o.Data, o.Split, o.Range, model.InputShape);
             if (inputs.LabelledByModel) LabelByPrediction(model, inputs);
             var targetOf = TargetRule(o.Target, model.Classes, o.Seed);
+            // The network's upper Lipschitz bound turns each example's logit margin into a certified radius.
+            double lipschitz = IlgpuBlindSpots.Optimizer.Analysis.LipschitzBounds.Compute(model).Product;
 
             var (sliceStart, sliceCount) = shard.Slice(inputs.Count);
             int expected = Enumerable.Range(sliceStart, sliceCount).Count(i => targetOf(inputs.Labels[i], inputs.Indices[i]) != Skip);
@@ -75,7 +77,7 @@ internal static class AttackCommand
                                 cancel.ThrowIfCancellationRequested();
                                 batch = batches.Dequeue();
                             }
-                            var records = AttackBatch(attack, m, inputs, batch, targetOf, o.Out);
+                            var records = AttackBatch(attack, m, inputs, batch, targetOf, o.Out, lipschitz);
                             lock (gate)
                             {
                                 folder.Append(records);
@@ -113,7 +115,7 @@ internal static class AttackCommand
     private const int Skip = int.MinValue;
 
     private static List<ResultRecord> AttackBatch(Attack attack, SequentialModel model, AttackInputs inputs, List<int> batch,
-        Func<int, int, int> targetOf, string outFolder)
+        Func<int, int, int> targetOf, string outFolder, double lipschitz)
     {
         var clock = Stopwatch.StartNew();
         var pixels = new float[batch.Count * inputs.Length];
@@ -124,6 +126,7 @@ internal static class AttackCommand
         Criterion criterion = targets[0] == AllOthers ? new EveryOtherClass()
             : targets[0] < 0 ? new Misclassification()
             : new TargetedMisclassification(targets);
+        var logits = model.Logits(x).ToArray();
         var results = attack.Run(model, x, labels, criterion);
         double share = clock.Elapsed.TotalSeconds / batch.Count;
         var records = new List<ResultRecord>(batch.Count);
@@ -139,7 +142,9 @@ internal static class AttackCommand
                 Index = index, Label = r.Label, Target = r.Target, AlreadyMisclassified = r.AlreadyMisclassified,
                 Success = r.Success, PredictionBefore = r.PredictionBefore, PredictionAfter = r.PredictionAfter,
                 Distortion = r.Distortion.Rms, L2 = r.Distortion.L2, LInf = r.Distortion.LInf,
-                C = double.IsNaN(r.Weight) ? null : r.Weight, Iterations = r.Iterations, Evaluations = r.Evaluations, Seconds = share,
+                C = double.IsNaN(r.Weight) ? null : r.Weight,
+                CertifiedL2 = IlgpuBlindSpots.Optimizer.Analysis.CertifiedRadius.Of(logits.AsSpan(i * model.Classes, model.Classes), r.Label, lipschitz),
+                Iterations = r.Iterations, Evaluations = r.Evaluations, Seconds = share,
             });
         }
         return records;
@@ -220,6 +225,7 @@ internal static class AttackCommand
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
             ["shard"] = shard.ToString(),
             ["examples"] = $"{start}:{count} of {inputs.Count}",
+            ["lipschitz_method"] = "product of per-layer upper bounds (spectral norms, Fourier bound, activation slopes)",
         };
         switch (o.Method.ToLowerInvariant())
         {

@@ -48,6 +48,8 @@ public sealed class AttackCommandTests : IDisposable
             Assert.True(r.Success);
             Assert.Equal(r.Target, r.PredictionAfter);
             Assert.InRange(r.Distortion, 1e-4, 0.2);
+            // The certified radius is a lower bound on any label-changing perturbation, so on the ones found.
+            Assert.True(r.CertifiedL2 is > 0 && r.CertifiedL2 <= r.L2, $"certified {r.CertifiedL2} vs found {r.L2}");
         });
         foreach (string f in new[] { "summary.json", "report.md", "figure5.png", "distortion-histogram.png", "success-vs-distortion.png", "run.json" })
             Assert.True(File.Exists(Path.Combine(folder.File("a"), f)), f);
