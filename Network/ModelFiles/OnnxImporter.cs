@@ -87,6 +87,8 @@ internal sealed class OnnxImporter
             if (softmax != null)
                 throw Fail($"node {Describe(node)} follows {Describe(softmax)}; Softmax/LogSoftmax is only supported as the last node");
             var other = node.Input.FirstOrDefault(n => n.Length > 0 && n != current && !constants.ContainsKey(n));
+            if (other != null && !dataNodes.Any(n => n.Output.Contains(other)))
+                throw Fail($"node {Describe(node)} ({node.OpType}): input '{other}' is neither an initializer nor a constant (missing initializer?)");
             if (other != null)
                 throw Fail($"node {Describe(node)} takes a second computed input '{other}'; only one input per layer is supported");
             if (node.Output.Count == 0 || node.Output[0].Length == 0) throw Fail($"node {Describe(node)} has no output");
