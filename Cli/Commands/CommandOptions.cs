@@ -46,7 +46,7 @@ internal sealed class TrainOptions
 [Verb("eval", HelpText = "Evaluate a model file on a data set: error rate and mean loss.")]
 internal sealed class EvalOptions
 {
-    [Option("model", Required = true)] public string Model { get; set; } = "";
+    [Option("model", Required = true, HelpText = "The model (.safetensors or .onnx).")] public string Model { get; set; } = "";
     [Option("data", Default = "mnist")] public string Data { get; set; } = "mnist";
     [Option("split", Default = "test", HelpText = "train or test.")] public string Split { get; set; } = "test";
     [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
@@ -68,7 +68,7 @@ internal sealed class DemoOptions
 [Verb("attack", HelpText = "Find minimal adversarial perturbations for a batch of inputs; writes results, report, images and plots.")]
 internal sealed class AttackOptions
 {
-    [Option("model", Required = true, HelpText = "The model (.safetensors).")] public string Model { get; set; } = "";
+    [Option("model", Required = true, HelpText = "The model (.safetensors, or .onnx: see blindspots export).")] public string Model { get; set; } = "";
     [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, a folder with IDX files, a folder of PNGs, or one PNG (PNG inputs are labelled by the model's own prediction).")]
     public string Data { get; set; } = "mnist";
     [Option("split", Default = "test", HelpText = "train or test (IDX data).")] public string Split { get; set; } = "test";

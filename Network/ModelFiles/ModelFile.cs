@@ -36,8 +36,12 @@ public static class ModelFile
         SafetensorsFile.Write(path, tensors, metadata);
     }
 
-    /// <summary>Builds the model a file describes and loads its parameters; see <see cref="Load(Device, SafetensorsFile)"/>.</summary>
-    public static SequentialModel Load(Device device, string path) => Load(device, SafetensorsFile.Read(path));
+    /// <summary>
+    /// Builds the model a file describes and loads its parameters: an ONNX file (by its <c>.onnx</c>
+    /// extension, see <see cref="OnnxModelFile"/>) or safetensors (see <see cref="Load(Device, SafetensorsFile, string?)"/>).
+    /// </summary>
+    public static SequentialModel Load(Device device, string path) =>
+        OnnxModelFile.IsOnnx(path) ? OnnxModelFile.Load(device, path) : Load(device, SafetensorsFile.Read(path));
 
     /// <summary>
     /// Builds the model from the file's <c>arch</c> and <c>input</c> metadata and assigns its tensors

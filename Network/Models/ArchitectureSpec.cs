@@ -17,6 +17,8 @@ namespace IlgpuBlindSpots.Network.Models;
 /// maxpool:K[xK2][sS][pP]       MaxPool2d, window K×K2 (K2 defaults to K), stride S (defaults to the window), padding P
 /// relu | sigmoid | tanh        activations
 /// dropout:P                    Dropout with drop probability 0 ≤ P &lt; 1 (identity in evaluation)
+/// norm:M[;M…]/S[;S…]           fixed input normalisation (x − M)/S, one value for every channel or one per
+///                              channel (torchvision's Normalize; no parameters: the spec holds the constants)
 /// </code>
 /// The layers' PyTorch module indices count every layer of the spec plus one implicit Flatten
 /// before the first fc that follows an image-shaped input, as an <c>nn.Sequential</c> with an
@@ -28,6 +30,7 @@ public sealed class ArchitectureSpec
     private static readonly Regex Conv = new(@"^conv:(\d+)x(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?$", RegexOptions.CultureInvariant);
     private static readonly Regex Pool = new(@"^maxpool:(\d+)(?:x(\d+))?(?:[s/](\d+))?(?:p(\d+))?$", RegexOptions.CultureInvariant);
     private static readonly Regex Drop = new(@"^dropout:([0-9.eE+-]+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex Norm = new(@"^norm:([0-9.e+;-]+)/([0-9.e+;-]+)$", RegexOptions.CultureInvariant);
 
     private ArchitectureSpec(IReadOnlyList<LayerSpec> layers) => Layers = layers;
 
@@ -44,9 +47,15 @@ public sealed class ArchitectureSpec
             string item = raw.Replace(" ", "").ToLowerInvariant();
             layers.Add(ParseLayer(item, layers.Count + 1));
         }
-        if (layers[^1] is not FcSpec)
-            throw new BlindSpotsException($"architecture spec '{spec}': must end with an fc layer giving the class logits");
-        return new ArchitectureSpec(layers);
+        return FromLayers(layers);
+    }
+
+    /// <summary>A spec of already-built layer specs (a model importer's); the same rules as <see cref="Parse"/>.</summary>
+    public static ArchitectureSpec FromLayers(IReadOnlyList<LayerSpec> layers)
+    {
+        if (layers.Count == 0 || layers[^1] is not FcSpec)
+            throw new BlindSpotsException($"architecture spec '{string.Join(",", layers)}': must end with an fc layer giving the class logits");
+        return new ArchitectureSpec(layers.ToList());
     }
 
     public override string ToString() => string.Join(",", Layers.Select(l => l.ToString()));
@@ -78,13 +87,22 @@ public sealed class ArchitectureSpec
                 throw new BlindSpotsException($"layer {position} '{item}': dropout probability must be in [0, 1)");
             return new DropoutSpec((float)p);
         }
+        if ((m = Norm.Match(item)).Success)
+        {
+            float[] means = Floats(m.Groups[1].Value, item, "mean"), stds = Floats(m.Groups[2].Value, item, "std");
+            if (means.Length != stds.Length)
+                throw new BlindSpotsException($"layer {position} '{item}': needs as many stds as means, got {means.Length} and {stds.Length}");
+            if (stds.Any(v => v == 0f))
+                throw new BlindSpotsException($"layer {position} '{item}': a std of 0 divides by zero");
+            return new NormalizeSpec(means, stds);
+        }
         return item switch
         {
             "relu" => new ActivationSpec(ActivationKind.Relu),
             "sigmoid" => new ActivationSpec(ActivationKind.Sigmoid),
             "tanh" => new ActivationSpec(ActivationKind.Tanh),
             _ => throw new BlindSpotsException(
-                $"layer {position} '{item}' is not a known layer; expected fc:N, conv:OxKHxKW[sS][pP], maxpool:K[xK][sS][pP], relu, sigmoid, tanh or dropout:P"),
+                $"layer {position} '{item}' is not a known layer; expected fc:N, conv:OxKHxKW[sS][pP], maxpool:K[xK][sS][pP], relu, sigmoid, tanh, dropout:P or norm:MEAN/STD"),
         };
     }
 
@@ -94,6 +112,11 @@ public sealed class ArchitectureSpec
             throw new BlindSpotsException($"layer '{item}': {what} must be a positive integer, got '{g.Value}'");
         return v;
     }
+
+    private static float[] Floats(string list, string item, string what) => list.Split(';').Select(v =>
+        float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && float.IsFinite(f)
+            ? f
+            : throw new BlindSpotsException($"layer '{item}': {what} '{v}' is not a finite number")).ToArray();
 
     private static int NonNegative(Group g, string item, string what)
     {
@@ -132,4 +155,15 @@ public sealed record ActivationSpec(ActivationKind Kind) : LayerSpec
 public sealed record DropoutSpec(float Probability) : LayerSpec
 {
     public override string ToString() => $"dropout:{Probability.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>Fixed input normalisation (x − mean)/std; one value each, or one per channel.</summary>
+public sealed record NormalizeSpec(IReadOnlyList<float> Means, IReadOnlyList<float> Stds) : LayerSpec
+{
+    public override string ToString() => NormalizeLayer.Format(Means, Stds);
+
+    public bool Equals(NormalizeSpec? other) =>
+        other is not null && Means.SequenceEqual(other.Means) && Stds.SequenceEqual(other.Stds);
+
+    public override int GetHashCode() => HashCode.Combine(Means.Count, Means.FirstOrDefault(), Stds.FirstOrDefault());
 }

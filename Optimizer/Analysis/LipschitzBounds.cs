@@ -86,6 +86,9 @@ public static class LipschitzBounds
                 }, 0, true);
             case DropoutLayer d:
                 return new LayerBound(position, d.Spec, "", "", 1.0, "identity in evaluation", 0, true);
+            case NormalizeLayer n:
+                // y = (x − mean)/std per channel: a diagonal map whose norm is the largest 1/|std|.
+                return new LayerBound(position, n.Spec, "", "", n.Stds.Max(s => 1.0 / Math.Abs(s)), "largest 1/|std|", 0, true);
             default:
                 throw new BlindSpotsException($"layer {position} '{layer.Spec}': no Lipschitz bound is known for this kind of layer");
         }

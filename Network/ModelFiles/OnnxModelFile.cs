@@ -1,0 +1,167 @@
+using Google.Protobuf;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.Layers;
+using IlgpuBlindSpots.Network.Models;
+using Onnx;
+
+namespace IlgpuBlindSpots.Network.ModelFiles;
+
+/// <summary>A model read from an ONNX file, with what the reader changed on the way (a dropped trailing softmax).</summary>
+public sealed record OnnxImport(SequentialModel Model, IReadOnlyList<string> Notices);
+
+/// <summary>
+/// A <see cref="SequentialModel"/> as an ONNX file. Reading maps a feed-forward classifier graph
+/// (Gemm, MatMul+Add, Conv, MaxPool, Relu, Sigmoid, Tanh, Flatten, Reshape to [batch, −1], Dropout,
+/// Identity, input normalisation by constants, a trailing Softmax/LogSoftmax; opsets 9 to 17) onto
+/// the project's layers; anything else is a <see cref="BlindSpotsException"/> naming the file and
+/// the node. Writing gives opset 13 with a symbolic batch dimension and raw-data initializers.
+/// </summary>
+public static class OnnxModelFile
+{
+    public const string Extension = ".onnx";
+    public const int WrittenOpset = 13;
+
+    /// <summary>Whether <paramref name="path"/> names an ONNX file (by its extension).</summary>
+    public static bool IsOnnx(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Builds the model an ONNX file describes; see <see cref="Read"/> for the notices.</summary>
+    public static SequentialModel Load(Device device, string path) => Read(device, path).Model;
+
+    /// <summary>Builds the model an ONNX file describes and says what was left out of it.</summary>
+    public static OnnxImport Read(Device device, string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BlindSpotsException($"{path}: cannot read: {e.Message}", e);
+        }
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or ArgumentException or InvalidOperationException)
+        {
+            throw new BlindSpotsException($"{path}: not an ONNX model (not a valid protobuf message: {e.Message})", e);
+        }
+        var (spec, inputShape, weights, notices) = OnnxImporter.Import(path, proto);
+        SequentialModel model;
+        try
+        {
+            model = SequentialModel.Create(device, spec, inputShape);
+        }
+        catch (BlindSpotsException e)
+        {
+            throw new BlindSpotsException($"{path}: {e.Message}", e);
+        }
+        try
+        {
+            for (int i = 0; i < model.Layers.Count; i++)
+            {
+                var layer = model.Layers[i];
+                if (layer.Parameters.Count == 0) continue;
+                layer.Parameters[0].Value.CopyFrom(weights[i].Weight);
+                layer.Parameters[1].Value.CopyFrom(weights[i].Bias);
+            }
+            return new OnnxImport(model, notices);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the model atomically as ONNX opset 13: input <c>input</c> [batch, C, H, W], output
+    /// <c>logits</c> [batch, classes]; Conv, MaxPool, Gemm (after a Flatten where the input is an
+    /// image), Relu/Sigmoid/Tanh, Sub+Mul for a <see cref="NormalizeLayer"/>; dropout is left out
+    /// (it is the identity in evaluation).
+    /// </summary>
+    public static void Save(string path, SequentialModel model)
+    {
+        var graph = new GraphProto { Name = "blindspots" };
+        graph.Input.Add(Value("input", [.. model.InputShape.Select(d => (long)d)]));
+        graph.Output.Add(Value("logits", model.Classes));
+        string current = "input";
+        int rank = 3;
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            var layer = model.Layers[i];
+            string name = $"layer{i}";
+            string Node(string op, string[] inputs, params AttributeProto[] attributes)
+            {
+                var node = new NodeProto { Name = $"{name}/{op}", OpType = op };
+                node.Input.AddRange(inputs);
+                node.Output.Add(node.Name);
+                node.Attribute.AddRange(attributes);
+                graph.Node.Add(node);
+                return node.Name;
+            }
+            string Initializer(string suffix, float[] values, params long[] dims)
+            {
+                graph.Initializer.Add(OnnxTensor.Encode($"{name}.{suffix}", values, dims));
+                return $"{name}.{suffix}";
+            }
+            switch (layer)
+            {
+                case NormalizeLayer n:
+                    long[] dims = rank == 3 ? [n.Channels, 1, 1] : [1];
+                    current = Node("Sub", [current, Initializer("mean", n.ChannelMeans, dims)]);
+                    // The kernel multiplies by 1/std; so does the graph, so both round alike.
+                    current = Node("Mul", [current, Initializer("scale", n.Scales, dims)]);
+                    break;
+                case Conv2dLayer c:
+                    current = Node("Conv", [current, Initializer("weight", c.Weight.Value.ToArray(), c.Filters, c.InChannels, c.KernelHeight, c.KernelWidth),
+                            Initializer("bias", c.Bias.Value.ToArray(), c.Filters)],
+                        Ints("kernel_shape", c.KernelHeight, c.KernelWidth), Ints("strides", c.Stride, c.Stride),
+                        Ints("pads", c.Padding, c.Padding, c.Padding, c.Padding), Ints("dilations", 1, 1), Int("group", 1));
+                    break;
+                case MaxPoolLayer m:
+                    current = Node("MaxPool", [current], Ints("kernel_shape", m.WindowHeight, m.WindowWidth),
+                        Ints("strides", m.Stride, m.Stride), Ints("pads", m.Padding, m.Padding, m.Padding, m.Padding), Int("ceil_mode", 0));
+                    break;
+                case DenseLayer d:
+                    if (rank != 1) current = Node("Flatten", [current], Int("axis", 1));
+                    rank = 1;
+                    current = Node("Gemm", [current, Initializer("weight", d.Weight.Value.ToArray(), d.OutFeatures, d.InFeatures),
+                        Initializer("bias", d.Bias.Value.ToArray(), d.OutFeatures)], Int("transB", 1));
+                    break;
+                case ActivationLayer a:
+                    current = Node(a.Kind switch { ActivationKind.Relu => "Relu", ActivationKind.Sigmoid => "Sigmoid", _ => "Tanh" }, [current]);
+                    break;
+                case DropoutLayer:
+                    break;
+                default:
+                    throw new BlindSpotsException($"{path}: layer '{layer.Spec}' has no ONNX form");
+            }
+        }
+        // The last node writes the graph output.
+        graph.Node[^1].Output[0] = "logits";
+        var proto = new ModelProto { IrVersion = 7, ProducerName = "blindspots", Graph = graph };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = WrittenOpset });
+        AtomicFile.Write(path, s => proto.WriteTo(s));
+    }
+
+    private static ValueInfoProto Value(string name, params long[] perExample)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+        foreach (long d in perExample) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
+    }
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    private static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+}
