@@ -9,9 +9,12 @@ internal static class Timing
     /// Runs <paramref name="run"/> (which must include its own synchronisation) until both
     /// <paramref name="minReps"/> runs and <paramref name="minSeconds"/> have passed; returns the median seconds.
     /// </summary>
-    public static double Median(Action run, int minReps = 5, double minSeconds = 0.5, int warmup = 2)
+    public static double Median(Action run, int minReps = 5, double minSeconds = 0.5, int warmup = 2, double warmupSeconds = 0.5)
     {
-        for (int i = 0; i < warmup; i++) run();
+        // Warm up by count and by time: the first case of a run otherwise also pays for the
+        // process's start (thread pool growth, first launches, clock ramp-up).
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < warmup || warm.Elapsed.TotalSeconds < warmupSeconds; i++) run();
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < minReps || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 1000))
