@@ -54,7 +54,7 @@ public sealed class LbfgsAttack : Attack
         }
 
         using var solver = new ProjectedLbfgs(device, o.Solver);
-        using var objective = new AdversarialObjective(loss, o.CompactRunning);
+        using var objective = new AdversarialObjective(loss, o.CompactRunning ?? device.Kind == DeviceKind.Cpu);
         Tensor? x = null, lower = null, upper = null;
         try
         {

@@ -38,8 +38,13 @@ public sealed record LbfgsAttackOptions
     /// </summary>
     public bool WarmStart { get; init; } = true;
 
-    /// <summary>Evaluate the model only on the problems still running (see <see cref="AdversarialObjective"/>).</summary>
-    public bool CompactRunning { get; init; } = true;
+    /// <summary>
+    /// Evaluate the model only on the problems still running (see <see cref="AdversarialObjective"/>).
+    /// It costs one read-back of the running mask per evaluation: cheap on the CPU accelerator,
+    /// where model rows dominate, but a host round trip per step on a GPU. Null (the default)
+    /// compacts on the CPU accelerator only. Results are the same either way.
+    /// </summary>
+    public bool? CompactRunning { get; init; }
 
     /// <summary>The distance by which an example's successful perturbations are compared.</summary>
     public Distance Distance { get; init; } = Distance.Rms;
