@@ -38,4 +38,18 @@ public class DemoTests
         Assert.Contains("## Minimal adversarial perturbations", report);
         Assert.True(File.Exists(Path.Combine(outDir, "attack", "figure5.png")));
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1001")]
+    public void AnExampleCountOutsideTheBundledDigitsIsOneLineAndNoOutput(string examples)
+    {
+        using var folder = new TempFolder();
+        string outDir = folder.File("demo");
+        var stderr = new StringWriter();
+        int code = Program.Run(["demo", "--out", outDir, "--examples", examples], new StringWriter(), stderr);
+        Assert.Equal(2, code);
+        Assert.Equal($"blindspots: --examples must be between 1 and the 1000 bundled digits, got {examples}", stderr.ToString().Trim());
+        Assert.False(Directory.Exists(outDir));
+    }
 }
