@@ -40,7 +40,7 @@ public static class Program
                 s.CaseInsensitiveEnumValues = true;
                 s.AutoVersion = true;
             });
-            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions>(args);
+            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions, TransferOptions>(args);
             return result.MapResult(
                 (DevicesOptions o) => DevicesCommand.Run(o, console),
                 (TrainOptions o) => TrainCommand.Run(o, console, cancel),
@@ -50,6 +50,7 @@ public static class Program
                 (MergeOptions o) => MergeCommand.Run(o, console),
                 (StabilityOptions o) => StabilityCommand.Run(o, console),
                 (ExportOptions o) => ExportCommand.Run(o, console),
+                (TransferOptions o) => TransferCommand.Run(o, console),
                 errors => ParseFailure(result, errors, console));
         }
         catch (BlindSpotsException e)
@@ -78,8 +79,8 @@ public static class Program
 
     private static string Describe(Error e) => e switch
     {
-        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability, export",
-        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability, export (add --help for options)",
+        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability, export, transfer",
+        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability, export, transfer (add --help for options)",
         UnknownOptionError u => $"unknown option '{u.Token}'",
         MissingRequiredOptionError m => $"--{m.NameInfo.LongName} is required",
         MissingValueOptionError m => $"--{m.NameInfo.LongName} needs a value",

@@ -135,8 +135,11 @@ internal static class AttackCommand
             var r = results[i];
             int index = inputs.Indices[batch[i]];
             if (!r.AlreadyMisclassified)
+            {
+                AdversarialExampleFile.Write(outFolder, index, r.Label, r.Target, inputs.Image(batch[i]), r.Adversarial, inputs.Shape);
                 PngImages.WriteGrid(Path.Combine(outFolder, AdversarialFolder, $"{index:D6}.png"), r.Adversarial, 1,
                     inputs.Shape[0], inputs.Shape[1], inputs.Shape[2], 1);
+            }
             records.Add(new ResultRecord
             {
                 Index = index, Label = r.Label, Target = r.Target, AlreadyMisclassified = r.AlreadyMisclassified,
@@ -254,8 +257,7 @@ internal static class AttackCommand
         for (int row = 0; row < rows.Count; row++)
         {
             var original = inputs.Image(position[rows[row].Index]);
-            var adversarial = PngImages.Load(Path.Combine(folder, AdversarialFolder, $"{rows[row].Index:D6}.png"),
-                inputs.Shape[0], inputs.Shape[1], inputs.Shape[2]).Pixels;
+            var adversarial = AdversarialExampleFile.Read(folder, rows[row].Index).Adversarial;
             float max = 1e-12f;
             for (int i = 0; i < n; i++) max = Math.Max(max, Math.Abs(adversarial[i] - original[i]));
             int at = row * 3 * n;

@@ -106,3 +106,22 @@ internal sealed class StabilityOptions
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("out", HelpText = "Also write the table as markdown to this file.")] public string? Out { get; set; }
 }
+
+[Verb("transfer", HelpText = "Error rates that adversarial sets (attack outputs) induce on models, with Gaussian-noise and amplified rows (the paper's Tables 2 and 4).")]
+internal sealed class TransferOptions
+{
+    [Option("sets", Required = true, Separator = ',', HelpText = "Attack output folders (finished, or merged shards), comma-separated: the rows.")]
+    public IEnumerable<string> Sets { get; set; } = [];
+    [Option("models", Required = true, Separator = ',', HelpText = "Model files, comma-separated: the columns.")]
+    public IEnumerable<string> Models { get; set; } = [];
+    [Option("noise", HelpText = "Standard deviations of Gaussian-noise rows on the first set's clean inputs, e.g. 0.1,0.3.")]
+    public string? Noise { get; set; }
+    [Option("amplify", HelpText = "Add, per set, a row with each perturbation rescaled to this distortion (e.g. 0.1), clipped into [0, 1].")]
+    public string? Amplify { get; set; }
+    [Option("seed", Default = 1, HelpText = "Seed of the noise rows.")] public int Seed { get; set; } = 1;
+    [Option("batch", Default = 1000, HelpText = "Examples per forward pass.")] public int Batch { get; set; } = 1000;
+    [Option("title", Default = "Transfer of adversarial examples", HelpText = "Title of the tables and the heat map.")]
+    public string Title { get; set; } = "Transfer of adversarial examples";
+    [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("out", Required = true, HelpText = "Folder for transfer.md, transfer.csv, transfer.json and transfer.png.")] public string Out { get; set; } = "";
+}

@@ -67,8 +67,9 @@ internal static class MergeCommand
         {
             string from = Path.Combine(p.Folder, AttackCommand.AdversarialFolder);
             if (Directory.Exists(from))
-                foreach (string png in Directory.EnumerateFiles(from, "*.png"))
-                    File.Copy(png, Path.Combine(adversarial, Path.GetFileName(png)), overwrite: true);
+                foreach (string file in Directory.EnumerateFiles(from).Where(f => f.EndsWith(".png", StringComparison.Ordinal)
+                             || f.EndsWith(AdversarialExampleFile.Extension, StringComparison.Ordinal)))
+                    File.Copy(file, Path.Combine(adversarial, Path.GetFileName(file)), overwrite: true);
         }
         string? figure = parsed.Select(p => Path.Combine(p.Folder, AttackCommand.FigureFile)).FirstOrDefault(File.Exists);
         if (figure != null) File.Copy(figure, Path.Combine(o.Out, AttackCommand.FigureFile), overwrite: true);

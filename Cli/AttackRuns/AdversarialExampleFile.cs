@@ -1,0 +1,49 @@
+using System.Globalization;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.ModelFiles;
+
+namespace IlgpuBlindSpots.Cli.AttackRuns;
+
+/// <summary>
+/// One attacked example exactly as the attack left it: <c>adversarial/NNNNNN.safetensors</c> with
+/// tensors <c>original</c> and <c>adversarial</c> (float32, C×H×W) and the index, label and target
+/// in its metadata. The PNG beside it is rounded to 8 bits, which moves a minimal perturbation back
+/// across the decision boundary often enough to matter; transfer experiments read this file instead.
+/// A PyTorch user loads it with <c>safetensors.torch.load_file</c>.
+/// </summary>
+internal static class AdversarialExampleFile
+{
+    public const string Extension = ".safetensors";
+    private const string OriginalName = "original", AdversarialName = "adversarial";
+
+    public static string PathOf(string runFolder, int index) =>
+        Path.Combine(runFolder, Commands.AttackCommand.AdversarialFolder, $"{index:D6}{Extension}");
+
+    public static void Write(string runFolder, int index, int label, int target, ReadOnlySpan<float> original,
+        ReadOnlySpan<float> adversarial, int[] shape)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        SafetensorsFile.Write(PathOf(runFolder, index),
+            [new NamedTensor(OriginalName, shape, original.ToArray()), new NamedTensor(AdversarialName, shape, adversarial.ToArray())],
+            new Dictionary<string, string>
+            {
+                ["index"] = index.ToString(inv),
+                ["label"] = label.ToString(inv),
+                ["target"] = target.ToString(inv),
+            });
+    }
+
+    /// <summary>Reads the example <paramref name="index"/> of a run; a missing or foreign file is an error naming it.</summary>
+    public static (float[] Original, float[] Adversarial, int[] Shape) Read(string runFolder, int index)
+    {
+        string path = PathOf(runFolder, index);
+        if (!File.Exists(path))
+            throw new BlindSpotsException($"{path}: missing; the attack output is partial or older than exact adversarial files (attack again)");
+        var file = SafetensorsFile.Read(path);
+        if (!file.TryGet(OriginalName, out var original) || !file.TryGet(AdversarialName, out var adversarial)
+            || !original.Shape.SequenceEqual(adversarial.Shape)
+            || file.Metadata.GetValueOrDefault("index") != index.ToString(CultureInfo.InvariantCulture))
+            throw new BlindSpotsException($"{path}: not an adversarial example file of this program (expected tensors '{OriginalName}' and '{AdversarialName}' of one shape, index {index})");
+        return (original.Data, adversarial.Data, original.Shape);
+    }
+}

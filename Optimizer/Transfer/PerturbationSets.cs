@@ -1,0 +1,79 @@
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Optimizer.Attacks;
+using Device = IlgpuBlindSpots.Network.Device;
+
+namespace IlgpuBlindSpots.Optimizer.Transfer;
+
+/// <summary>
+/// The non-adversarial rows of the paper's transfer tables, made on the device from the clean inputs
+/// (and, for amplification, the adversarial ones): rows of [count, n] values in [0, 1].
+/// </summary>
+public static class PerturbationSets
+{
+    /// <summary>
+    /// The paper's "amplified" rows (its Table 4): each perturbation r = x′ − x rescaled to the
+    /// distortion √(Σr²/n) = <paramref name="distortion"/>, then x + r clipped into [0, 1] (so the
+    /// measured distortion can end a little below the target). A zero perturbation stays zero.
+    /// </summary>
+    public static float[] Amplify(Device device, float[] originals, float[] adversarials, int n, double distortion)
+    {
+        if (originals.Length != adversarials.Length || n <= 0 || originals.Length % n != 0)
+            throw new ArgumentException("originals and adversarials must both be [count, n]");
+        if (!(distortion > 0 && double.IsFinite(distortion)))
+            throw new BlindSpotsException($"amplification to distortion {distortion}: it must be a positive number");
+        int count = originals.Length / n;
+        if (count == 0) return [];
+        var kernels = device.Kernels;
+        var scaledAddScalar = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, ArrayView<int>, int>(VectorOps.ScaledAddScalar);
+        var scaledAdd = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd);
+        var normL2 = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2);
+        var clamp = kernels.Load<WorkSplit, ArrayView<float>, float, float, ArrayView<int>, int>(VectorOps.Clamp);
+        var rows = device.Split(count);
+
+        using var x = Tensor.FromArray(device, originals, count, n);
+        using var r = Tensor.FromArray(device, adversarials, count, n);
+        using var norms = device.Accelerator.Allocate1D<double>(count);
+        scaledAddScalar(rows.Threads, rows, x.View, r.View, -1f, ArrayView<int>.Empty, n); // r = x′ − x
+        normL2(rows.Threads, rows, r.View, norms.View, ArrayView<int>.Empty, n);
+        // One factor per row, from one small read-back: |r|₂ = distortion·√n after scaling.
+        var factor = norms.GetAsArray1D();
+        double wanted = distortion * Math.Sqrt(n);
+        for (int i = 0; i < count; i++) factor[i] = factor[i] > 0 ? wanted / factor[i] : 0;
+        using var factors = device.Accelerator.Allocate1D(factor);
+        scaledAdd(rows.Threads, rows, r.View, x.View, factors.View, 1f, ArrayView<int>.Empty, n); // x + s·r
+        clamp(rows.Threads, rows, x.View, 0f, 1f, ArrayView<int>.Empty, n);
+        return x.ToArray();
+    }
+
+    /// <summary>
+    /// The paper's noise baselines: clip(x + N(0, σ²)ⁿ, 0, 1), drawn as <see cref="GaussianNoiseAttack"/>
+    /// draws it (seeded by <paramref name="seed"/> and each input's position), so a row is reproducible.
+    /// </summary>
+    public static float[] GaussianNoise(float[] originals, int n, double standardDeviation, int seed)
+    {
+        if (!(standardDeviation >= 0 && double.IsFinite(standardDeviation)))
+            throw new BlindSpotsException($"Gaussian noise standard deviation {standardDeviation}: it must be 0 or more");
+        var noisy = new float[originals.Length];
+        for (int p = 0; p < originals.Length / n; p++)
+        {
+            var rng = new Random(GaussianNoiseAttack.HashSeed(seed, p));
+            for (int i = p * n; i < (p + 1) * n; i++)
+                noisy[i] = (float)Math.Clamp(originals[i] + standardDeviation * GaussianNoiseAttack.StandardNormal(rng), 0.0, 1.0);
+        }
+        return noisy;
+    }
+
+    /// <summary>The mean over rows of √(Σ(x′ − x)²/n), in float64.</summary>
+    public static double MeanDistortion(float[] originals, float[] perturbed, int n)
+    {
+        int count = originals.Length / n;
+        if (count == 0) return double.NaN;
+        double total = 0;
+        for (int p = 0; p < count; p++)
+            total += Distortions.Between(originals.AsSpan(p * n, n), perturbed.AsSpan(p * n, n)).Rms;
+        return total / count;
+    }
+}
