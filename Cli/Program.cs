@@ -40,7 +40,7 @@ public static class Program
                 s.CaseInsensitiveEnumValues = true;
                 s.AutoVersion = true;
             });
-            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions, TransferOptions>(args);
+            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions, TransferOptions, ReproduceOptions>(args);
             return result.MapResult(
                 (DevicesOptions o) => DevicesCommand.Run(o, console),
                 (TrainOptions o) => TrainCommand.Run(o, console, cancel),
@@ -51,6 +51,7 @@ public static class Program
                 (StabilityOptions o) => StabilityCommand.Run(o, console),
                 (ExportOptions o) => ExportCommand.Run(o, console),
                 (TransferOptions o) => TransferCommand.Run(o, console),
+                (ReproduceOptions o) => ReproduceCommand.Run(o, console, cancel),
                 errors => ParseFailure(result, errors, console));
         }
         catch (BlindSpotsException e)
@@ -79,8 +80,8 @@ public static class Program
 
     private static string Describe(Error e) => e switch
     {
-        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability, export, transfer",
-        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability, export, transfer (add --help for options)",
+        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability, export, transfer, reproduce",
+        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability, export, transfer, reproduce (add --help for options)",
         UnknownOptionError u => $"unknown option '{u.Token}'",
         MissingRequiredOptionError m => $"--{m.NameInfo.LongName} is required",
         MissingValueOptionError m => $"--{m.NameInfo.LongName} needs a value",

@@ -125,3 +125,18 @@ internal sealed class TransferOptions
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("out", Required = true, HelpText = "Folder for transfer.md, transfer.csv, transfer.json and transfer.png.")] public string Out { get; set; } = "";
 }
+
+[Verb("reproduce", HelpText = "The paper's MNIST experiments end to end (Tables 1–4): train or reuse the models, attack them, transfer, and write REPORT.md beside the paper's numbers.")]
+internal sealed class ReproduceOptions
+{
+    [Option("quick", HelpText = "The quick profile (the default): subsets and few epochs, minutes on a 2-core CPU.")] public bool Quick { get; set; }
+    [Option("full", HelpText = "The full profile: the paper's sizes.")] public bool Full { get; set; }
+    [Option("profile", HelpText = "quick, full, or tiny (seconds; a smoke test of the pipeline).")] public string? Profile { get; set; }
+    [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, or a folder with the four IDX files.")] public string Data { get; set; } = "mnist";
+    [Option("models", HelpText = "A folder of trained models to reuse when their training record matches the profile's recipe (e.g. models).")]
+    public string? Models { get; set; }
+    [Option("max-epochs", HelpText = "Cap every model's epochs (the report says so).")] public int? MaxEpochs { get; set; }
+    [Option("seed", Default = 1, HelpText = "Seed of the noise rows.")] public int Seed { get; set; } = 1;
+    [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("out", HelpText = "Output folder (default out/reproduce-PROFILE-DATA); run again with the same folder to resume.")] public string? Out { get; set; }
+}

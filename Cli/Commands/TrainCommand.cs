@@ -40,7 +40,7 @@ internal static class TrainCommand
             console.Error.WriteLine($"resuming after epoch {trainer.EpochsDone} of {options.Epochs} from {checkpoint}");
         }
 
-        var record = Record(o, options, device, train, console.CommandLine);
+        var record = Record(o, options, arch, train.Count, device, console.CommandLine);
         var printer = new ProgressPrinter(console);
         var summary = trainer.Train(printer.Report, checkpoint, record, cancel);
         var trainResult = trainer.EvaluateTrainingData();
@@ -123,13 +123,29 @@ internal static class TrainCommand
         }
     }
 
-    private static Dictionary<string, string> Record(TrainOptions o, TrainingOptions options, Device device, Dataset train, string commandLine)
+    /// <summary>
+    /// The keys of the training record that say what was trained and how (not when, where or how
+    /// well): two models with equal recipes are interchangeable, which is how <c>reproduce</c> reuses one.
+    /// </summary>
+    public static readonly string[] RecipeKeys =
+        ["arch", "data", "data_range", "data_split", "seed", "optimizer", "lr", "momentum", "schedule", "weight_decay", "epochs", "batch", "preset"];
+
+    /// <summary>The recipe part of the record a run of <paramref name="o"/> on <paramref name="trainCount"/> examples writes.</summary>
+    public static Dictionary<string, string> Recipe(TrainOptions o, int trainCount)
+    {
+        var (arch, options) = Resolve(o);
+        var full = Record(o, options, arch, trainCount, null, "");
+        return RecipeKeys.ToDictionary(k => k, k => full[k], StringComparer.Ordinal);
+    }
+
+    private static Dictionary<string, string> Record(TrainOptions o, TrainingOptions options, string arch, int trainCount, Device? device, string commandLine)
     {
         string version = typeof(TrainCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["arch"] = ArchitectureSpec.Parse(arch).ToString(),
             ["data"] = o.Data,
-            ["data_range"] = o.Range ?? $"0:{train.Count}",
+            ["data_range"] = o.Range ?? $"0:{trainCount}",
             ["data_split"] = "train",
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["optimizer"] = options.Optimizer.ToString().ToLowerInvariant(),
@@ -144,7 +160,7 @@ internal static class TrainCommand
             ["preset"] = o.Preset ?? "none",
             ["command"] = commandLine,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            ["device"] = device.Description,
+            ["device"] = device?.Description ?? "",
             ["version"] = version,
         };
     }

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using IlgpuBlindSpots.Cli.AttackRuns;
+using IlgpuBlindSpots.Cli.Reproduction;
+using IlgpuBlindSpots.Cli.Transfer;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Training;
+using IlgpuBlindSpots.Optimizer.Transfer;
+
+namespace IlgpuBlindSpots.Cli.Commands;
+
+/// <summary>
+/// <c>reproduce</c>: the paper's MNIST experiments end to end — train (or reuse) every model, attack
+/// each, run both transfer tables, write <c>REPORT.md</c> with the paper's numbers beside these.
+/// Every stage's result is a file, so a second run into the same folder picks up where one stopped.
+/// </summary>
+internal static class ReproduceCommand
+{
+    public const string ReportFile = "REPORT.md";
+
+    public static int Run(ReproduceOptions o, CliConsole console, CancellationToken cancel)
+    {
+        var profile = ChooseProfile(o);
+        if (o.MaxEpochs is < 1) throw new BlindSpotsException($"--max-epochs must be a positive integer, got {o.MaxEpochs}");
+        string outDir = string.IsNullOrWhiteSpace(o.Out) ? Path.Combine("out", $"reproduce-{profile.Name}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(o.Data))}") : o.Out;
+        string trainedDir = Path.Combine(outDir, "models");
+        if (o.Models != null && !Directory.Exists(o.Models))
+            throw new BlindSpotsException($"--models {o.Models}: no such folder");
+        Directory.CreateDirectory(trainedDir);
+
+        int trainCount = DataLocator.Load(o.Data, DatasetSplit.Train, null).Count;
+        var stages = new List<(string, double)>();
+        foreach (var m in profile.Models) stages.Add(($"train {m.Name}", TrainingWork(m, trainCount)));
+        foreach (var m in profile.Models) stages.Add(($"attack {m.Name}", 1 + profile.AttackCount / 50.0));
+        stages.Add(("transfer: Table 2", 1));
+        stages.Add(("transfer: Table 4", 1));
+        var clock = new StageClock(console, outDir, stages);
+        console.Error.WriteLine($"reproduce: {profile.Label}; data {o.Data}; output {outDir}");
+
+        using var device = Device.Open(o.Device);
+        var modelFiles = new Dictionary<string, string>();
+        foreach (var recipe in profile.Models)
+            clock.Run(() =>
+            {
+                cancel.ThrowIfCancellationRequested();
+                var (file, trained) = TrainOrReuse(recipe, o, trainCount, trainedDir, console, cancel);
+                modelFiles[recipe.Name] = file;
+                return trained;
+            });
+
+        var attackDirs = new Dictionary<string, string>();
+        foreach (var recipe in profile.Models)
+            clock.Run(() =>
+            {
+                cancel.ThrowIfCancellationRequested();
+                string dir = Path.Combine(outDir, "attacks", recipe.Name);
+                attackDirs[recipe.Name] = dir;
+                return Attack(modelFiles[recipe.Name], dir, profile, o, console, cancel);
+            });
+
+        TransferMatrix? table2 = null, table4 = null;
+        clock.Run(() =>
+        {
+            table2 = TransferExperiment.Run(device, profile.Table1.Select(m => attackDirs[m.Name]).ToList(),
+                profile.Table1.Select(m => modelFiles[m.Name]).ToList(), null, [0.1, 0.3], o.Seed, 1000);
+            TransferTables.Write(Path.Combine(outDir, "transfer-table2"), table2, "Table 2: cross-model generalization");
+            return true;
+        });
+        clock.Run(() =>
+        {
+            table4 = TransferExperiment.Run(device, profile.Table3.Select(m => attackDirs[m.Name]).ToList(),
+                profile.Table3.Select(m => modelFiles[m.Name]).ToList(), 0.1, [0.06, 0.1], o.Seed, 1000);
+            TransferTables.Write(Path.Combine(outDir, "transfer-table4"), table4, "Table 4: cross-training-set generalization");
+            return true;
+        });
+
+        var linear = profile.Table1.First(m => m.Preset == "fc10-1e-4");
+        var sigmoid = profile.Table1.First(m => m.Preset == "fc200-200-10");
+        var figure7 = PaperFigures.WriteFigure7(device, outDir, attackDirs[linear.Name], attackDirs[sigmoid.Name], modelFiles[sigmoid.Name], o.Seed);
+        var report = new ReproductionReport(profile, o.Data, outDir, device.Description, console.CommandLine, clock, modelFiles, attackDirs,
+            table2!, table4!, figure7);
+        report.Write(Path.Combine(outDir, ReportFile));
+        console.Out.WriteLine($"reproduce: report in {Path.Combine(outDir, ReportFile)} ({StageClock.Format(clock.Elapsed)} this run)");
+        return 0;
+    }
+
+    private static ReproductionProfile ChooseProfile(ReproduceOptions o)
+    {
+        if (o.Quick && o.Full) throw new BlindSpotsException("--quick and --full: choose one profile");
+        string name = o.Full ? "full" : o.Quick ? "quick" : o.Profile ?? "quick";
+        if ((o.Quick || o.Full) && o.Profile != null && o.Profile != name)
+            throw new BlindSpotsException($"--profile {o.Profile} contradicts --{name}");
+        return ReproductionProfile.All.FirstOrDefault(p => p.Name == name.ToLowerInvariant())
+               ?? throw new BlindSpotsException($"--profile '{name}': expected {string.Join(", ", ReproductionProfile.All.Select(p => p.Name))}");
+    }
+
+    /// <summary>A rough cost in multiply-adds, so the ETA weighs a long training more than a short one.</summary>
+    private static double TrainingWork(ModelRecipe m, int trainCount)
+    {
+        var preset = Presets.Get(m.Preset);
+        int examples = m.Range == null ? trainCount : DataLocator.ParseRange(m.Range).Count;
+        int epochs = m.Epochs ?? preset.Options.Epochs;
+        double size = preset.Architecture.Contains("200", StringComparison.Ordinal) ? 200_000
+            : preset.Architecture.Contains("400", StringComparison.Ordinal) ? 330_000
+            : preset.Architecture.Contains("100", StringComparison.Ordinal) ? 90_000 : 8_000;
+        return 2 + examples * (double)epochs * size / 1e8; // 2: start-up and evaluation, roughly seconds
+    }
+
+    private static TrainOptions TrainOptionsFor(ModelRecipe m, ReproduceOptions o, string outFile)
+    {
+        int? epochs = m.Epochs ?? Presets.Get(m.Preset).Options.Epochs;
+        if (o.MaxEpochs is { } cap && epochs > cap) epochs = cap;
+        return new TrainOptions
+        {
+            Preset = m.Preset, Data = o.Data, Range = m.Range, Epochs = epochs, Seed = m.Seed, Device = o.Device, Out = outFile,
+        };
+    }
+
+    /// <summary>
+    /// The model of <paramref name="recipe"/>: a file in --models or in the output folder whose
+    /// training record has the same recipe, or else trained now into the output folder (resuming
+    /// from its checkpoint when one is there). A cached file with another recipe is never used, and
+    /// never overwritten when it is in --models; the re-run is announced with the key that differs.
+    /// </summary>
+    private static (string File, bool Trained) TrainOrReuse(ModelRecipe recipe, ReproduceOptions o, int trainCount, string trainedDir,
+        CliConsole console, CancellationToken cancel)
+    {
+        string target = Path.Combine(trainedDir, recipe.Name + ".safetensors");
+        var train = TrainOptionsFor(recipe, o, target);
+        var wanted = TrainCommand.Recipe(train, trainCount);
+        foreach (string folder in new[] { o.Models, trainedDir }.OfType<string>())
+        {
+            string file = Path.Combine(folder, recipe.Name + ".safetensors");
+            if (!File.Exists(file)) continue;
+            var record = SafetensorsFile.Read(file).Metadata;
+            var differs = wanted.FirstOrDefault(kv => record.GetValueOrDefault(kv.Key) != kv.Value);
+            if (differs.Key == null)
+            {
+                console.Error.WriteLine($"{file}: trained with this recipe; reused");
+                return (file, false);
+            }
+            console.Error.WriteLine($"{file}: trained with {differs.Key} = {record.GetValueOrDefault(differs.Key) ?? "(none)"}, this profile needs {differs.Value}; not reused");
+        }
+        train.Resume = File.Exists(TrainCommand.CheckpointPath(target));
+        console.Error.WriteLine($"training {recipe.Name} ({recipe.PaperName}) into {target}{(train.Resume ? ", resuming from its checkpoint" : "")}");
+        TrainCommand.Run(train, console, cancel);
+        return (target, true);
+    }
+
+    /// <summary>
+    /// Attacks the first examples of the test split with target (y+1) mod classes, continuing an
+    /// interrupted run. An output made for another model file or another range is discarded and made
+    /// again, and the console says so.
+    /// </summary>
+    private static bool Attack(string modelFile, string dir, ReproductionProfile profile, ReproduceOptions o, CliConsole console,
+        CancellationToken cancel)
+    {
+        var options = new AttackOptions
+        {
+            Model = modelFile, Data = o.Data, Split = "test", Range = $"0:{profile.AttackCount}", Target = "next",
+            Batch = profile.AttackBatch, Device = o.Device, Out = dir, Seed = o.Seed,
+        };
+        string runFile = Path.Combine(dir, RunFolder.RunFile);
+        if (File.Exists(runFile))
+        {
+            var run = RunFolder.ReadDescription(runFile);
+            string hash;
+            using (var stream = File.OpenRead(modelFile)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+            if (run.GetValueOrDefault("model_sha256") != hash || run.GetValueOrDefault("examples") != $"0:{profile.AttackCount} of {profile.AttackCount}")
+            {
+                console.Error.WriteLine($"{dir}: made for another model or range; attacking again");
+                Directory.Delete(dir, recursive: true);
+            }
+            else if (File.Exists(Path.Combine(dir, AttackReport.SummaryFile)))
+            {
+                var results = RunFolder.ReadResults(Path.Combine(dir, RunFolder.ResultsFile));
+                if (int.TryParse(run.GetValueOrDefault("expected"), NumberStyles.None, CultureInfo.InvariantCulture, out int expected) && results.Count == expected)
+                    return false;
+                options.Resume = true;
+            }
+            else options.Resume = true;
+        }
+        AttackCommand.Run(options, console, cancel);
+        return true;
+    }
+}
