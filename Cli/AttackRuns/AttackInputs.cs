@@ -27,6 +27,8 @@ internal sealed class AttackInputs
     public int Length => Shape[0] * Shape[1] * Shape[2];
     public int Count => Labels.Length;
     public string Description { get; }
+    /// <summary>Where the examples come from, without the range: "mnist test", or the PNG path.</summary>
+    public string Source => Files != null ? Description : Description[..Description.LastIndexOf(' ')];
     /// <summary>The PNG files, when the inputs are PNGs; their labels are the model's predictions.</summary>
     public IReadOnlyList<string>? Files { get; }
     public bool LabelledByModel => Files != null;

@@ -222,6 +222,7 @@ internal static class AttackCommand
             ["model"] = Path.GetFileName(o.Model),
             ["model_sha256"] = hash,
             ["data"] = inputs.Description,
+            ["data_source"] = inputs.Source,
             ["labels"] = inputs.LabelledByModel ? "the model's predictions" : "the data set's",
             ["target"] = o.Target.ToLowerInvariant(),
             ["method"] = o.Method.ToLowerInvariant(),

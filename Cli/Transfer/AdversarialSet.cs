@@ -42,8 +42,8 @@ internal sealed class AdversarialSet
     /// <summary>The attack's own figure: mean distortion over its successful examples.</summary>
     public double MeanDistortion { get; }
     public int Succeeded { get; }
-    /// <summary>The data the examples came from, as the run recorded it (e.g. "mnist test 0:1000").</summary>
-    public string Data => Run.GetValueOrDefault("data", "?");
+    /// <summary>The data set the examples came from, without the range (e.g. "mnist test").</summary>
+    public string Data => Run.GetValueOrDefault("data_source") ?? Run.GetValueOrDefault("data", "?");
 
     /// <summary>
     /// Loads a finished run. A folder that is not an attack output, a shard not yet merged, a run cut

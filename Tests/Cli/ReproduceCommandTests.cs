@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Cli.AttackRuns;
+using IlgpuBlindSpots.Cli.Transfer;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Training;
+using IlgpuBlindSpots.Tests.Fixtures;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Cli;
+
+/// <summary>
+/// One run of <c>reproduce --profile tiny</c> on an IDX folder made from the committed sample (all
+/// 1,000 digits as the training split, the last 200 as the test split: a smoke test of the pipeline,
+/// whose numbers mean little), shared by the tests below.
+/// </summary>
+public sealed class TinyReproduction : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public TinyReproduction()
+    {
+        Data = Path.Combine(folder.Path, "digits");
+        Out = Path.Combine(folder.Path, "reproduce");
+        Directory.CreateDirectory(Data);
+        var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz")).Data;
+        var labels = IdxFile.Read(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz")).Data;
+        void Write(string prefix, int start, int count)
+        {
+            IdxFile.Write(Path.Combine(Data, $"{prefix}-images-idx3-ubyte.gz"), [count, 28, 28], images.AsSpan(start * 784, count * 784), gzip: true);
+            IdxFile.Write(Path.Combine(Data, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels.AsSpan(start, count), gzip: true);
+        }
+        Write("train", 0, 1000);
+        Write("t10k", 800, 200);
+        (Code, Stdout, Stderr) = ReproduceCommandTests.Run("reproduce", "--profile", "tiny", "--data", Data, "--out", Out, "--device", "cpu");
+    }
+
+    public string Data { get; }
+    public string Out { get; }
+    public int Code { get; }
+    public string Stdout { get; }
+    public string Stderr { get; }
+    public string Report => File.ReadAllText(Path.Combine(Out, "REPORT.md"));
+
+    public void Dispose() => folder.Dispose();
+}
+
+public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<TinyReproduction>
+{
+    private static readonly string[] Table1Models = ["fc10-1e-4", "fc10-1e-2", "fc10-1", "fc100-100-10", "fc200-200-10", "ae400-10"];
+    private static readonly string[] Table3Models = ["fc100-100-10-p1", "fc100-100-10-p1-seed2", "fc100-100-10-p2"];
+
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void TheReportHasEveryTableAndFigure()
+    {
+        Assert.True(run.Code == 0, run.Stderr);
+        string report = run.Report;
+        foreach (string heading in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Figures", "## Stages" })
+            Assert.Contains(heading, report);
+        Assert.Contains("TINY profile", report);
+        Assert.Contains("- device: cpu:0", report);
+        foreach (string file in new[] { "transfer-table2/transfer.png", "transfer-table4/transfer.png", "figure7a.png", "figure7b.png", "figure7c.png" })
+        {
+            Assert.Contains($"]({file})", report);
+            Assert.True(new FileInfo(Path.Combine(run.Out, file)).Length > 100, file);
+        }
+        // Every stage ran and says so, in order.
+        Assert.Equal(Enumerable.Range(1, 20), run.Stderr.Split('\n').Where(l => l.Contains(": done in ")).Select(l => int.Parse(l[1..l.IndexOf('/')], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Table1AndTable3NumbersComeFromTheModelsAndAttacks()
+    {
+        Assert.True(run.Code == 0, run.Stderr);
+        string report = run.Report;
+        var test = Dataset.LoadDirectory(run.Data, DatasetSplit.Test);
+        foreach (string name in Table1Models.Concat(Table3Models))
+        {
+            string modelFile = Path.Combine(run.Out, "models", name + ".safetensors");
+            using var model = ModelFile.Load(TestDevice.Cpu, modelFile);
+            double testError = Evaluator.Evaluate(model, test).ErrorRate;
+            var summary = AttackReport.Summarise(RunFolder.ReadResults(Path.Combine(run.Out, "attacks", name, "results.jsonl")));
+            string row = report.Split('\n').Single(l => l.StartsWith($"| {name} |", StringComparison.Ordinal));
+            Assert.Contains($"**{(100 * testError).ToString("F2", CultureInfo.InvariantCulture)}%**", row);
+            Assert.Contains($"**{summary.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture)}**", row);
+            Assert.Equal(12, summary.Examples);
+        }
+    }
+
+    [Fact]
+    public void TransferCellsAreTheErrorRatesOfTheSetsOnTheModels()
+    {
+        Assert.True(run.Code == 0, run.Stderr);
+        foreach (var (table, models) in new[] { ("transfer-table2", Table1Models), ("transfer-table4", Table3Models) })
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Out, table, "transfer.json")));
+            var rows = json.RootElement.GetProperty("rows");
+            for (int r = 0; r < models.Length; r++)
+            {
+                // Recompute row r directly: the exact adversarial inputs of model r's attack, fed to every model.
+                var set = AdversarialSet.Load(Path.Combine(run.Out, "attacks", models[r]));
+                var rates = rows[r].GetProperty("error_rates").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                for (int c = 0; c < models.Length; c++)
+                {
+                    using var model = ModelFile.Load(TestDevice.Cpu, Path.Combine(run.Out, "models", models[c] + ".safetensors"));
+                    var predictions = Evaluator.Evaluate(model, new Dataset(set.Adversarials, set.Labels, 1, 28, 28, 10, "set")).Predictions;
+                    double expected = predictions.Zip(set.Labels).Count(p => p.First != p.Second) / (double)set.Count;
+                    Assert.Equal(expected, rates[c], 12);
+                }
+            }
+            Assert.Equal(table == "transfer-table2" ? 6 + 2 : 3 + 3 + 2, rows.GetArrayLength());
+        }
+        Assert.Contains("amplified to 0.1", run.Report);
+        Assert.Contains("Gaussian noise, stddev 0.06", run.Report);
+    }
+
+    [Fact]
+    public void ASecondRunReusesEveryStageAndACachedModelWithAnotherRecipeIsTrainedAgain()
+    {
+        Assert.True(run.Code == 0, run.Stderr);
+        lock (run)
+        {
+            // Rewrite fc10-1's record as if it had been trained for 99 epochs.
+            string file = Path.Combine(run.Out, "models", "fc10-1.safetensors");
+            var st = SafetensorsFile.Read(file);
+            var metadata = st.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+            metadata["epochs"] = "99";
+            SafetensorsFile.Write(file, st.Tensors, metadata);
+
+            var (code, _, stderr) = Run("reproduce", "--profile", "tiny", "--data", run.Data, "--out", run.Out, "--device", "cpu");
+            Assert.True(code == 0, stderr);
+            Assert.Contains("trained with epochs = 99, this profile needs 3; not reused", stderr);
+            Assert.Contains("attack fc10-1: done in", stderr);
+            Assert.Contains("attacks/fc10-1: made for another model or range; attacking again", stderr.Replace('\\', '/'));
+            Assert.Equal("3", SafetensorsFile.Read(file).Metadata["epochs"]);
+            foreach (string name in Table1Models.Concat(Table3Models).Where(n => n != "fc10-1"))
+            {
+                Assert.Contains($"train {name}: already made, reused", stderr);
+                Assert.Contains($"attack {name}: already made, reused", stderr);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Network.Models;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Tests.Fixtures;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Cli;
+
+/// <summary>
+/// <c>transfer</c> on two small attacks of the committed fc100-100-10 on the sample digits: its
+/// tables, and every bad input answered with one line and exit code 2, writing nothing.
+/// </summary>
+public sealed class TransferCommandTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly string model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
+    private readonly string setA, setB;
+
+    public TransferCommandTests()
+    {
+        setA = folder.File("a");
+        setB = folder.File("b");
+        foreach (var (dir, range) in new[] { (setA, "0:16"), (setB, "16:16") })
+        {
+            var (code, _, err) = ReproduceCommandTests.Run("attack", "--model", model, "--data", "sample", "--range", range, "--batch", "16",
+                "--device", "cpu", "--out", dir);
+            Assert.True(code == 0, err);
+        }
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void WritesTheMatrixWithNoiseAndAmplifiedRows()
+    {
+        string outDir = folder.File("t");
+        var (code, stdout, stderr) = ReproduceCommandTests.Run("transfer", "--sets", $"{setA},{setB}", "--models", model, "--noise", "0.1,0.3",
+            "--amplify", "0.1", "--device", "cpu", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        // Both sets were made for this model: each of its own adversarial examples fools it.
+        var rows = stdout.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| set", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2 + 2 + 2, rows.Count);
+        Assert.StartsWith("| fc100-100-10 (", rows[0]);
+        Assert.Contains(" | 100% | ", rows[0]);
+        Assert.Contains(" | 100% | ", rows[1]);
+        foreach (string f in new[] { "transfer.md", "transfer.csv", "transfer.json", "transfer.png" })
+            Assert.True(new FileInfo(Path.Combine(outDir, f)).Length > 50, f);
+        string csv = File.ReadAllText(Path.Combine(outDir, "transfer.csv"));
+        Assert.StartsWith("set,kind,count,fc100-100-10,mean_distortion", csv);
+        Assert.Contains("Gaussian noise, stddev 0.3,GaussianNoise,32,", csv); // noise on every example of either set
+    }
+
+    [Fact]
+    public void APartialSetIsRefused()
+    {
+        var lines = File.ReadAllLines(Path.Combine(setA, "results.jsonl"));
+        File.WriteAllLines(Path.Combine(setA, "results.jsonl"), lines.Take(5));
+        AssertRefused($"{setA}: partial attack output, 5 of 16 examples; finish it with attack --resume", "--sets", setA, "--models", model);
+    }
+
+    [Fact]
+    public void SetsFromDifferentDataAreRefused()
+    {
+        string run = Path.Combine(setB, "run.json");
+        File.WriteAllText(run, File.ReadAllText(run).Replace("\"data_source\": \"sample test\"", "\"data_source\": \"fashion-mnist test\""));
+        AssertRefused("made from fashion-mnist test, but", "--sets", $"{setA},{setB}", "--models", model);
+    }
+
+    [Fact]
+    public void AModelOfAnotherInputShapeIsRefused()
+    {
+        string small = folder.File("small.safetensors");
+        using (var m = SequentialModel.Create(TestDevice.Cpu, "fc:10", [1, 8, 8]))
+        {
+            m.Initialize(1);
+            ModelFile.Save(small, m);
+        }
+        AssertRefused("model small takes inputs of 1×8×8, the sets hold 1×28×28", "--sets", setA, "--models", small);
+    }
+
+    [Fact]
+    public void AMissingExampleFileIsRefused()
+    {
+        string file = Directory.EnumerateFiles(Path.Combine(setA, "adversarial"), "*.safetensors").First();
+        File.Delete(file);
+        AssertRefused($"{file}: missing", "--sets", setA, "--models", model);
+    }
+
+    private void AssertRefused(string message, params string[] args)
+    {
+        string outDir = folder.File("refused");
+        var (code, _, stderr) = ReproduceCommandTests.Run(["transfer", .. args, "--device", "cpu", "--out", outDir]);
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Contains(message, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(outDir));
+    }
+}
