@@ -116,7 +116,7 @@ internal sealed class TransferOptions
     public IEnumerable<string> Models { get; set; } = [];
     [Option("noise", HelpText = "Standard deviations of Gaussian-noise rows on the first set's clean inputs, e.g. 0.1,0.3.")]
     public string? Noise { get; set; }
-    [Option("amplify", HelpText = "Add, per set, a row with each perturbation rescaled to this distortion (e.g. 0.1), clipped into [0, 1].")]
+    [Option("amplify", HelpText = "Add, per set, a row with its perturbations multiplied by one factor that brings the set's mean distortion to this value (e.g. 0.1), clipped into [0, 1].")]
     public string? Amplify { get; set; }
     [Option("seed", Default = 1, HelpText = "Seed of the noise rows.")] public int Seed { get; set; } = 1;
     [Option("batch", Default = 1000, HelpText = "Examples per forward pass.")] public int Batch { get; set; } = 1000;

@@ -134,7 +134,7 @@ internal sealed class ReproductionReport(
     private void Table4(StringBuilder md)
     {
         md.AppendLine("## Table 4: cross-training-set generalization").AppendLine();
-        md.AppendLine("Rows: each model's adversarial examples, the same perturbations rescaled to distortion 0.1 (then clipped into [0, 1], so the measured distortion ends a little lower), and Gaussian noise.").AppendLine();
+        md.AppendLine("Rows: each model's adversarial examples, the same perturbations all multiplied by one factor that brings the set's mean distortion to 0.1 (then clipped into [0, 1], so the measured distortion ends a little lower), and Gaussian noise.").AppendLine();
         int k = profile.Table3.Count;
         md.Append(TransferTables.Markdown(table4, (r, c) =>
         {

@@ -14,9 +14,11 @@ namespace IlgpuBlindSpots.Optimizer.Transfer;
 public static class PerturbationSets
 {
     /// <summary>
-    /// The paper's "amplified" rows (its Table 4): each perturbation r = x′ − x rescaled to the
-    /// distortion √(Σr²/n) = <paramref name="distortion"/>, then x + r clipped into [0, 1] (so the
-    /// measured distortion can end a little below the target). A zero perturbation stays zero.
+    /// The paper's "amplified" rows (its Table 4): every perturbation r = x′ − x of the set multiplied
+    /// by one factor, chosen so that the set's mean distortion √(Σr²/n) becomes
+    /// <paramref name="distortion"/>, then x + r clipped into [0, 1] (so the measured distortion can end
+    /// a little below the target). One factor for the set, not one per example: rescaling each to the
+    /// same size would shrink the larger ones, which is not amplifying them.
     /// </summary>
     public static float[] Amplify(Device device, float[] originals, float[] adversarials, int n, double distortion)
     {
@@ -38,10 +40,10 @@ public static class PerturbationSets
         using var norms = device.Accelerator.Allocate1D<double>(count);
         scaledAddScalar(rows.Threads, rows, x.View, r.View, -1f, ArrayView<int>.Empty, n); // r = x′ − x
         normL2(rows.Threads, rows, r.View, norms.View, ArrayView<int>.Empty, n);
-        // One factor per row, from one small read-back: |r|₂ = distortion·√n after scaling.
-        var factor = norms.GetAsArray1D();
-        double wanted = distortion * Math.Sqrt(n);
-        for (int i = 0; i < count; i++) factor[i] = factor[i] > 0 ? wanted / factor[i] : 0;
+        // The set's mean distortion from one small read-back (count norms), then one factor for all rows.
+        double mean = norms.GetAsArray1D().Average() / Math.Sqrt(n);
+        var factor = new double[count];
+        Array.Fill(factor, mean > 0 ? distortion / mean : 0);
         using var factors = device.Accelerator.Allocate1D(factor);
         scaledAdd(rows.Threads, rows, r.View, x.View, factors.View, 1f, ArrayView<int>.Empty, n); // x + s·r
         clamp(rows.Threads, rows, x.View, 0f, 1f, ArrayView<int>.Empty, n);
