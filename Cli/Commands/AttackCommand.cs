@@ -223,6 +223,7 @@ internal static class AttackCommand
             ["model_sha256"] = hash,
             ["data"] = inputs.Description,
             ["data_source"] = inputs.Source,
+            ["input"] = string.Join("x", inputs.Shape),
             ["labels"] = inputs.LabelledByModel ? "the model's predictions" : "the data set's",
             ["target"] = o.Target.ToLowerInvariant(),
             ["method"] = o.Method.ToLowerInvariant(),

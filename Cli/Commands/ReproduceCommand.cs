@@ -115,6 +115,7 @@ internal static class ReproduceCommand
         return new TrainOptions
         {
             Preset = m.Preset, Data = o.Data, Range = m.Range, Epochs = epochs, Seed = m.Seed, Device = o.Device, Out = outFile,
+            Optimizer = m.Optimizer, LearningRate = m.LearningRate,
         };
     }
 

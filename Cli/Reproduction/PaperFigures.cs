@@ -23,6 +23,7 @@ internal static class PaperFigures
     {
         var linear = AdversarialSet.Load(linearAttack);
         var sigmoid = AdversarialSet.Load(sigmoidAttack);
+        if (linear.Count == 0 || sigmoid.Count == 0) return []; // nothing was attacked: no pairs to show
         WritePairs(Path.Combine(outDir, LinearFile), linear.Originals, linear.Adversarials, linear);
         WritePairs(Path.Combine(outDir, SigmoidFile), sigmoid.Originals, sigmoid.Adversarials, sigmoid);
         var noisy = PerturbationSets.GaussianNoise(sigmoid.Originals, sigmoid.Length, 1.0, seed);

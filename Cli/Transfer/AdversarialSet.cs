@@ -63,27 +63,39 @@ internal sealed class AdversarialSet
             && results.Count < expected)
             throw new BlindSpotsException($"{folder}: partial attack output, {results.Count} of {expected} examples; finish it with attack --resume");
 
+        // A model that misclassifies every example leaves an empty set: its row has no rates, not an error.
         var attacked = results.Where(r => !r.AlreadyMisclassified).OrderBy(r => r.Index).ToList();
-        if (attacked.Count == 0) throw new BlindSpotsException($"{folder}: holds no attacked example");
-        int[]? shape = null;
+        int[]? shape = run.TryGetValue("input", out var input) ? ParseShape(input, runFile) : null;
         float[] originals = [], adversarials = [];
         for (int i = 0; i < attacked.Count; i++)
         {
             var (original, adversarial, s) = AdversarialExampleFile.Read(folder, attacked[i].Index);
-            if (shape == null)
+            shape ??= s;
+            if (i == 0)
             {
-                shape = s;
                 originals = new float[attacked.Count * original.Length];
                 adversarials = new float[attacked.Count * original.Length];
             }
-            else if (!shape.SequenceEqual(s))
+            if (!shape.SequenceEqual(s))
                 throw new BlindSpotsException($"{AdversarialExampleFile.PathOf(folder, attacked[i].Index)}: shape [{string.Join(", ", s)}] differs from the set's [{string.Join(", ", shape)}]");
             original.CopyTo(originals, i * original.Length);
             adversarial.CopyTo(adversarials, i * adversarial.Length);
         }
+        if (shape == null) throw new BlindSpotsException($"{runFile}: does not say the input shape and holds no example to tell it");
         var won = attacked.Where(r => r.Success).ToList();
         string name = Path.GetFileNameWithoutExtension(run.GetValueOrDefault("model") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)));
         return new AdversarialSet(folder, name, run, attacked.Select(r => r.Index).ToArray(), attacked.Select(r => r.Label).ToArray(),
-            originals, adversarials, shape!, won.Count == 0 ? double.NaN : won.Average(r => r.Distortion), won.Count);
+            originals, adversarials, shape, won.Count == 0 ? double.NaN : won.Average(r => r.Distortion), won.Count);
+    }
+
+    private static int[] ParseShape(string text, string runFile)
+    {
+        var parts = text.Split('x');
+        var shape = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
+                throw new BlindSpotsException($"{runFile}: input '{text}' is not a shape like 1x28x28");
+        if (shape.Length != 3) throw new BlindSpotsException($"{runFile}: input '{text}' is not a shape like 1x28x28");
+        return shape;
     }
 }

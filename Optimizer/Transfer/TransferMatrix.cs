@@ -29,9 +29,16 @@ public sealed record TransferMatrix(IReadOnlyList<TransferRow> Rows, IReadOnlyLi
         for (int r = 0; r < rows.Count; r++)
         {
             var row = rows[r];
-            var set = new Dataset(row.Images, row.Labels, inputShape[0], inputShape[1], inputShape[2], models.Count == 0 ? 10 : models[0].Model.Classes, row.Name);
+            if (row.Count == 0)
+            {
+                for (int m = 0; m < models.Count; m++) rates[r, m] = double.NaN; // an empty set induces no rate
+                continue;
+            }
             for (int m = 0; m < models.Count; m++)
-                rates[r, m] = row.Count == 0 ? double.NaN : Evaluator.Evaluate(models[m].Model, set, batchSize).ErrorRate;
+            {
+                var set = new Dataset(row.Images, row.Labels, inputShape[0], inputShape[1], inputShape[2], models[m].Model.Classes, row.Name);
+                rates[r, m] = Evaluator.Evaluate(models[m].Model, set, batchSize).ErrorRate;
+            }
         }
         return new TransferMatrix(rows, models.Select(m => m.Name).ToList(), rates);
     }

@@ -1,4 +1,5 @@
 using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Cli.Transfer;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Tests.Fixtures;
@@ -47,7 +48,9 @@ public sealed class TransferCommandTests : IDisposable
             Assert.True(new FileInfo(Path.Combine(outDir, f)).Length > 50, f);
         string csv = File.ReadAllText(Path.Combine(outDir, "transfer.csv"));
         Assert.StartsWith("set,kind,count,fc100-100-10,mean_distortion", csv);
-        Assert.Contains("Gaussian noise, stddev 0.3,GaussianNoise,32,", csv); // noise on every example of either set
+        // Noise on the clean inputs of every example of either set (the ranges are disjoint).
+        int examples = AdversarialSet.Load(setA).Count + AdversarialSet.Load(setB).Count;
+        Assert.Contains($"\"Gaussian noise, stddev 0.3\",GaussianNoise,{examples},", csv);
     }
 
     [Fact]

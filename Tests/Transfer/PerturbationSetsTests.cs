@@ -21,8 +21,8 @@ public class PerturbationSetsTests
             x[i] = (float)rng.NextDouble();
             adversarial[i] = Math.Clamp(x[i] + (float)(0.05 * (rng.NextDouble() - 0.5)), 0f, 1f);
         }
-        // Row 0 unperturbed: it stays unperturbed, and counts in the set's mean.
-        Array.Copy(x, adversarial, n);
+        // Row 0 unperturbed (when there are others): it stays unperturbed, and counts in the set's mean.
+        if (count > 1) Array.Copy(x, adversarial, n);
 
         var amplified = PerturbationSets.Amplify(TestDevice.Cpu, x, adversarial, n, distortion);
 
