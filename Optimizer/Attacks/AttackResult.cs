@@ -5,6 +5,7 @@ public sealed record AttackResult
 {
     /// <summary>The example's position in the batch.</summary>
     public required int Index { get; init; }
+    /// <summary>The example's true class, as given to the attack.</summary>
     public required int Label { get; init; }
     /// <summary>The target class of the kept attempt; −1 for an untargeted attack.</summary>
     public required int Target { get; init; }

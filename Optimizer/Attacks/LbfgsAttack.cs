@@ -24,14 +24,18 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </remarks>
 public sealed class LbfgsAttack : Attack
 {
+    /// <summary>The attack with <paramref name="options"/>, or the defaults (the paper's search, 128 examples a batch).</summary>
+    /// <exception cref="BlindSpotsException">An option is out of range.</exception>
     public LbfgsAttack(LbfgsAttackOptions? options = null) : base((options ?? new LbfgsAttackOptions()).BatchSize)
     {
         Options = options ?? new LbfgsAttackOptions();
         Options.Validate();
     }
 
+    /// <summary>The validated options.</summary>
     public LbfgsAttackOptions Options { get; }
 
+    /// <summary>The distance successful perturbations are compared by, <see cref="LbfgsAttackOptions.Distance"/>.</summary>
     public override Distance Measure => Options.Distance;
 
     /// <summary>Model rows evaluated by the objective over this attack's runs (padding included), for measuring.</summary>
