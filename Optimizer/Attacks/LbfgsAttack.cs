@@ -51,6 +51,7 @@ public sealed class LbfgsAttack : Attack
         var bestSize = new double[count];
         var found = new bool[count];
         var latest = (float[])batch.Originals.Clone();
+        var latestStop = new StopReason?[count];
         for (int j = 0; j < count; j++)
         {
             searches[j] = new WeightSearch(o.InitialWeight, o.WeightFactor, k);
@@ -128,10 +129,15 @@ public sealed class LbfgsAttack : Attack
                                 found[j] = true;
                                 solution.CopyTo(batch.Adversarial(j));
                                 batch.Weights[j] = weights[p];
+                                batch.SolverStops[j] = result.Reasons[p];
                             }
                         }
                         // Without a success yet, the next solve starts from the most aggressive (smallest c) solution.
-                        if (i == 0) solution.CopyTo(latest.AsSpan(j * n, n));
+                        if (i == 0)
+                        {
+                            solution.CopyTo(latest.AsSpan(j * n, n));
+                            latestStop[j] = result.Reasons[p];
+                        }
                     }
                     searches[j].Record(weights.AsSpan(a * k, k), reached);
                 }
@@ -147,11 +153,16 @@ public sealed class LbfgsAttack : Attack
 
         // An example that never succeeded reports its last attempt at its smallest weight.
         for (int j = 0; j < count; j++)
+        {
+            batch.Stops[j] = searches[j].Stop(o.WeightTolerance, o.MinWeight, o.MaxWeight, o.MaxRounds)
+                ?? throw new InvalidOperationException("the weight search left the batch before it finished");
             if (!found[j])
             {
                 latest.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
                 batch.Weights[j] = double.NaN;
+                batch.SolverStops[j] = latestStop[j];
             }
+        }
     }
 
     private static float[] Ones(int length)
