@@ -31,11 +31,12 @@ try
     using var model = ModelFile.Load(device, modelPath);
     var digits = Dataset.LoadDirectory(digitsFolder, DatasetSplit.Test).Slice(0, Digits);
     Console.WriteLine($"{model.Architecture} on {device.Description}: {Digits} digits of {digitsFolder}");
+    Console.WriteLine("distortion: √(Σr²/n), the paper's measure; L∞: the largest change of a pixel (pixels in [0, 1])");
 
     // The paper's attack: for each digit, the smallest perturbation found that makes the model say (label + 1) mod 10.
-    Print("L-BFGS, target (label + 1) mod 10", new LbfgsAttack().Run(model, digits, new NextClass()));
+    Print("L-BFGS", "target (label + 1) mod 10", new LbfgsAttack().Run(model, digits, new NextClass()));
     // One signed-gradient step of ε in every pixel, away from the label.
-    Print($"FGSM, ε = {FgsmEpsilon}, any wrong class", new FgsmAttack(FgsmEpsilon).Run(model, digits, new Misclassification()));
+    Print("FGSM", $"ε = {FgsmEpsilon}, any wrong class", new FgsmAttack(FgsmEpsilon).Run(model, digits, new Misclassification()));
     return 0;
 }
 catch (BlindSpotsException e)
@@ -45,16 +46,16 @@ catch (BlindSpotsException e)
     return 2;
 }
 
-static void Print(string title, IReadOnlyList<AttackResult> results)
+static void Print(string attack, string goal, IReadOnlyList<AttackResult> results)
 {
     Console.WriteLine();
-    Console.WriteLine(title);
+    Console.WriteLine($"{attack}, {goal}");
     Console.WriteLine($"{"#",2} {"label",5} {"target",6} {"success",7} {"distortion",10} {"L∞",6}  {"stop",-16} solver stop");
     foreach (var r in results)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{r.Index,2} {r.Label,5} {Target(r),6} {(r.Success ? "yes" : "no"),7} {r.Distortion.Rms,10:F4} {r.Distortion.LInf,6:F3}  {r.Stop,-16} {r.SolverStop?.ToString() ?? "-"}"));
     int attacked = results.Count(r => !r.AlreadyMisclassified);
-    Console.WriteLine($"{results.Count(r => r.Success)} of {attacked} attacked digits fooled (distortion: √(Σr²/n), the paper's measure)");
+    Console.WriteLine($"{attack} fooled {results.Count(r => r.Success)} of {attacked} attacked digits");
 }
 
 // An input the model already gets wrong is not attacked and has no target; −1 means any wrong class.
