@@ -45,6 +45,7 @@ public static class Lbfgs
     public const int HistoryHead = 5;
     /// <summary>Trials of the current line search evaluated and rejected; 0 means a new direction is due.</summary>
     public const int Trials = 6;
+    /// <summary>Rows of the int state per problem.</summary>
     public const int IntFields = 7;
 
     // Fields of the float64 state [RealFields, P].
@@ -56,13 +57,19 @@ public static class Lbfgs
     public const int Slope = 2;
     /// <summary>‖P(x − g) − x‖∞ at the current iterate.</summary>
     public const int ProjectedGradientNorm = 3;
+    /// <summary>Rows of the float64 state per problem.</summary>
     public const int RealFields = 4;
 
     // Status codes; the optimizer's StopReason takes its values from these.
+    /// <summary>Not stopped yet.</summary>
     public const int StatusRunning = 0;
+    /// <summary>The projected gradient's largest entry fell to the tolerance.</summary>
     public const int StatusConverged = 1;
+    /// <summary>An accepted step reduced f by at most the relative tolerance.</summary>
     public const int StatusRelativeReduction = 2;
+    /// <summary>The allowed number of steps was accepted.</summary>
     public const int StatusMaxIterations = 3;
+    /// <summary>Every trial of a line search failed the sufficient-decrease test.</summary>
     public const int StatusLineSearchFailed = 4;
 
     /// <summary>

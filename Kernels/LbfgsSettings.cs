@@ -12,6 +12,7 @@ public readonly struct LbfgsSettings
     public readonly int Dimension;
     /// <summary>m: correction pairs kept per problem. The ring holds m + 1 slots, see <see cref="Lbfgs"/>.</summary>
     public readonly int Memory;
+    /// <summary>Accepted steps after which a problem stops with <see cref="Lbfgs.StatusMaxIterations"/>.</summary>
     public readonly int MaxIterations;
     /// <summary>Trials of one line search (the first at the initial step, then halving) before it fails.</summary>
     public readonly int MaxLineSearchSteps;
@@ -31,6 +32,7 @@ public readonly struct LbfgsSettings
     /// </summary>
     public readonly int ElementMajor;
 
+    /// <summary>Settings from their values, in field order; nothing is validated (the optimizer's options are).</summary>
     public LbfgsSettings(int problems, int dimension, int memory, int maxIterations, int maxLineSearchSteps,
         double sufficientDecrease, double projectedGradientTolerance, double relativeReductionTolerance,
         double curvatureTolerance, double valueNoiseTolerance, bool elementMajor)

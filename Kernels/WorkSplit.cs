@@ -13,10 +13,15 @@ namespace IlgpuBlindSpots.Kernels;
 /// </remarks>
 public readonly struct WorkSplit
 {
+    /// <summary>Work items the launch covers.</summary>
     public readonly int Count;
+    /// <summary>Threads to launch.</summary>
     public readonly int Threads;
+    /// <summary>Items each thread visits at most; the last thread may run past <see cref="Count"/> and stop.</summary>
     public readonly int ItemsPerThread;
+    /// <summary>Distance between the first items of neighbouring threads.</summary>
     public readonly int ThreadStride;
+    /// <summary>Distance between a thread's consecutive items.</summary>
     public readonly int ItemStride;
 
     private WorkSplit(int count, int threads, int itemsPerThread, int threadStride, int itemStride)

@@ -6,6 +6,8 @@ namespace IlgpuBlindSpots.Network;
 /// </summary>
 public class BlindSpotsException : Exception
 {
+    /// <summary>A problem told by <paramref name="message"/>, one line naming what is wrong.</summary>
     public BlindSpotsException(string message) : base(message) { }
+    /// <summary>A problem told by <paramref name="message"/>, caused by <paramref name="inner"/> (an I/O or parse error).</summary>
     public BlindSpotsException(string message, Exception inner) : base(message, inner) { }
 }

@@ -33,8 +33,11 @@ public sealed class Device : IDisposable
 
     private readonly int maxThreads;
 
+    /// <summary>The ILGPU accelerator behind this device, for allocating buffers and launching kernels of your own.</summary>
     public Accelerator Accelerator { get; }
+    /// <summary>The backend: CPU accelerator, CUDA or OpenCL.</summary>
     public DeviceKind Kind { get; }
+    /// <summary>The position among this machine's usable devices of <see cref="Kind"/>, as in <c>cuda:1</c>.</summary>
     public int Index { get; }
     internal KernelCache Kernels { get; }
 
@@ -47,14 +50,14 @@ public sealed class Device : IDisposable
         : $"{Id} {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB)";
 
     /// <summary>How a launch over <paramref name="count"/> items is split for this backend.</summary>
-    public WorkSplit Split(int count) =>
+    internal WorkSplit Split(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, maxThreads);
 
     /// <summary>
     /// The split for the first stage of a two-stage sum: its second stage adds one partial per
     /// thread in a single thread, so a GPU gets at most 1024 partials instead of a full grid.
     /// </summary>
-    public WorkSplit ReductionSplit(int count) =>
+    internal WorkSplit ReductionSplit(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, 1024);
 
     /// <summary>Waits until every launched kernel has finished.</summary>
@@ -63,7 +66,10 @@ public sealed class Device : IDisposable
     /// <summary>
     /// Opens the device a device string names: <c>auto</c> prefers CUDA, then OpenCL, then the
     /// CPU accelerator; <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
+    /// Dispose it when done: it holds the accelerator.
     /// </summary>
+    /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
+    /// device cannot run ILGPU kernels (the message says why), or the device fails to start.</exception>
     public static Device Open(string spec)
     {
         var (kind, index) = Parse(spec);
@@ -122,6 +128,7 @@ public sealed class Device : IDisposable
         return list;
     }
 
+    /// <summary>Releases the accelerator, its loaded kernels and the ILGPU context. Tensors and models of this device must not be used afterwards.</summary>
     public void Dispose()
     {
         Kernels.Clear();
@@ -200,4 +207,8 @@ public sealed class Device : IDisposable
 }
 
 /// <summary>One line of <see cref="Device.List"/>: an id to pass as a device string, or the reason it cannot be used.</summary>
+/// <param name="Id">The device string that opens it, e.g. <c>cuda:0</c>; <c>opencl (unusable)</c> for a device ILGPU cannot drive.</param>
+/// <param name="Name">The name the driver reports.</param>
+/// <param name="MemoryBytes">Device memory in bytes.</param>
+/// <param name="Unusable">Why it cannot be used; null when it can.</param>
 public sealed record DeviceListing(string Id, string Name, long MemoryBytes, string? Unusable);

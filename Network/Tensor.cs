@@ -21,17 +21,23 @@ public sealed class Tensor : IDisposable
         this.ownsBuffer = ownsBuffer;
     }
 
+    /// <summary>The device whose memory holds the values.</summary>
     public Device Device { get; }
+    /// <summary>The dimensions, slowest first; every one positive.</summary>
     public IReadOnlyList<int> Shape => shape;
+    /// <summary>Number of dimensions.</summary>
     public int Rank => shape.Length;
+    /// <summary>Number of elements, the product of the dimensions.</summary>
     public int Length => (int)buffer.Length;
     /// <summary>The first dimension: the batch of a batched tensor.</summary>
     public int Batch => shape[0];
     /// <summary>Elements per batch row: the product of all dimensions but the first.</summary>
     public int RowLength => Length / Math.Max(1, shape[0]);
+    /// <summary>The device buffer, for launching ILGPU kernels on it.</summary>
     public ArrayView<float> View => buffer.View;
 
     /// <summary>A tensor of zeros.</summary>
+    /// <exception cref="BlindSpotsException">A dimension is not positive, or the tensor does not fit the device.</exception>
     public static Tensor Zeros(Device device, params int[] shape)
     {
         var t = Allocate(device, shape);
@@ -57,7 +63,8 @@ public sealed class Tensor : IDisposable
         }
     }
 
-    /// <summary>Copies host data into a new device tensor of the given shape.</summary>
+    /// <summary>Copies host data into a new device tensor of the given shape; dispose it when done.</summary>
+    /// <exception cref="BlindSpotsException">The data does not have exactly as many values as the shape, or the tensor does not fit the device.</exception>
     public static Tensor FromArray(Device device, float[] data, params int[] shape)
     {
         if (CheckedLength(shape) != data.Length)
@@ -83,7 +90,7 @@ public sealed class Tensor : IDisposable
         buffer.View.CopyFrom(source.View);
     }
 
-
+    /// <summary>Sets every element to zero.</summary>
     public void Zero() => buffer.MemSetToZero();
 
     /// <summary>Reads the whole tensor back to the host (waits for pending kernels).</summary>
@@ -97,13 +104,16 @@ public sealed class Tensor : IDisposable
         return new Tensor(Device, buffer, (int[])newShape.Clone(), false);
     }
 
+    /// <summary>Frees the buffer, unless this tensor is a reshaped view of another, which owns it.</summary>
     public void Dispose()
     {
         if (ownsBuffer) buffer.Dispose();
     }
 
+    /// <summary>The shape, e.g. <c>Tensor[8, 1, 28, 28]</c>.</summary>
     public override string ToString() => $"Tensor{Format(shape)}";
 
+    /// <summary>A shape as text, e.g. <c>[8, 1, 28, 28]</c>.</summary>
     public static string Format(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
 
     private static long CheckedLength(int[] shape)

@@ -21,6 +21,7 @@ public sealed class LbfgsResult
     public Tensor Solution { get; }
     /// <summary>f at the solution.</summary>
     public float[] Values { get; }
+    /// <summary>Why each problem stopped.</summary>
     public StopReason[] Reasons { get; }
     /// <summary>Accepted steps per problem.</summary>
     public int[] Iterations { get; }

@@ -41,6 +41,8 @@ public sealed class ProjectedLbfgs : IDisposable
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> acceptOrBacktrack;
     private LbfgsWorkspace? workspace;
 
+    /// <summary>An optimizer for problems on <paramref name="device"/>; its workspace is allocated on the first run and reused while the problem sizes stay the same.</summary>
+    /// <exception cref="BlindSpotsException">An option is out of range.</exception>
     public ProjectedLbfgs(Device device, LbfgsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -58,6 +60,7 @@ public sealed class ProjectedLbfgs : IDisposable
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.AcceptOrBacktrack);
     }
 
+    /// <summary>The validated options every run uses.</summary>
     public LbfgsOptions Options { get; }
 
     private bool ElementMajor => Options.Layout == LbfgsLayout.ElementMajor ||
@@ -130,6 +133,7 @@ public sealed class ProjectedLbfgs : IDisposable
         return Minimize(objective, x, lo, hi);
     }
 
+    /// <summary>Frees the workspace.</summary>
     public void Dispose()
     {
         workspace?.Dispose();

@@ -7,6 +7,11 @@ namespace IlgpuBlindSpots.Network.Data;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Creates <paramref name="path"/> (and its folder) or replaces it with what <paramref name="write"/>
+    /// writes to the stream it is given.
+    /// </summary>
+    /// <exception cref="BlindSpotsException">The path is unusable or the file cannot be written; the old file is left as it was.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         string full;

@@ -12,9 +12,15 @@ public sealed class Dataset
     private readonly float[] images;
     private readonly int[] labels;
 
+    /// <summary>A data set over arrays already in memory.</summary>
     /// <param name="images">NCHW pixels in [0, 1]; taken, not copied.</param>
     /// <param name="labels">One label per image in 0..classes-1; taken, not copied.</param>
+    /// <param name="channels">C: channels per image.</param>
+    /// <param name="height">H: image height.</param>
+    /// <param name="width">W: image width.</param>
+    /// <param name="classes">Label classes.</param>
     /// <param name="source">What the data came from, for messages (a file pair, a folder).</param>
+    /// <exception cref="ArgumentException">A size is not positive, the pixel count does not match, or a label is out of range.</exception>
     public Dataset(float[] images, int[] labels, int channels, int height, int width, int classes, string source)
     {
         if (channels < 1 || height < 1 || width < 1 || classes < 1)
@@ -34,10 +40,15 @@ public sealed class Dataset
         Source = source;
     }
 
+    /// <summary>Images, and labels.</summary>
     public int Count => labels.Length;
+    /// <summary>C: channels per image (1 for MNIST).</summary>
     public int Channels { get; }
+    /// <summary>H: image height in pixels.</summary>
     public int Height { get; }
+    /// <summary>W: image width in pixels.</summary>
     public int Width { get; }
+    /// <summary>Label classes; every label is below it.</summary>
     public int Classes { get; }
     /// <summary>Floats per image: Channels × Height × Width.</summary>
     public int ImageSize => Channels * Height * Width;
@@ -53,6 +64,7 @@ public sealed class Dataset
     public ReadOnlySpan<float> Image(int index) => images.AsSpan(checked(index * ImageSize), ImageSize);
 
     /// <summary>Images start..start+count-1 with their labels, copied.</summary>
+    /// <exception cref="BlindSpotsException">The range runs past the end of the data set.</exception>
     public Dataset Slice(int start, int count)
     {
         if (start < 0 || count < 0 || (long)start + count > Count)
@@ -65,6 +77,7 @@ public sealed class Dataset
     }
 
     /// <summary>Loads an IDX image file ([N, H, W] or [N, C, H, W]) and the IDX label file ([N]) that goes with it.</summary>
+    /// <exception cref="BlindSpotsException">A file is missing or malformed, a label is not below <paramref name="classes"/>, or the counts differ.</exception>
     public static Dataset FromIdx(string imagesPath, string labelsPath, int classes = 10)
     {
         var imageFile = IdxFile.ReadImages(imagesPath);
@@ -84,6 +97,7 @@ public sealed class Dataset
     /// Loads a split of a data set folder holding the standard file names (gzipped or not):
     /// train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte.
     /// </summary>
+    /// <exception cref="BlindSpotsException">The folder or a file of the split is missing or malformed.</exception>
     public static Dataset LoadDirectory(string directory, DatasetSplit split, int classes = 10)
     {
         if (!Directory.Exists(directory))

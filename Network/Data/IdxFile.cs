@@ -125,7 +125,12 @@ public sealed class IdxFile
         }
     }
 
-    /// <param name="rawLength">The file length for a raw file (checked before allocating); null for gzip.</param>
+    /// <summary>
+    /// Reads <paramref name="content"/> as an IDX file of <paramref name="minDimensions"/> to
+    /// <paramref name="maxDimensions"/> dimensions; <paramref name="rawLength"/> is the file length for a raw
+    /// file (checked before allocating), null for gzip. Messages name <paramref name="path"/> and say what
+    /// <paramref name="kind"/> of file was expected.
+    /// </summary>
     private static IdxFile Read(string path, Stream content, long? rawLength, int minDimensions, int maxDimensions, Kind kind)
     {
         string items = kind.Items, noun = kind.Noun;

@@ -15,7 +15,8 @@ public sealed class ActivationLayer : ILayer
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>> backward;
     private Tensor? input, lastOutput;
 
-    public ActivationLayer(Device device, ActivationKind kind)
+    /// <summary>An activation layer of the given kind on <paramref name="device"/>.</summary>
+    internal ActivationLayer(Device device, ActivationKind kind)
     {
         this.device = device;
         Kind = kind;
@@ -31,12 +32,17 @@ public sealed class ActivationLayer : ILayer
         };
     }
 
+    /// <summary>The function applied to every element.</summary>
     public ActivationKind Kind { get; }
+    /// <inheritdoc/>
     public string Spec => Kind.ToString().ToLowerInvariant();
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
+    /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();
 
+    /// <inheritdoc/>
     public Tensor Forward(Tensor x, bool training)
     {
         input = x;
@@ -47,6 +53,7 @@ public sealed class ActivationLayer : ILayer
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {
         var y = lastOutput ?? throw new InvalidOperationException("backward before forward");
@@ -59,6 +66,7 @@ public sealed class ActivationLayer : ILayer
         return dx;
     }
 
+    /// <summary>Frees the layer's output buffers.</summary>
     public void Dispose()
     {
         output.Dispose();

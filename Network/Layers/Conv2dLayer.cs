@@ -18,7 +18,8 @@ public sealed class Conv2dLayer : ILayer
     private Tensor? input;
     private ConvShape shape;
 
-    public Conv2dLayer(Device device, int[] inputShape, int filters, int kernelHeight, int kernelWidth, int stride, int padding, string name)
+    /// <summary>A convolution of zero weights for inputs of <paramref name="inputShape"/> (C, H, W), its parameters named <c>name.weight</c> and <c>name.bias</c>; throws a <see cref="BlindSpotsException"/> when the kernel does not fit the padded input.</summary>
+    internal Conv2dLayer(Device device, int[] inputShape, int filters, int kernelHeight, int kernelWidth, int stride, int padding, string name)
     {
         if (inputShape.Length != 3)
             throw new BlindSpotsException($"conv layer needs an image input C×H×W, got {Tensor.Format(inputShape)}");
@@ -43,21 +44,34 @@ public sealed class Conv2dLayer : ILayer
         backwardBias = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
     }
 
+    /// <summary>C: channels of the input.</summary>
     public int InChannels { get; }
+    /// <summary>H: input height.</summary>
     public int InHeight { get; }
+    /// <summary>W: input width.</summary>
     public int InWidth { get; }
+    /// <summary>O: filters, the output's channels.</summary>
     public int Filters { get; }
+    /// <summary>KH: filter height.</summary>
     public int KernelHeight { get; }
+    /// <summary>KW: filter width.</summary>
     public int KernelWidth { get; }
+    /// <summary>S: step between output positions, in both directions.</summary>
     public int Stride { get; }
+    /// <summary>P: zeros added on every side.</summary>
     public int Padding { get; }
+    /// <summary>W [O, C, KH, KW], PyTorch Conv2d's layout.</summary>
     public Parameter Weight { get; }
+    /// <summary>b [O].</summary>
     public Parameter Bias { get; }
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <inheritdoc/>
     public string Spec =>
         $"conv:{Filters}x{KernelHeight}x{KernelWidth}" + (Stride != 1 ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
 
+    /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape)
     {
         if (inputShape.Length != 3 || inputShape[0] != InChannels || inputShape[1] != InHeight || inputShape[2] != InWidth)
@@ -66,6 +80,7 @@ public sealed class Conv2dLayer : ILayer
         return [Filters, c.OutH, c.OutW];
     }
 
+    /// <inheritdoc/>
     public Tensor Forward(Tensor x, bool training)
     {
         if (x.RowLength != InChannels * InHeight * InWidth)
@@ -78,6 +93,7 @@ public sealed class Conv2dLayer : ILayer
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {
         var x = input ?? throw new InvalidOperationException("backward before forward");
@@ -96,6 +112,7 @@ public sealed class Conv2dLayer : ILayer
         return dx;
     }
 
+    /// <summary>Frees the parameters and the layer's buffers.</summary>
     public void Dispose()
     {
         output.Dispose();

@@ -17,7 +17,8 @@ public sealed class DenseLayer : ILayer
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float> backwardBias;
     private Tensor? input;
 
-    public DenseLayer(Device device, int inFeatures, int outFeatures, string name)
+    /// <summary>A layer of zero weights [outFeatures, inFeatures] and biases, its parameters named <c>name.weight</c> and <c>name.bias</c>.</summary>
+    internal DenseLayer(Device device, int inFeatures, int outFeatures, string name)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new BlindSpotsException($"fc layer: sizes must be positive, got {inFeatures}→{outFeatures}");
@@ -33,13 +34,20 @@ public sealed class DenseLayer : ILayer
         backwardBias = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
     }
 
+    /// <summary>Inputs per example (an image input counts C·H·W).</summary>
     public int InFeatures { get; }
+    /// <summary>Outputs per example.</summary>
     public int OutFeatures { get; }
+    /// <summary>W [OutFeatures, InFeatures], PyTorch Linear's layout.</summary>
     public Parameter Weight { get; }
+    /// <summary>b [OutFeatures].</summary>
     public Parameter Bias { get; }
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
+    /// <inheritdoc/>
     public string Spec => $"fc:{OutFeatures}";
 
+    /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape)
     {
         int features = inputShape.Aggregate(1, (a, b) => a * b);
@@ -48,6 +56,7 @@ public sealed class DenseLayer : ILayer
         return [OutFeatures];
     }
 
+    /// <inheritdoc/>
     public Tensor Forward(Tensor x, bool training)
     {
         if (x.RowLength != InFeatures)
@@ -60,6 +69,7 @@ public sealed class DenseLayer : ILayer
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {
         var x = input ?? throw new InvalidOperationException("backward before forward");
@@ -80,6 +90,7 @@ public sealed class DenseLayer : ILayer
         return dx;
     }
 
+    /// <summary>Frees the parameters and the layer's buffers.</summary>
     public void Dispose()
     {
         output.Dispose();

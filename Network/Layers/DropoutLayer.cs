@@ -18,7 +18,8 @@ public sealed class DropoutLayer : ILayer
     private bool lastWasTraining;
     private int step;
 
-    public DropoutLayer(Device device, float probability, int seed)
+    /// <summary>Dropout with drop probability <paramref name="probability"/> and mask seed <paramref name="seed"/>.</summary>
+    internal DropoutLayer(Device device, float probability, int seed)
     {
         if (!(probability >= 0f && probability < 1f))
             throw new BlindSpotsException($"dropout probability must be in [0, 1), got {probability}");
@@ -29,16 +30,21 @@ public sealed class DropoutLayer : ILayer
         backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward);
     }
 
+    /// <summary>p: the probability that an element is zeroed in training.</summary>
     public float Probability { get; }
     /// <summary>Seed of the mask hash; each dropout layer of a model gets its own, so masks differ between layers.</summary>
     public int Seed { get; set; }
     /// <summary>Training batches seen so far, the mask hash's second counter; a training checkpoint saves and restores it.</summary>
     public int Step { get => step; set => step = value; }
+    /// <inheritdoc/>
     public string Spec => $"dropout:{Probability.ToString(CultureInfo.InvariantCulture)}";
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
+    /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();
 
+    /// <inheritdoc/>
     public Tensor Forward(Tensor x, bool training)
     {
         input = x;
@@ -52,6 +58,7 @@ public sealed class DropoutLayer : ILayer
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {
         if (!lastWasTraining) return dy;
@@ -62,6 +69,7 @@ public sealed class DropoutLayer : ILayer
         return dx;
     }
 
+    /// <summary>Frees the layer's buffers.</summary>
     public void Dispose()
     {
         output.Dispose();

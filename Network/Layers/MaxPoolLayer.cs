@@ -17,7 +17,8 @@ public sealed class MaxPoolLayer : ILayer
     private MemoryBuffer1D<int, Stride1D.Dense>? argMax;
     private Tensor? input;
 
-    public MaxPoolLayer(Device device, int[] inputShape, int windowHeight, int windowWidth, int stride, int padding)
+    /// <summary>Max-pooling for inputs of <paramref name="inputShape"/> (C, H, W); throws a <see cref="BlindSpotsException"/> when the window does not fit the input.</summary>
+    internal MaxPoolLayer(Device device, int[] inputShape, int windowHeight, int windowWidth, int stride, int padding)
     {
         if (inputShape.Length != 3)
             throw new BlindSpotsException($"maxpool layer needs an image input C×H×W, got {Tensor.Format(inputShape)}");
@@ -35,21 +36,33 @@ public sealed class MaxPoolLayer : ILayer
         backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int>(Pooling.Backward);
     }
 
+    /// <summary>C: channels, the same in and out.</summary>
     public int Channels { get; }
+    /// <summary>H: input height.</summary>
     public int InHeight { get; }
+    /// <summary>W: input width.</summary>
     public int InWidth { get; }
+    /// <summary>K: window height.</summary>
     public int WindowHeight { get; }
+    /// <summary>Window width.</summary>
     public int WindowWidth { get; }
+    /// <summary>S: step between windows, in both directions.</summary>
     public int Stride { get; }
+    /// <summary>P: padding on every side (padded cells never win the max).</summary>
     public int Padding { get; }
+    /// <summary>OH = (H + 2P − K)/S + 1.</summary>
     public int OutHeight => (InHeight + 2 * Padding - WindowHeight) / Stride + 1;
+    /// <summary>OW, likewise for the width.</summary>
     public int OutWidth => (InWidth + 2 * Padding - WindowWidth) / Stride + 1;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
+    /// <inheritdoc/>
     public string Spec =>
         $"maxpool:{WindowHeight}" + (WindowWidth != WindowHeight ? $"x{WindowWidth}" : "") +
         (Stride != WindowHeight ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
 
+    /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape)
     {
         if (inputShape.Length != 3 || inputShape[0] != Channels || inputShape[1] != InHeight || inputShape[2] != InWidth)
@@ -57,6 +70,7 @@ public sealed class MaxPoolLayer : ILayer
         return [Channels, OutHeight, OutWidth];
     }
 
+    /// <inheritdoc/>
     public Tensor Forward(Tensor x, bool training)
     {
         if (x.RowLength != Channels * InHeight * InWidth)
@@ -74,6 +88,7 @@ public sealed class MaxPoolLayer : ILayer
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {
         var x = input ?? throw new InvalidOperationException("backward before forward");
@@ -86,6 +101,7 @@ public sealed class MaxPoolLayer : ILayer
         return dx;
     }
 
+    /// <summary>Frees the layer's buffers.</summary>
     public void Dispose()
     {
         output.Dispose();

@@ -21,7 +21,8 @@ public sealed class NormalizeLayer : ILayer
     private readonly int[] inputShape;
     private Tensor? input;
 
-    public NormalizeLayer(Device device, int[] inputShape, IReadOnlyList<float> means, IReadOnlyList<float> stds)
+    /// <summary>(x − mean)/std for inputs of <paramref name="inputShape"/>, with one mean and std, or one per channel.</summary>
+    internal NormalizeLayer(Device device, int[] inputShape, IReadOnlyList<float> means, IReadOnlyList<float> stds)
     {
         float[] m = means.ToArray(), sd = stds.ToArray();
         Means = m;
@@ -45,6 +46,7 @@ public sealed class NormalizeLayer : ILayer
     public IReadOnlyList<float> Means { get; }
     /// <summary>The standard deviations (divisors) as given: one, or one per channel.</summary>
     public IReadOnlyList<float> Stds { get; }
+    /// <summary>Channels the values apply to (1 for a flat input).</summary>
     public int Channels { get; }
     /// <summary>Elements of one channel of one example (H·W, or F for a flat input).</summary>
     public int Plane { get; }
@@ -52,8 +54,10 @@ public sealed class NormalizeLayer : ILayer
     public float[] Scales => scale.ToArray();
     /// <summary>The means per channel (a single mean repeated).</summary>
     public float[] ChannelMeans => mean.ToArray();
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
+    /// <inheritdoc/>
     public string Spec => Format(Means, Stds);
 
     /// <summary>The spec token <c>norm:M1;M2/S1;S2</c>, floats in their shortest round-trip form.</summary>
@@ -61,6 +65,7 @@ public sealed class NormalizeLayer : ILayer
         "norm:" + string.Join(";", means.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "/" +
         string.Join(";", stds.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 
+    /// <inheritdoc/>
     public int[] OutputShape(int[] shape)
     {
         if (!shape.SequenceEqual(inputShape))
@@ -68,6 +73,7 @@ public sealed class NormalizeLayer : ILayer
         return (int[])shape.Clone();
     }
 
+    /// <inheritdoc/>
     public Tensor Forward(Tensor x, bool training)
     {
         if (x.RowLength != Channels * Plane)
@@ -79,6 +85,7 @@ public sealed class NormalizeLayer : ILayer
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {
         var x = input ?? throw new InvalidOperationException("backward before forward");
@@ -90,6 +97,7 @@ public sealed class NormalizeLayer : ILayer
         return dx;
     }
 
+    /// <summary>Frees the layer's buffers.</summary>
     public void Dispose()
     {
         output.Dispose();

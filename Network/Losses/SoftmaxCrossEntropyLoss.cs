@@ -8,7 +8,7 @@ namespace IlgpuBlindSpots.Network.Losses;
 /// Softmax cross-entropy of integer labels on a batch of logits [B, K]: per-example losses [B],
 /// their mean, and dLoss/dLogits, all on the device.
 /// </summary>
-public sealed class SoftmaxCrossEntropyLoss : IDisposable
+internal sealed class SoftmaxCrossEntropyLoss : IDisposable
 {
     private readonly Device device;
     private readonly LayerBuffer losses = new(), gradient = new(), probabilities = new(), partials = new();

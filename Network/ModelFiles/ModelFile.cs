@@ -13,8 +13,11 @@ namespace IlgpuBlindSpots.Network.ModelFiles;
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>Metadata key of the architecture spec, e.g. <c>fc:100,sigmoid,fc:100,sigmoid,fc:10</c>.</summary>
     public const string ArchKey = "arch";
+    /// <summary>Metadata key of the per-example input shape, <c>CxHxW</c>, e.g. <c>1x28x28</c>.</summary>
     public const string InputKey = "input";
+    /// <summary>Metadata key of the PyTorch module indices of the parameterised layers, comma-separated.</summary>
     public const string ModulesKey = "modules";
 
     /// <summary>
@@ -39,7 +42,10 @@ public static class ModelFile
     /// <summary>
     /// Builds the model a file describes and loads its parameters: an ONNX file (by its <c>.onnx</c>
     /// extension, see <see cref="OnnxModelFile"/>) or safetensors (see <see cref="Load(Device, SafetensorsFile, string?)"/>).
+    /// The model lives on <paramref name="device"/>; dispose it before the device.
     /// </summary>
+    /// <exception cref="BlindSpotsException">The file is missing or malformed, or describes a model this
+    /// program cannot build; the message names the file and the problem.</exception>
     public static SequentialModel Load(Device device, string path) =>
         OnnxModelFile.IsOnnx(path) ? OnnxModelFile.Load(device, path) : Load(device, SafetensorsFile.Read(path));
 

@@ -7,6 +7,8 @@ using Onnx;
 namespace IlgpuBlindSpots.Network.ModelFiles;
 
 /// <summary>A model read from an ONNX file, with what the reader changed on the way (a dropped trailing softmax).</summary>
+/// <param name="Model">The model, on the device it was read for; the caller disposes it.</param>
+/// <param name="Notices">One line per change made on import; empty when the graph mapped as it was.</param>
 public sealed record OnnxImport(SequentialModel Model, IReadOnlyList<string> Notices);
 
 /// <summary>
@@ -18,7 +20,9 @@ public sealed record OnnxImport(SequentialModel Model, IReadOnlyList<string> Not
 /// </summary>
 public static class OnnxModelFile
 {
+    /// <summary>The file extension by which a model path is taken for ONNX.</summary>
     public const string Extension = ".onnx";
+    /// <summary>The ONNX opset <see cref="Save"/> writes.</summary>
     public const int WrittenOpset = 13;
 
     /// <summary>Whether <paramref name="path"/> names an ONNX file (by its extension).</summary>
@@ -28,6 +32,8 @@ public static class OnnxModelFile
     public static SequentialModel Load(Device device, string path) => Read(device, path).Model;
 
     /// <summary>Builds the model an ONNX file describes and says what was left out of it.</summary>
+    /// <exception cref="BlindSpotsException">The file is unreadable, not ONNX, or holds an op or shape that has no
+    /// layer here; the message names the file and the node.</exception>
     public static OnnxImport Read(Device device, string path)
     {
         byte[] bytes;

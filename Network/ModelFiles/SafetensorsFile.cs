@@ -43,8 +43,11 @@ public sealed class SafetensorsFile
     public NamedTensor Get(string name) => byName.TryGetValue(name, out var t) ? t
         : throw new BlindSpotsException($"{Path}: has no tensor '{name}' (it has {(byName.Count == 0 ? "none" : string.Join(", ", byName.Keys.Order(StringComparer.Ordinal)))})");
 
+    /// <summary>The tensor called <paramref name="name"/>, if the file has one.</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out NamedTensor? tensor) => byName.TryGetValue(name, out tensor);
 
+    /// <summary>Reads and checks a whole safetensors file.</summary>
+    /// <exception cref="BlindSpotsException">The file is missing, unreadable or malformed (the message names the file and the problem).</exception>
     public static SafetensorsFile Read(string path)
     {
         try

@@ -34,6 +34,7 @@ public sealed class ArchitectureSpec
 
     private ArchitectureSpec(IReadOnlyList<LayerSpec> layers) => Layers = layers;
 
+    /// <summary>The layers in model order; the last is always an <see cref="FcSpec"/>.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
 
     /// <summary>Parses a spec; every problem is a <see cref="BlindSpotsException"/> naming the offending layer.</summary>
@@ -58,6 +59,7 @@ public sealed class ArchitectureSpec
         return new ArchitectureSpec(layers.ToList());
     }
 
+    /// <summary>The spec in its canonical written form, which <see cref="Parse"/> reads back to an equal spec.</summary>
     public override string ToString() => string.Join(",", Layers.Select(l => l.ToString()));
 
     private static LayerSpec ParseLayer(string item, int position)
@@ -129,41 +131,68 @@ public sealed class ArchitectureSpec
 /// <summary>One layer of an <see cref="ArchitectureSpec"/>.</summary>
 public abstract record LayerSpec;
 
+/// <summary>A fully connected layer, PyTorch <c>Linear</c>: <c>fc:N</c>.</summary>
+/// <param name="Outputs">N: outputs per example.</param>
 public sealed record FcSpec(int Outputs) : LayerSpec
 {
+    /// <summary>The layer as the spec writes it.</summary>
     public override string ToString() => $"fc:{Outputs}";
 }
 
+/// <summary>A 2-D convolution, PyTorch <c>Conv2d</c>: <c>conv:OxKHxKW[sS][pP]</c>.</summary>
+/// <param name="Filters">O: filters, the output's channels.</param>
+/// <param name="KernelHeight">KH: filter height.</param>
+/// <param name="KernelWidth">KW: filter width.</param>
+/// <param name="Stride">S: step between output positions (default 1).</param>
+/// <param name="Padding">P: zeros added on every side (default 0).</param>
 public sealed record ConvSpec(int Filters, int KernelHeight, int KernelWidth, int Stride, int Padding) : LayerSpec
 {
+    /// <summary>The layer as the spec writes it.</summary>
     public override string ToString() =>
         $"conv:{Filters}x{KernelHeight}x{KernelWidth}" + (Stride != 1 ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
 }
 
+/// <summary>Max-pooling, PyTorch <c>MaxPool2d</c>: <c>maxpool:K[xK2][sS][pP]</c>.</summary>
+/// <param name="WindowHeight">K: window height.</param>
+/// <param name="WindowWidth">K2: window width (defaults to K).</param>
+/// <param name="Stride">S: step between windows (defaults to the window height).</param>
+/// <param name="Padding">P: padding on every side (default 0).</param>
 public sealed record MaxPoolSpec(int WindowHeight, int WindowWidth, int Stride, int Padding) : LayerSpec
 {
+    /// <summary>The layer as the spec writes it.</summary>
     public override string ToString() =>
         $"maxpool:{WindowHeight}" + (WindowWidth != WindowHeight ? $"x{WindowWidth}" : "") +
         (Stride != WindowHeight ? $"s{Stride}" : "") + (Padding != 0 ? $"p{Padding}" : "");
 }
 
+/// <summary>An element-wise activation: <c>relu</c>, <c>sigmoid</c> or <c>tanh</c>.</summary>
+/// <param name="Kind">Which function.</param>
 public sealed record ActivationSpec(ActivationKind Kind) : LayerSpec
 {
+    /// <summary>The layer as the spec writes it.</summary>
     public override string ToString() => Kind.ToString().ToLowerInvariant();
 }
 
+/// <summary>Dropout, the identity in evaluation: <c>dropout:P</c>.</summary>
+/// <param name="Probability">P: the drop probability in training, 0 ≤ P &lt; 1.</param>
 public sealed record DropoutSpec(float Probability) : LayerSpec
 {
+    /// <summary>The layer as the spec writes it.</summary>
     public override string ToString() => $"dropout:{Probability.ToString(CultureInfo.InvariantCulture)}";
 }
 
-/// <summary>Fixed input normalisation (x − mean)/std; one value each, or one per channel.</summary>
+/// <summary>Fixed input normalisation (x − mean)/std; one value each, or one per channel: <c>norm:M[;M…]/S[;S…]</c>.</summary>
+/// <param name="Means">The means subtracted: one for every channel, or one per channel.</param>
+/// <param name="Stds">The divisors, as many as <paramref name="Means"/>.</param>
 public sealed record NormalizeSpec(IReadOnlyList<float> Means, IReadOnlyList<float> Stds) : LayerSpec
 {
+    /// <summary>The layer as the spec writes it.</summary>
     public override string ToString() => NormalizeLayer.Format(Means, Stds);
 
+    /// <summary>Equal when the means and stds are equal element by element (the lists, not their references).</summary>
     public bool Equals(NormalizeSpec? other) =>
         other is not null && Means.SequenceEqual(other.Means) && Stds.SequenceEqual(other.Stds);
 
+    /// <summary>A hash consistent with <see cref="Equals(NormalizeSpec?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Means.Count, Means.FirstOrDefault(), Stds.FirstOrDefault());
 }

@@ -25,22 +25,30 @@ public sealed class SequentialModel : IDisposable
         loss = new SoftmaxCrossEntropyLoss(device);
     }
 
+    /// <summary>The device holding the parameters; inputs must live there too.</summary>
     public Device Device { get; }
+    /// <summary>The spec the layers were built from.</summary>
     public ArchitectureSpec Architecture { get; }
     /// <summary>Per-example input shape, (C, H, W).</summary>
     public int[] InputShape { get; }
     /// <summary>Elements of one input example, C·H·W.</summary>
     public int InputLength => InputShape.Aggregate(1, (a, b) => a * b);
+    /// <summary>Outputs of the last layer: the number of classes.</summary>
     public int Classes { get; }
+    /// <summary>The layers in order, input first.</summary>
     public IReadOnlyList<ILayer> Layers => layers;
+    /// <summary>Every layer's parameters in state-dict order.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
     /// <summary>Number of trainable scalars.</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Value.Length);
 
     /// <summary>Builds the layers of <paramref name="spec"/> for inputs of shape (C, H, W), weights zero.</summary>
+    /// <exception cref="BlindSpotsException">The spec does not parse, or does not fit the input shape.</exception>
     public static SequentialModel Create(Device device, string spec, int[] inputShape) =>
         Create(device, ArchitectureSpec.Parse(spec), inputShape);
 
+    /// <summary>Builds the layers of <paramref name="architecture"/> for inputs of shape (C, H, W), weights zero.</summary>
+    /// <exception cref="BlindSpotsException">The shape is not three positive sizes, or a layer does not fit what comes before it.</exception>
     public static SequentialModel Create(Device device, ArchitectureSpec architecture, int[] inputShape)
     {
         if (inputShape.Length != 3 || inputShape.Any(d => d <= 0))
@@ -69,7 +77,12 @@ public sealed class SequentialModel : IDisposable
         }
     }
 
-    /// <summary>Runs the layers on a batch [B, C, H, W] (or [B, C·H·W]) and returns the logits [B, classes].</summary>
+    /// <summary>
+    /// Runs the layers on a batch [B, C, H, W] (or [B, C·H·W]) and returns the logits [B, classes];
+    /// <paramref name="training"/> switches dropout on. The logits belong to the model and are
+    /// overwritten by its next pass: copy them (<see cref="Tensor.ToArray"/>) to keep them.
+    /// </summary>
+    /// <exception cref="BlindSpotsException">The inputs do not have <see cref="InputLength"/> values per example.</exception>
     public Tensor Forward(Tensor input, bool training)
     {
         if (input.RowLength != InputLength)
@@ -149,6 +162,7 @@ public sealed class SequentialModel : IDisposable
         }
     }
 
+    /// <summary>Frees every layer's parameters and buffers.</summary>
     public void Dispose()
     {
         foreach (var l in layers) l.Dispose();

@@ -13,8 +13,11 @@ namespace IlgpuBlindSpots.Network.Training;
 /// </summary>
 public static class Evaluator
 {
+    /// <summary>Examples per forward pass unless told otherwise.</summary>
     public const int DefaultBatchSize = 1000;
 
+    /// <summary>Predicts every example of <paramref name="data"/> in batches of <paramref name="batchSize"/>.</summary>
+    /// <exception cref="BlindSpotsException">The images do not fit the model's input, or the batch size is not positive.</exception>
     public static EvaluationResult Evaluate(SequentialModel model, Dataset data, int batchSize = DefaultBatchSize)
     {
         if (data.ImageSize != model.InputLength)

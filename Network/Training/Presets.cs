@@ -1,6 +1,10 @@
 namespace IlgpuBlindSpots.Network.Training;
 
 /// <summary>A named architecture with the training options that go with it.</summary>
+/// <param name="Name">The name <c>train --preset</c> takes, e.g. <c>fc100-100-10</c>.</param>
+/// <param name="Architecture">The architecture spec.</param>
+/// <param name="Options">The training options of the final (or only) stage.</param>
+/// <param name="Description">One line on what the model is, for listings.</param>
 /// <param name="Pretraining">Set for AE400-10: how the encoder and classifier head are trained before <paramref name="Options"/> fine-tunes them.</param>
 public sealed record Preset(string Name, string Architecture, TrainingOptions Options, string Description,
     AutoencoderPretraining? Pretraining = null);
@@ -12,6 +16,7 @@ public sealed record Preset(string Name, string Architecture, TrainingOptions Op
 /// </summary>
 public static class Presets
 {
+    /// <summary>Every preset, in the order <c>train --help</c> lists them.</summary>
     public static IReadOnlyList<Preset> All { get; } =
     [
         Fc10("fc10-1e-4", 1e-4),

@@ -46,7 +46,11 @@ public sealed class Trainer : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float> adam;
     private Tensor? fullBatch, lastBatch;
 
+    /// <summary>Prepares training: uploads <paramref name="train"/> and allocates the optimizer's state.</summary>
     /// <param name="model">Trained in place; initialise it first (or load a checkpoint with <see cref="Resume"/>).</param>
+    /// <param name="train">The labelled examples to train on.</param>
+    /// <param name="options">The run's options, validated here.</param>
+    /// <exception cref="BlindSpotsException">The options are out of range, or the data does not fit the model.</exception>
     public Trainer(SequentialModel model, Dataset train, TrainingOptions options)
     {
         options.Validate();
@@ -323,6 +327,7 @@ public sealed class Trainer : IDisposable
             TimeSpan.FromSeconds(remaining / Math.Max(1e-9, rate)), epochDone, lr);
     }
 
+    /// <summary>Frees the uploaded data set and the optimizer state; the model stays.</summary>
     public void Dispose()
     {
         data.Dispose();

@@ -6,10 +6,18 @@ namespace IlgpuBlindSpots.Network.Training;
 /// Everything that decides a training run's result: with the same options, data and device,
 /// <see cref="Trainer"/> produces the same model bit for bit.
 /// </summary>
+/// <param name="Epochs">Passes over the training data.</param>
+/// <param name="BatchSize">Examples per parameter update.</param>
+/// <param name="LearningRate">The step size at the start of the schedule.</param>
+/// <param name="Optimizer">SGD with momentum, or Adam.</param>
+/// <param name="Momentum">SGD's momentum, in [0, 1); unused by Adam.</param>
+/// <param name="Schedule">How the learning rate changes over the epochs.</param>
 /// <param name="WeightDecay">
 /// L2 weight decay λ: one value for every weight matrix, or one per parameterised layer in model
 /// order. Biases never decay. See <see cref="WeightDecayConvention"/> for how λ is scaled.
 /// </param>
+/// <param name="Seed">Seeds the epochs' example orders and the dropout masks.</param>
+/// <param name="Objective">What the model is trained to output: class logits, or its input (an autoencoder).</param>
 public sealed record TrainingOptions(
     int Epochs,
     int BatchSize,
@@ -21,6 +29,7 @@ public sealed record TrainingOptions(
     int Seed = 1,
     TrainingObjective Objective = TrainingObjective.Classification)
 {
+    /// <summary>Adam's fixed hyperparameters (Kingma and Ba's defaults): β₁, β₂ and ε.</summary>
     public const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
 
     /// <summary>Refuses options no run can use, naming the option.</summary>

@@ -14,12 +14,14 @@ namespace IlgpuBlindSpots.Optimizer.Analysis;
 /// </remarks>
 public sealed class LipschitzBoundTable
 {
+    /// <summary>A table of the given per-layer bounds, in model order.</summary>
     public LipschitzBoundTable(IReadOnlyList<LayerBound> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         Layers = layers;
     }
 
+    /// <summary>One bound per layer, input first.</summary>
     public IReadOnlyList<LayerBound> Layers { get; }
 
     /// <summary>∏ of the layers' bounds: the bound for the network's logits.</summary>

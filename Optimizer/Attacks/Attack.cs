@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
@@ -98,6 +99,26 @@ public abstract class Attack
     }
 
     /// <summary>
+    /// Attacks every example of <paramref name="examples"/> (host images in [0, 1] with their
+    /// labels, e.g. a <see cref="Dataset.Slice"/> of a loaded data set) towards what
+    /// <paramref name="criterion"/> asks: the images are copied to the model's device and attacked as by
+    /// <see cref="Run(SequentialModel, Tensor, IReadOnlyList{int}, Criterion)"/>, result i for example i.
+    /// </summary>
+    /// <exception cref="BlindSpotsException">The images do not fit the model's input, a value lies
+    /// outside [0, 1], or a label or target is not one of the model's classes.</exception>
+    public IReadOnlyList<AttackResult> Run(SequentialModel model, Dataset examples, Criterion criterion)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(examples);
+        if (examples.Count == 0) return [];
+        if (examples.ImageSize != model.InputLength)
+            throw new BlindSpotsException(
+                $"attack: {examples.Source} holds images of {examples.Channels}x{examples.Height}x{examples.Width}; the model expects {string.Join("x", model.InputShape)}");
+        using var inputs = Tensor.FromArray(model.Device, examples.Images, [examples.Count, .. model.InputShape]);
+        return Run(model, inputs, examples.Labels, criterion);
+    }
+
+    /// <summary>
     /// Writes the batch's perturbed inputs (every one in [0, 1]) and bookkeeping. Called once per
     /// device batch; the model must not be changed.
     /// </summary>
@@ -144,7 +165,7 @@ public abstract class Attack
                 {
                     Index = b, Label = labels[b], Target = -1, PredictionBefore = before[b], Success = false,
                     PredictionAfter = before[b], Distortion = Distortions.Zero, Adversarial = original.ToArray(),
-                    Seconds = seconds,
+                    Stop = AttackStopReason.NotAttacked, Seconds = seconds,
                 };
                 continue;
             }
@@ -156,7 +177,7 @@ public abstract class Attack
                 Success = c.Success, PredictionAfter = predictions[c.Problem],
                 Distortion = Distortions.Between(original, adversarial), Adversarial = adversarial,
                 Weight = c.Batch.Weights[c.Problem], Iterations = iterations[b], Evaluations = evaluations[b],
-                Seconds = seconds,
+                Stop = c.Batch.Stops[c.Problem], SolverStop = c.Batch.SolverStops[c.Problem], Seconds = seconds,
             };
         }
         return results;

@@ -20,6 +20,10 @@ internal sealed class AttackBatch
         Array.Fill(Weights, double.NaN);
         Iterations = new int[count];
         Evaluations = new int[count];
+        // Attacks of fixed work leave these; the L-BFGS attack records why each search ended.
+        Stops = new AttackStopReason[count];
+        Array.Fill(Stops, AttackStopReason.StepsDone);
+        SolverStops = new StopReason?[count];
     }
 
     public int Count { get; }
@@ -42,6 +46,10 @@ internal sealed class AttackBatch
     public double[] Weights { get; }
     public int[] Iterations { get; }
     public int[] Evaluations { get; }
+    /// <summary>Why the attack stopped on each problem.</summary>
+    public AttackStopReason[] Stops { get; }
+    /// <summary>Why the L-BFGS solve of the kept attempt stopped; null for attacks without one.</summary>
+    public StopReason?[] SolverStops { get; }
 
     public ReadOnlySpan<float> Original(int problem) => Originals.AsSpan(problem * Length, Length);
     public Span<float> Adversarial(int problem) => Adversarials.AsSpan(problem * Length, Length);

@@ -5,6 +5,7 @@ public sealed record AttackResult
 {
     /// <summary>The example's position in the batch.</summary>
     public required int Index { get; init; }
+    /// <summary>The example's true class, as given to the attack.</summary>
     public required int Label { get; init; }
     /// <summary>The target class of the kept attempt; −1 for an untargeted attack.</summary>
     public required int Target { get; init; }
@@ -36,6 +37,13 @@ public sealed record AttackResult
     /// the final check) are not counted.
     /// </summary>
     public int Evaluations { get; init; }
+    /// <summary>Why the attack stopped on this example: not attacked, fixed work done, or how the L-BFGS attack's weight search ended.</summary>
+    public required AttackStopReason Stop { get; init; }
+    /// <summary>
+    /// Why the L-BFGS solve that produced <see cref="Adversarial"/> stopped (converged, step limit,
+    /// failed line search…); null for attacks that run no such solve, and for inputs not attacked.
+    /// </summary>
+    public StopReason? SolverStop { get; init; }
     /// <summary>This example's share of the run's wall-clock time: the run's seconds divided equally among its examples.</summary>
     public double Seconds { get; init; }
 }

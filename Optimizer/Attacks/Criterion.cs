@@ -29,6 +29,7 @@ public sealed class Misclassification : Criterion
     internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes) =>
         [Enumerable.Repeat(-1, labels.Count).ToArray()];
 
+    /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => "misclassification";
 }
 
@@ -37,12 +38,14 @@ public sealed class TargetedMisclassification : Criterion
 {
     private readonly int[] targets;
 
+    /// <summary>Targets one per example, in batch order; each must be a class of the model other than the example's label (checked when the attack runs).</summary>
     public TargetedMisclassification(IReadOnlyList<int> targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
         this.targets = targets.ToArray();
     }
 
+    /// <summary>The target of each example, in batch order.</summary>
     public IReadOnlyList<int> Targets => targets;
 
     internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes)
@@ -59,17 +62,20 @@ public sealed class TargetedMisclassification : Criterion
         return [(int[])targets.Clone()];
     }
 
+    /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => "targeted misclassification";
 }
 
 /// <summary>Targeted, with a target drawn per example (<see cref="TargetSelection.Random"/>).</summary>
 public sealed class RandomTarget(int seed) : Criterion
 {
+    /// <summary>Seeds the target draw: the same labels and seed give the same targets.</summary>
     public int Seed { get; } = seed;
 
     internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes) =>
         [TargetSelection.Random(labels, classes, Seed)];
 
+    /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => $"random target (seed {Seed})";
 }
 
@@ -79,6 +85,7 @@ public sealed class NextClass : Criterion
     internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes) =>
         [TargetSelection.Next(labels, classes)];
 
+    /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => "next class";
 }
 
@@ -95,5 +102,6 @@ public sealed class EveryOtherClass : Criterion
         return Enumerable.Range(1, classes - 1).Select(shift => TargetSelection.Shifted(labels, classes, shift)).ToList();
     }
 
+    /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => "every other class, smallest kept";
 }

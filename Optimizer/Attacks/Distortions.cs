@@ -1,6 +1,9 @@
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>The size of one perturbation under every <see cref="Distance"/>, computed in float64.</summary>
+/// <param name="Rms">√(Σ rᵢ²/n), the paper's distortion.</param>
+/// <param name="L2">‖r‖₂ = √(Σ rᵢ²).</param>
+/// <param name="LInf">‖r‖∞ = maxᵢ |rᵢ|, in pixel units of [0, 1].</param>
 public readonly record struct Distortions(double Rms, double L2, double LInf)
 {
     /// <summary>No perturbation.</summary>

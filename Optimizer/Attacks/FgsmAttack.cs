@@ -8,6 +8,10 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </summary>
 public sealed class FgsmAttack : Attack
 {
+    /// <summary>FGSM with budget (and step) <paramref name="epsilon"/>, in pixel units of the box [0, 1].</summary>
+    /// <param name="epsilon">The L∞ budget ε ≥ 0.</param>
+    /// <param name="batchSize">Examples attacked together on the device.</param>
+    /// <exception cref="BlindSpotsException">ε is negative or not finite, or the batch size is below 1.</exception>
     public FgsmAttack(double epsilon, int batchSize = 256) : base(batchSize)
     {
         if (!(epsilon >= 0 && double.IsFinite(epsilon)))
@@ -17,6 +21,7 @@ public sealed class FgsmAttack : Attack
 
     /// <summary>The L∞ budget, which is also the step.</summary>
     public double Epsilon { get; }
+    /// <summary>L∞, the norm of the budget.</summary>
     public override Distance Measure => Distance.LInf;
 
     private protected override void Perturb(AttackBatch batch, AttackLoss loss) =>

@@ -9,6 +9,11 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </summary>
 public sealed class GaussianNoiseAttack : Attack
 {
+    /// <summary>Noise of standard deviation <paramref name="standardDeviation"/> (in pixel units of [0, 1]).</summary>
+    /// <param name="standardDeviation">σ ≥ 0.</param>
+    /// <param name="seed">Seeds the noise together with each example's index.</param>
+    /// <param name="batchSize">Examples checked together on the device.</param>
+    /// <exception cref="BlindSpotsException">σ is negative or not finite, or the batch size is below 1.</exception>
     public GaussianNoiseAttack(double standardDeviation, int seed = 0, int batchSize = 1024) : base(batchSize)
     {
         if (!(standardDeviation >= 0 && double.IsFinite(standardDeviation)))
@@ -19,7 +24,9 @@ public sealed class GaussianNoiseAttack : Attack
 
     /// <summary>σ of the noise before clipping.</summary>
     public double StandardDeviation { get; }
+    /// <summary>Seeds the noise together with each example's index.</summary>
     public int Seed { get; }
+    /// <summary>RMS, the paper's distortion.</summary>
     public override Distance Measure => Distance.Rms;
 
     private protected override void Perturb(AttackBatch batch, AttackLoss loss)

@@ -24,14 +24,18 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </remarks>
 public sealed class LbfgsAttack : Attack
 {
+    /// <summary>The attack with <paramref name="options"/>, or the defaults (the paper's search, 128 examples a batch).</summary>
+    /// <exception cref="BlindSpotsException">An option is out of range.</exception>
     public LbfgsAttack(LbfgsAttackOptions? options = null) : base((options ?? new LbfgsAttackOptions()).BatchSize)
     {
         Options = options ?? new LbfgsAttackOptions();
         Options.Validate();
     }
 
+    /// <summary>The validated options.</summary>
     public LbfgsAttackOptions Options { get; }
 
+    /// <summary>The distance successful perturbations are compared by, <see cref="LbfgsAttackOptions.Distance"/>.</summary>
     public override Distance Measure => Options.Distance;
 
     /// <summary>Model rows evaluated by the objective over this attack's runs (padding included), for measuring.</summary>
@@ -47,6 +51,7 @@ public sealed class LbfgsAttack : Attack
         var bestSize = new double[count];
         var found = new bool[count];
         var latest = (float[])batch.Originals.Clone();
+        var latestStop = new StopReason?[count];
         for (int j = 0; j < count; j++)
         {
             searches[j] = new WeightSearch(o.InitialWeight, o.WeightFactor, k);
@@ -124,10 +129,15 @@ public sealed class LbfgsAttack : Attack
                                 found[j] = true;
                                 solution.CopyTo(batch.Adversarial(j));
                                 batch.Weights[j] = weights[p];
+                                batch.SolverStops[j] = result.Reasons[p];
                             }
                         }
                         // Without a success yet, the next solve starts from the most aggressive (smallest c) solution.
-                        if (i == 0) solution.CopyTo(latest.AsSpan(j * n, n));
+                        if (i == 0)
+                        {
+                            solution.CopyTo(latest.AsSpan(j * n, n));
+                            latestStop[j] = result.Reasons[p];
+                        }
                     }
                     searches[j].Record(weights.AsSpan(a * k, k), reached);
                 }
@@ -143,11 +153,16 @@ public sealed class LbfgsAttack : Attack
 
         // An example that never succeeded reports its last attempt at its smallest weight.
         for (int j = 0; j < count; j++)
+        {
+            batch.Stops[j] = searches[j].Stop(o.WeightTolerance, o.MinWeight, o.MaxWeight, o.MaxRounds)
+                ?? throw new InvalidOperationException("the weight search left the batch before it finished");
             if (!found[j])
             {
                 latest.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
                 batch.Weights[j] = double.NaN;
+                batch.SolverStops[j] = latestStop[j];
             }
+        }
     }
 
     private static float[] Ones(int length)

@@ -10,11 +10,15 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </summary>
 public sealed class PgdAttack : Attack
 {
+    /// <summary>PGD in the ball of <paramref name="norm"/> and radius <paramref name="epsilon"/>.</summary>
     /// <param name="norm">The ball: L∞, L2, or RMS (ε and the step then in RMS units).</param>
     /// <param name="epsilon">The ball's radius.</param>
     /// <param name="steps">Gradient steps.</param>
     /// <param name="stepSize">Step length in the norm's units; default 2.5·ε/steps (Madry et al.).</param>
     /// <param name="randomStart">Start from a point drawn uniformly from the ball (seeded per example) instead of x.</param>
+    /// <param name="seed">Seeds the random start together with each example's index.</param>
+    /// <param name="batchSize">Examples attacked together on the device.</param>
+    /// <exception cref="BlindSpotsException">The norm is unknown, ε or the step is negative or not finite, or steps or the batch size is below 1.</exception>
     public PgdAttack(Distance norm, double epsilon, int steps = 40, double? stepSize = null, bool randomStart = true,
         int seed = 0, int batchSize = 256) : base(batchSize)
     {
@@ -35,12 +39,19 @@ public sealed class PgdAttack : Attack
         Seed = seed;
     }
 
+    /// <summary>The norm of the ball.</summary>
     public Distance Norm { get; }
+    /// <summary>The ball's radius ε, in <see cref="Norm"/>'s units.</summary>
     public double Epsilon { get; }
+    /// <summary>Gradient steps per example.</summary>
     public int Steps { get; }
+    /// <summary>Length of each step, in <see cref="Norm"/>'s units.</summary>
     public double StepSize { get; }
+    /// <summary>Whether each example starts from a random point of the ball instead of itself.</summary>
     public bool RandomStart { get; }
+    /// <summary>Seeds the random start together with each example's index.</summary>
     public int Seed { get; }
+    /// <summary>The ball's norm.</summary>
     public override Distance Measure => Norm;
 
     private protected override void Perturb(AttackBatch batch, AttackLoss loss) =>

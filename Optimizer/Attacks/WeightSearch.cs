@@ -60,8 +60,16 @@ internal sealed class WeightSearch(double initial, double factor, int perRound)
     /// <paramref name="maximum"/> succeed, or <paramref name="maxRounds"/> rounds were made.
     /// </summary>
     public bool Finished(double tolerance, double minimum, double maximum, int maxRounds) =>
-        Rounds >= maxRounds ||
-        (Succeeded > 0 && Failed <= Succeeded * (1 + tolerance)) ||
-        (Succeeded == 0 && Failed <= minimum) ||
-        (double.IsPositiveInfinity(Failed) && Succeeded >= maximum);
+        Stop(tolerance, minimum, maximum, maxRounds) is not null;
+
+    /// <summary>
+    /// Why the search is over, by the tests of <see cref="Finished"/>; null while it goes on. When
+    /// the last round both settles the search and is the last allowed, the settling reason wins.
+    /// </summary>
+    public AttackStopReason? Stop(double tolerance, double minimum, double maximum, int maxRounds) =>
+        Succeeded > 0 && Failed <= Succeeded * (1 + tolerance) ? AttackStopReason.WeightConverged
+        : Succeeded == 0 && Failed <= minimum ? AttackStopReason.MinWeightReached
+        : double.IsPositiveInfinity(Failed) && Succeeded >= maximum ? AttackStopReason.MaxWeightReached
+        : Rounds >= maxRounds ? AttackStopReason.MaxRounds
+        : null;
 }
