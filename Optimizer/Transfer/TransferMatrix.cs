@@ -17,7 +17,12 @@ public sealed record TransferMatrix(IReadOnlyList<TransferRow> Rows, IReadOnlyLi
     /// <summary>
     /// Evaluates every row on every model, batched on each model's device. Every model must take the
     /// rows' input shape (<paramref name="inputShape"/>, C×H×W); a mismatch is a one-line error naming both.
+    /// A row without inputs gets NaN rates.
     /// </summary>
+    /// <param name="rows">The sets of inputs.</param>
+    /// <param name="models">The models with the names the columns get.</param>
+    /// <param name="inputShape">C, H, W of one input.</param>
+    /// <param name="batchSize">Inputs per forward pass.</param>
     public static TransferMatrix Evaluate(IReadOnlyList<TransferRow> rows, IReadOnlyList<(string Name, SequentialModel Model)> models,
         int[] inputShape, int batchSize = Evaluator.DefaultBatchSize)
     {
