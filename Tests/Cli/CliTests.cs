@@ -21,17 +21,8 @@ public sealed class CliTests : IDisposable
         // 200 training and 100 test digits from the sample, in the standard IDX names.
         data = Path.Combine(folder.Path, "digits");
         outDir = Path.Combine(folder.Path, "out");
-        Directory.CreateDirectory(data);
         Directory.CreateDirectory(outDir);
-        var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz")).Data;
-        var labels = IdxFile.Read(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz")).Data;
-        void Write(string prefix, int start, int count)
-        {
-            IdxFile.Write(Path.Combine(data, $"{prefix}-images-idx3-ubyte.gz"), [count, 28, 28], images.AsSpan(start * 784, count * 784), gzip: true);
-            IdxFile.Write(Path.Combine(data, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels.AsSpan(start, count), gzip: true);
-        }
-        Write("train", 0, 200);
-        Write("t10k", 200, 100);
+        SampleDigits.WriteFolder(data, 0, 200, 200, 100);
     }
 
     public void Dispose() => folder.Dispose();

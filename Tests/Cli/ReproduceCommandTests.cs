@@ -24,16 +24,7 @@ public sealed class TinyReproduction : IDisposable
     {
         Data = Path.Combine(folder.Path, "digits");
         Out = Path.Combine(folder.Path, "reproduce");
-        Directory.CreateDirectory(Data);
-        var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz")).Data;
-        var labels = IdxFile.Read(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz")).Data;
-        void Write(string prefix, int start, int count)
-        {
-            IdxFile.Write(Path.Combine(Data, $"{prefix}-images-idx3-ubyte.gz"), [count, 28, 28], images.AsSpan(start * 784, count * 784), gzip: true);
-            IdxFile.Write(Path.Combine(Data, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels.AsSpan(start, count), gzip: true);
-        }
-        Write("train", 0, 1000);
-        Write("t10k", 800, 200);
+        SampleDigits.WriteFolder(Data, 0, 1000, 800, 200);
         (Code, Stdout, Stderr) = ReproduceCommandTests.Run("reproduce", "--profile", "tiny", "--data", Data, "--out", Out, "--device", "cpu");
     }
 
