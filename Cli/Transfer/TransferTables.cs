@@ -105,7 +105,9 @@ internal static class TransferTables
         plot.Add.ColorBar(heat).Label = "error rate (%)";
         plot.Axes.SetLimits(0, cols, 0, rows);
         plot.Title(title);
-        AtomicFile.Write(path, s => s.Write(plot.GetImageBytes(300 + 120 * cols, 200 + 34 * rows, ScottPlot.ImageFormat.Png)));
+        // Columns wide enough for their names, which are written level under them.
+        int column = Math.Max(110, 8 * m.Models.Max(name => name.Length));
+        AtomicFile.Write(path, s => s.Write(plot.GetImageBytes(300 + column * cols, 200 + 34 * rows, ScottPlot.ImageFormat.Png)));
     }
 
     private static void WriteText(Stream stream, string text)
