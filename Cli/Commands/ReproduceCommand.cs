@@ -79,7 +79,7 @@ internal static class ReproduceCommand
         var linear = profile.Table1.First(m => m.Preset == "fc10-1e-4");
         var sigmoid = profile.Table1.First(m => m.Preset == "fc200-200-10");
         var figure7 = PaperFigures.WriteFigure7(device, outDir, attackDirs[linear.Name], attackDirs[sigmoid.Name], modelFiles[sigmoid.Name], o.Seed);
-        var report = new ReproductionReport(profile, o.Data, outDir, device.Description, console.CommandLine, clock, modelFiles, attackDirs,
+        var report = new ReproductionReport(profile, o.Data, o.MaxEpochs, outDir, device.Description, console.CommandLine, clock, modelFiles, attackDirs,
             table2!, table4!, figure7);
         report.Write(Path.Combine(outDir, ReportFile));
         console.Out.WriteLine($"reproduce: report in {Path.Combine(outDir, ReportFile)} ({StageClock.Format(clock.Elapsed)} this run)");

@@ -16,7 +16,7 @@ namespace IlgpuBlindSpots.Cli.Reproduction;
 /// records, the attacks' results and the transfer matrices.
 /// </summary>
 internal sealed class ReproductionReport(
-    ReproductionProfile profile, string data, string outDir, string device, string commandLine, StageClock clock,
+    ReproductionProfile profile, string data, int? maxEpochs, string outDir, string device, string commandLine, StageClock clock,
     IReadOnlyDictionary<string, string> modelFiles, IReadOnlyDictionary<string, string> attackDirs,
     TransferMatrix table2, TransferMatrix table4, IReadOnlyList<(string File, string Caption)> figure7)
 {
@@ -47,6 +47,10 @@ internal sealed class ReproductionReport(
         md.AppendLine(Inv, $"# Intriguing properties of neural networks, reproduced on {data}").AppendLine();
         md.AppendLine(Inv, $"> **{profile.Label}.**").AppendLine();
         md.AppendLine("Szegedy et al. (2013), arXiv:1312.6199: minimal adversarial perturbations found by box-constrained L-BFGS (Table 1), their transfer to other architectures (Table 2) and to networks trained on disjoint data (Tables 3 and 4). Every cell reads **paper | here**; the paper's numbers are transcribed from its v4 tables. Distortion is the paper's √(Σr²/n) over the successful examples; attacks target (y+1) mod 10 on the first test examples; an example the model already misclassifies is not attacked. Error rates in the transfer tables are the share of a set's inputs the column model does not give their true label.").AppendLine();
+        if (maxEpochs is { } cap)
+            md.AppendLine(Inv, $"> Every model's epochs are capped at {cap} (`--max-epochs {cap}`): fewer than the profile's recipes where those ask for more.").AppendLine();
+        if (!data.Equals("mnist", StringComparison.OrdinalIgnoreCase))
+            md.AppendLine(Inv, $"> The paper's numbers are for MNIST; beside results on {data} they are a point of reference, not a target.").AppendLine();
         md.AppendLine(Inv, $"- command: `{commandLine}`");
         md.AppendLine(Inv, $"- date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine(Inv, $"- device: {device}");
