@@ -51,7 +51,9 @@ internal static class UnitsCommand
         console.Out.WriteLine(string.Create(inv,
             $"layer {layer.Position} ({layer.Spec}): purity natural {UnitsReport.Interval(result.Purity.Natural)}, random {UnitsReport.Interval(result.Purity.Random)}, p = {result.Purity.Welch.P:G3} (Welch), {result.Purity.PermutationP:G3} (permutation); ") +
             string.Create(inv,
-            $"similarity natural {UnitsReport.Interval(result.Similarity.Natural)}, random {UnitsReport.Interval(result.Similarity.Random)}, p = {result.Similarity.Welch.P:G3} (Welch), {result.Similarity.PermutationP:G3} (permutation); report in {Path.Combine(o.Out, UnitsReport.MarkdownFile)}"));
+            $"similarity natural {UnitsReport.Interval(result.Similarity.Natural)}, random {UnitsReport.Interval(result.Similarity.Random)}, p = {result.Similarity.Welch.P:G3} (Welch), {result.Similarity.PermutationP:G3} (permutation); ") +
+            string.Create(inv,
+            $"centred similarity natural {UnitsReport.Interval(result.CenteredSimilarity.Natural)}, random {UnitsReport.Interval(result.CenteredSimilarity.Random)}, p = {result.CenteredSimilarity.Welch.P:G3} (Welch), {result.CenteredSimilarity.PermutationP:G3} (permutation); report in {Path.Combine(o.Out, UnitsReport.MarkdownFile)}"));
         return 0;
     }
 

@@ -34,6 +34,7 @@ internal static class UnitsReport
             ["projections"] = o.Projections,
             ["purity"] = o.Purity,
             ["similarity"] = o.Similarity,
+            ["centered_similarity"] = o.CenteredSimilarity,
             ["tied"] = o.Tied,
         };
         var json = new Dictionary<string, object>
@@ -45,6 +46,7 @@ internal static class UnitsReport
             ["confidence"] = result.Options.Confidence,
             ["purity"] = Comparison(result.Purity),
             ["similarity"] = Comparison(result.Similarity),
+            ["centered_similarity"] = Comparison(result.CenteredSimilarity),
             ["natural"] = result.Natural.Select(Direction).ToArray(),
             ["random"] = result.Random.Select(Direction).ToArray(),
         };
@@ -73,7 +75,7 @@ internal static class UnitsReport
         md.AppendLine(Table(result));
         md.AppendLine(string.Create(inv, $"Mean ± half-width of the {100 * result.Options.Confidence:F0}% Student-t interval over directions. ") +
             "Purity: share of a direction's top k images carrying their most common label. " +
-            "Similarity: mean pairwise cosine similarity of their activation vectors φ(x). " +
+            "Similarity: mean pairwise cosine similarity of their activation vectors φ(x); centred: of φ(x) minus the set's mean activation, where unrelated images give about 0. " +
             "Chance: groups of k images drawn at random. " +
             "Welch: two-sided t-test of natural − random; permutation: two-sided test of the same difference of means.");
         md.AppendLine();
@@ -86,13 +88,13 @@ internal static class UnitsReport
         return md.ToString();
     }
 
-    /// <summary>The two-row comparison table (purity, similarity).</summary>
+    /// <summary>The comparison table: purity, similarity, centred similarity.</summary>
     public static string Table(UnitAnalysisResult result)
     {
         var md = new StringBuilder();
         md.AppendLine("| measure | natural | random | chance (random images) | natural − random [CI] | Welch t (ν) | p Welch | p permutation |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var c in new[] { result.Purity, result.Similarity })
+        foreach (var c in new[] { result.Purity, result.Similarity, result.CenteredSimilarity })
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {c.Measure} | {Interval(c.Natural)} | {Interval(c.Random)} | {Interval(c.RandomImages)} | {c.Welch.Difference:+0.000;-0.000;0.000} [{c.Welch.Low:0.000}, {c.Welch.High:0.000}] | {c.Welch.T:0.00} ({c.Welch.DegreesOfFreedom:0}) | {P(c.Welch.P)} | {P(c.PermutationP)} |");
         return md.ToString();

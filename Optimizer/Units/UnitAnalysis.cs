@@ -40,12 +40,14 @@ public static class UnitAnalysis
         var natural = DirectionSet.Natural(layer.Units, options.Directions, options.Seed);
         var random = DirectionSet.Random(layer.Units, options.Directions, options.Seed);
         progress?.Invoke(string.Create(inv, $"top {k} images of {natural.Count} natural and {random.Count} random directions in {layer.Units} dimensions"));
-        var naturalOutcomes = Outcomes(activations, natural, data.Labels, k);
-        var randomOutcomes = Outcomes(activations, random, data.Labels, k);
+        using var mean = GroupSimilarity.MeanActivation(activations);
+        var naturalOutcomes = Outcomes(activations, mean, natural, data.Labels, k);
+        var randomOutcomes = Outcomes(activations, mean, random, data.Labels, k);
 
         progress?.Invoke(string.Create(inv, $"chance level: {options.RandomImageGroups} groups of {k} random images"));
         var groups = RandomGroups(data.Count, k, options.RandomImageGroups, options.Seed);
         var groupSimilarity = GroupSimilarity.MeanPairwiseCosine(activations, groups, k);
+        var groupCentered = GroupSimilarity.MeanPairwiseCosine(activations, groups, k, mean);
         var groupPurity = Enumerable.Range(0, options.RandomImageGroups)
             .Select(g => LabelPurity.Of(groups.AsSpan(g * k, k).ToArray().Select(r => data.Labels[r]).ToArray())).ToList();
 
@@ -61,14 +63,16 @@ public static class UnitAnalysis
         }
         var purity = Compare("label purity", o => o.Purity, groupPurity, options.Seed);
         var similarity = Compare("activation similarity", o => o.Similarity, groupSimilarity, options.Seed + 1);
-        return new UnitAnalysisResult(layer, data.Count, options, naturalOutcomes, randomOutcomes, purity, similarity);
+        var centered = Compare("centred activation similarity", o => o.CenteredSimilarity, groupCentered, options.Seed + 2);
+        return new UnitAnalysisResult(layer, data.Count, options, naturalOutcomes, randomOutcomes, purity, similarity, centered);
     }
 
-    /// <summary>Top k, purity and similarity of every direction of a set.</summary>
-    internal static List<DirectionOutcome> Outcomes(Tensor activations, DirectionSet directions, IReadOnlyList<int> labels, int k)
+    /// <summary>Top k, purity and similarities (plain, and about <paramref name="mean"/>) of every direction of a set.</summary>
+    internal static List<DirectionOutcome> Outcomes(Tensor activations, Tensor mean, DirectionSet directions, IReadOnlyList<int> labels, int k)
     {
         var (rows, projections) = TopImages.Select(activations, directions, k);
         var similarity = GroupSimilarity.MeanPairwiseCosine(activations, rows, k);
+        var centered = GroupSimilarity.MeanPairwiseCosine(activations, rows, k, mean);
         var outcomes = new List<DirectionOutcome>(directions.Count);
         for (int d = 0; d < directions.Count; d++)
         {
@@ -76,7 +80,7 @@ public static class UnitAnalysis
             var values = projections.AsSpan(d * k, k).ToArray();
             var imageLabels = images.Select(r => labels[r]).ToArray();
             outcomes.Add(new DirectionOutcome(directions.Kind, directions.Numbers[d], images, imageLabels, values,
-                LabelPurity.Of(imageLabels), similarity[d], values[0] == values[k - 1]));
+                LabelPurity.Of(imageLabels), similarity[d], centered[d], values[0] == values[k - 1]));
         }
         return outcomes;
     }

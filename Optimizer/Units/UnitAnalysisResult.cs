@@ -8,6 +8,7 @@ namespace IlgpuBlindSpots.Optimizer.Units;
 /// <param name="Random">One outcome per random direction.</param>
 /// <param name="Purity">Label purity, natural against random.</param>
 /// <param name="Similarity">Mean pairwise cosine similarity of activations, natural against random.</param>
+/// <param name="CenteredSimilarity">The same about the set's mean activation.</param>
 public sealed record UnitAnalysisResult(UnitLayer Layer, int Images, UnitAnalysisOptions Options,
     IReadOnlyList<DirectionOutcome> Natural, IReadOnlyList<DirectionOutcome> Random,
-    MeasureComparison Purity, MeasureComparison Similarity);
+    MeasureComparison Purity, MeasureComparison Similarity, MeasureComparison CenteredSimilarity);

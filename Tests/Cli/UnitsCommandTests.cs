@@ -64,6 +64,8 @@ public sealed class UnitsCommandTests : IDisposable
         string md = File.ReadAllText(Path.Combine(outDir, "units.md"));
         Assert.Contains("| label purity |", md);
         Assert.Contains("| activation similarity |", md);
+        Assert.Contains("| centred activation similarity |", md);
+        Assert.Equal(6, root.GetProperty("centered_similarity").GetProperty("random").GetProperty("n").GetInt32());
         Assert.Contains("![top images of natural directions](natural.png)", md);
         // 3 directions side by side, 4 images each: 3·28 + 2 separators wide, 4·28 + 3 high.
         var grid = IlgpuBlindSpots.Network.Data.PngImages.Load(Path.Combine(outDir, "natural.png"), 1, 4 * 28 + 3, 3 * 28 + 2);

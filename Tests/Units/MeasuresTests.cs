@@ -34,6 +34,20 @@ public class MeasuresTests
         var two = GroupSimilarity.MeanPairwiseCosine(activations, [1, 4, 0, 5], 2);
         Assert.Equal(Math.Sqrt(0.5), two[0], 12);
         Assert.Equal(-1.0, two[1], 12);
+
+        // About the centre (1, 0, 0): row 1 becomes e₀, row 5 −2e₀, row 0 the zero vector.
+        using var center = Tensor.FromArray(TestDevice.Cpu, [1f, 0f, 0f], 3);
+        var centred = GroupSimilarity.MeanPairwiseCosine(activations, [1, 5, 0, 4], 2, center);
+        Assert.Equal(-1.0, centred[0], 12);                    // e₀ against −2e₀
+        Assert.Equal(0.0, centred[1], 12);                     // row 0 sits on the centre: a zero vector
+    }
+
+    [Fact]
+    public void MeanActivationIsTheColumnMean()
+    {
+        using var activations = Tensor.FromArray(TestDevice.Cpu, [1f, 10f, 2f, 20f, 6f, 0f], 3, 2);
+        using var mean = GroupSimilarity.MeanActivation(activations);
+        Assert.Equal(new[] { 3f, 10f }, mean.ToArray());
     }
 
     [Fact]
@@ -45,12 +59,14 @@ public class MeasuresTests
         for (int i = 0; i < n; i++) rows[i * 2] = i;
         using var activations = Tensor.FromArray(TestDevice.Cpu, rows, n, 2);
         int[] labels = [0, 0, 0, 0, 0, 0, 7, 7, 7, 2];
-        var outcomes = UnitAnalysis.Outcomes(activations, DirectionSet.Natural(2, 2, seed: 1), labels, k);
+        using var mean = GroupSimilarity.MeanActivation(activations);
+        var outcomes = UnitAnalysis.Outcomes(activations, mean, DirectionSet.Natural(2, 2, seed: 1), labels, k);
 
         Assert.Equal(new[] { 9, 8, 7, 6 }, outcomes[0].Images);
         Assert.Equal(new[] { 2, 7, 7, 7 }, outcomes[0].Labels);
         Assert.Equal(0.75, outcomes[0].Purity, 12);
         Assert.Equal(1.0, outcomes[0].Similarity, 12);         // all rows point along e₀
+        Assert.Equal(1.0, outcomes[0].CenteredSimilarity, 12); // and about the mean (4.5, 0) too: rows 9..6 lie beyond it
         Assert.False(outcomes[0].Tied);
 
         Assert.True(outcomes[1].Tied);                          // all projections 0: picked by the tie-break
