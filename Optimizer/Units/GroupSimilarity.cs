@@ -64,7 +64,7 @@ public static class GroupSimilarity
         var device = activations.Device;
         int n = activations.Batch, units = activations.RowLength;
         var columnSums = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
-        var mean = Tensor.Allocate(device, units);
+        var mean = Tensor.Zeros(device, units); // zeros: beta 0 still multiplies what is there
         var s = device.Split(units);
         columnSums(s.Threads, s, activations.View, mean.View, n, units, 0f);
         // Reading units values back to divide them costs less than a kernel launch would save.

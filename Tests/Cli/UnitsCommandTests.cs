@@ -66,6 +66,9 @@ public sealed class UnitsCommandTests : IDisposable
         Assert.Contains("| activation similarity |", md);
         Assert.Contains("| centred activation similarity |", md);
         Assert.Equal(6, root.GetProperty("centered_similarity").GetProperty("random").GetProperty("n").GetInt32());
+        // Centred cosines spread over [−1, 1]; all zeros would mean the centre was not the mean activation.
+        Assert.Contains(natural, d => Math.Abs(d.GetProperty("centered_similarity").GetDouble()) > 0.01);
+        Assert.All(natural, d => Assert.InRange(d.GetProperty("centered_similarity").GetDouble(), -1, 1));
         Assert.Contains("![top images of natural directions](natural.png)", md);
         // 3 directions side by side, 4 images each: 3·28 + 2 separators wide, 4·28 + 3 high.
         var grid = IlgpuBlindSpots.Network.Data.PngImages.Load(Path.Combine(outDir, "natural.png"), 1, 4 * 28 + 3, 3 * 28 + 2);
