@@ -15,6 +15,9 @@ internal static class UnitsReport
 {
     public const string JsonFile = "units.json", MarkdownFile = "units.md", NaturalGrid = "natural.png", RandomGrid = "random.png";
 
+    /// <summary>Writes units.json and units.md into <paramref name="folder"/>.</summary>
+    /// <param name="folder">The output folder.</param>
+    /// <param name="result">The analysis.</param>
     /// <param name="run">What was run, in order: command, model, data, device, ….</param>
     /// <param name="firstIndex">Data-set index of the analysed set's first image, so that reported indices are the data set's.</param>
     /// <param name="shown">Directions shown in the natural and random grids.</param>
