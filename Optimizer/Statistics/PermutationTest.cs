@@ -6,7 +6,7 @@ namespace IlgpuBlindSpots.Optimizer.Statistics;
 /// observed. It assumes nothing about the distributions, which suits bounded, tied measures such as
 /// label purity (a multiple of 1/k).
 /// </summary>
-public static class PermutationTest
+internal static class PermutationTest
 {
     /// <summary>
     /// p = (1 + #{permutations with |difference| ≥ observed}) / (1 + permutations), from a seeded

@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Optimizer.Statistics;
 /// ln Γ from the Lanczos approximation (g = 7, 9 terms): about 1e-13 relative over the ranges a
 /// confidence interval or a test needs.
 /// </remarks>
-public static class StudentT
+internal static class StudentT
 {
     /// <summary>P(T ≤ t) for ν = <paramref name="degreesOfFreedom"/>.</summary>
     public static double Cdf(double t, double degreesOfFreedom)

@@ -9,7 +9,7 @@ namespace IlgpuBlindSpots.Optimizer.Units;
 /// φ(x) for every image of a data set: the outputs of one layer, [N, units] on the model's device,
 /// computed by evaluation-mode forward passes in batches and copied into place device to device.
 /// </summary>
-public static class ActivationMatrix
+internal static class ActivationMatrix
 {
     /// <summary>
     /// The outputs of <paramref name="layer"/> for every image of <paramref name="data"/>, one row per

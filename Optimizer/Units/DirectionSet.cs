@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Optimizer.Units;
 /// flattened convolution are stored channel by channel, and the first ones would all come from
 /// one or two channels.
 /// </remarks>
-public sealed class DirectionSet
+internal sealed class DirectionSet
 {
     private DirectionSet(DirectionKind kind, int units, float[] rows, int[] labels)
     {

@@ -16,7 +16,7 @@ namespace IlgpuBlindSpots.Optimizer.Units;
 /// taken about the mean activation of the whole set, removes that shared part: 0 is then what
 /// unrelated images give, and the measure spreads over [−1, 1].
 /// </remarks>
-public static class GroupSimilarity
+internal static class GroupSimilarity
 {
     /// <summary>
     /// For groups [G, k] of row numbers of <paramref name="activations"/> [N, units], each group's

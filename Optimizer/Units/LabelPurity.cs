@@ -4,7 +4,7 @@ namespace IlgpuBlindSpots.Optimizer.Units;
 /// How semantically coherent a group of images is by its labels: the share of the group carrying
 /// its most common label (1 when all agree, 1/k at best-spread for k ≤ classes).
 /// </summary>
-public static class LabelPurity
+internal static class LabelPurity
 {
     /// <summary>The share of <paramref name="labels"/> equal to the most common one; labels must be non-negative.</summary>
     public static double Of(ReadOnlySpan<int> labels)

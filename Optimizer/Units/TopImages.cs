@@ -10,7 +10,7 @@ namespace IlgpuBlindSpots.Optimizer.Units;
 /// projections P = A·Vᵀ [N, directions] by the dense layer's kernel (<see cref="Dense.Forward"/>
 /// with a zero bias), then <see cref="TopK"/> per column. Only the k best of each direction are read back.
 /// </summary>
-public static class TopImages
+internal static class TopImages
 {
     /// <summary>Rows of the projection matrix one top-k candidate item scans.</summary>
     internal const int ChunkRows = 256;
