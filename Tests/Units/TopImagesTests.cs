@@ -14,11 +14,12 @@ namespace IlgpuBlindSpots.Tests.Units;
 public class TopImagesTests
 {
     private const string Spec = "fc:9,sigmoid,fc:6,relu,fc:3";
+    private const string ConvSpec = "conv:3x3x3p1,relu,maxpool:2,fc:3";
     private const int Images = 37, K = 5;
 
-    private static (SequentialModel Model, Dataset Data) Setup()
+    private static (SequentialModel Model, Dataset Data) Setup(string spec = Spec)
     {
-        var model = SequentialModel.Create(TestDevice.Cpu, Spec, [1, 4, 5]);
+        var model = SequentialModel.Create(TestDevice.Cpu, spec, [1, 4, 5]);
         model.Initialize(3);
         var pixels = Rand.Uniform(17, Images * 20, 0f, 1f);
         var labels = Enumerable.Range(0, Images).Select(i => i % 3).ToArray();
@@ -26,12 +27,14 @@ public class TopImagesTests
     }
 
     [Theory]
-    [InlineData("2")]
-    [InlineData("hidden")]
-    [InlineData("fc:6")]
-    public void ActivationsMatchTheFloat64ModelInBatchesThatDoNotDivideTheSet(string choice)
+    [InlineData(Spec, "2")]
+    [InlineData(Spec, "hidden")]
+    [InlineData(Spec, "fc:6")]
+    [InlineData(ConvSpec, "1")]          // a convolution's output, flattened channel by channel
+    [InlineData(ConvSpec, "maxpool:2")]
+    public void ActivationsMatchTheFloat64ModelInBatchesThatDoNotDivideTheSet(string spec, string choice)
     {
-        var (model, data) = Setup();
+        var (model, data) = Setup(spec);
         using var _ = model;
         var layer = UnitLayer.Resolve(model, choice);
         using var activations = ActivationMatrix.Compute(model, data, layer, batchSize: 8);
