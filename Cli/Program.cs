@@ -6,7 +6,7 @@ using IlgpuBlindSpots.Network;
 namespace IlgpuBlindSpots.Cli;
 
 /// <summary>
-/// The <c>blindspots</c> command: verbs <c>devices</c>, <c>train</c>, <c>eval</c>, <c>demo</c>, <c>attack</c>, <c>merge</c>, <c>export</c>.
+/// The <c>blindspots</c> command: verbs <c>devices</c>, <c>train</c>, <c>eval</c>, <c>demo</c>, <c>attack</c>, <c>merge</c>, <c>stability</c>, <c>export</c>, <c>transfer</c>, <c>reproduce</c>, <c>units</c>.
 /// Every user-fixable problem ends the run with one line <c>blindspots: message</c> on stderr and
 /// exit code 2; files are only ever written whole.
 /// </summary>
@@ -40,7 +40,7 @@ public static class Program
                 s.CaseInsensitiveEnumValues = true;
                 s.AutoVersion = true;
             });
-            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions, TransferOptions, ReproduceOptions>(args);
+            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions, TransferOptions, ReproduceOptions, UnitsOptions>(args);
             return result.MapResult(
                 (DevicesOptions o) => DevicesCommand.Run(o, console),
                 (TrainOptions o) => TrainCommand.Run(o, console, cancel),
@@ -52,6 +52,7 @@ public static class Program
                 (ExportOptions o) => ExportCommand.Run(o, console),
                 (TransferOptions o) => TransferCommand.Run(o, console),
                 (ReproduceOptions o) => ReproduceCommand.Run(o, console, cancel),
+                (UnitsOptions o) => UnitsCommand.Run(o, console),
                 errors => ParseFailure(result, errors, console));
         }
         catch (BlindSpotsException e)
@@ -80,8 +81,8 @@ public static class Program
 
     private static string Describe(Error e) => e switch
     {
-        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability, export, transfer, reproduce",
-        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability, export, transfer, reproduce (add --help for options)",
+        BadVerbSelectedError v => $"unknown command '{v.Token}'; commands: devices, train, eval, demo, attack, merge, stability, export, transfer, reproduce, units",
+        NoVerbSelectedError => "no command given; commands: devices, train, eval, demo, attack, merge, stability, export, transfer, reproduce, units (add --help for options)",
         UnknownOptionError u => $"unknown option '{u.Token}'",
         MissingRequiredOptionError m => $"--{m.NameInfo.LongName} is required",
         MissingValueOptionError m => $"--{m.NameInfo.LongName} needs a value",

@@ -101,7 +101,10 @@ internal sealed class MergeOptions
 [Verb("stability", HelpText = "Upper Lipschitz bound of every layer and of the whole network (the paper's Table 5).")]
 internal sealed class StabilityOptions
 {
-    [Option("model", Required = true, HelpText = "The model (.safetensors).")] public string Model { get; set; } = "";
+    [Option("model", HelpText = "The model (.safetensors or .onnx).")] public string? Model { get; set; }
+    [Option("arch", HelpText = "Instead of --model: an architecture spec with random weights (PyTorch's default initialisation), e.g. an AlexNet-shaped net.")] public string? Arch { get; set; }
+    [Option("input", Default = "3x224x224", HelpText = "With --arch: the input shape CxHxW.")] public string Input { get; set; } = "3x224x224";
+    [Option("seed", Default = 1, HelpText = "With --arch: seed of the random weights.")] public int Seed { get; set; } = 1;
     [Option("tolerance", Default = 1e-6, HelpText = "Relative change at which power iteration stops.")] public double Tolerance { get; set; } = 1e-6;
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("out", HelpText = "Also write the table as markdown to this file.")] public string? Out { get; set; }

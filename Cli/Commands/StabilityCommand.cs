@@ -1,23 +1,34 @@
+using System.Globalization;
 using System.Text;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Analysis;
 
 namespace IlgpuBlindSpots.Cli.Commands;
 
-/// <summary><c>stability</c>: the paper's Table 5 for one model: per-layer upper Lipschitz bounds and their product.</summary>
+/// <summary>
+/// <c>stability</c>: the paper's Table 5 for one model: per-layer upper Lipschitz bounds and their
+/// product. The model is a file, or an architecture spec with seeded random weights (the paper's
+/// Table 5 is for AlexNet, whose trained weights are not part of this project).
+/// </summary>
 internal static class StabilityCommand
 {
     public static int Run(StabilityOptions o, CliConsole console)
     {
-        if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        if ((o.Model == null) == (o.Arch == null))
+            throw new BlindSpotsException("give either --model (a model file) or --arch (a spec with random weights)");
+        if (o.Model != null && !File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        int[]? input = o.Arch != null ? ParseInput(o.Input) : null;
         var options = new PowerIterationOptions { Tolerance = o.Tolerance };
         options.Validate();
         using var device = Device.Open(o.Device);
-        using var model = ModelFile.Load(device, o.Model);
+        using var model = o.Model != null ? ModelFile.Load(device, o.Model) : SequentialModel.Create(device, o.Arch!, input!);
+        string name = o.Model != null ? Path.GetFileName(o.Model) : string.Create(CultureInfo.InvariantCulture, $"random weights (seed {o.Seed})");
+        if (o.Model == null) model.Initialize(o.Seed);
         var table = LipschitzBounds.Compute(model, options);
-        string markdown = $"# Upper Lipschitz bounds of {Path.GetFileName(o.Model)}\n\n`{model.Architecture}` on {string.Join("×", model.InputShape)}, {device.Description}\n\n" + table.ToMarkdown();
+        string markdown = $"# Upper Lipschitz bounds of {name}\n\n`{model.Architecture}` on {string.Join("×", model.InputShape)}, {device.Description}\n\n" + table.ToMarkdown();
         console.Out.WriteLine(markdown);
         if (o.Out != null)
             AtomicFile.Write(o.Out, s =>
@@ -26,5 +37,15 @@ internal static class StabilityCommand
                 w.Write(markdown);
             });
         return 0;
+    }
+
+    private static int[] ParseInput(string input)
+    {
+        var parts = input.Split('x');
+        var shape = new int[parts.Length];
+        bool valid = parts.Length == 3;
+        for (int i = 0; i < parts.Length && valid; i++)
+            valid = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) && shape[i] > 0;
+        return valid ? shape : throw new BlindSpotsException($"--input '{input}': expected CxHxW with positive sizes, e.g. 3x224x224");
     }
 }

@@ -97,6 +97,23 @@ public sealed class SequentialModel : IDisposable
     public Tensor Logits(Tensor input) => Forward(input, training: false);
 
     /// <summary>
+    /// Evaluation-mode output of the first <paramref name="layerCount"/> layers, [B, ...] in that
+    /// layer's shape: what a hidden layer computes for each example (<c>Layers.Count</c> gives the
+    /// logits). The tensor belongs to the layer and is valid until its next forward pass.
+    /// </summary>
+    internal Tensor Activations(Tensor input, int layerCount)
+    {
+        if (layerCount < 1 || layerCount > layers.Count)
+            throw new BlindSpotsException($"the model has layers 1..{layers.Count}, not {layerCount}");
+        if (input.RowLength != InputLength)
+            throw new BlindSpotsException(
+                $"model expects inputs of {Tensor.Format(InputShape)} ({InputLength} values), got a batch of {Tensor.Format(input.Shape)}");
+        var x = input.Rank == 4 ? input : input.Reshape([input.Batch, .. InputShape]);
+        for (int i = 0; i < layerCount; i++) x = layers[i].Forward(x, training: false);
+        return x;
+    }
+
+    /// <summary>
     /// Back-propagates dLoss/dLogits of the last forward batch and returns dLoss/dInput [B, C, H, W];
     /// with <paramref name="parameterGradients"/> also adds dLoss/dParameter to every parameter's gradient.
     /// </summary>

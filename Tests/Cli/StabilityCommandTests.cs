@@ -25,6 +25,34 @@ public class StabilityCommandTests
     }
 
     [Fact]
+    public void AnArchitectureGetsSeededRandomWeights()
+    {
+        const string spec = "conv:4x3x3s2p1,relu,maxpool:3s2,fc:5";
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(["stability", "--arch", spec, "--input", "2x9x9", "--seed", "4", "--device", "cpu"], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var model = IlgpuBlindSpots.Network.Models.SequentialModel.Create(TestDevice.Cpu, spec, [2, 9, 9]);
+        model.Initialize(4);
+        Assert.Contains(LipschitzBounds.Compute(model).ToMarkdown().Trim(), stdout.ToString());
+        Assert.Contains("random weights (seed 4)", stdout.ToString());
+    }
+
+    [Theory]
+    [InlineData(new string[0], "either --model")]
+    [InlineData(new[] { "--arch", "fc:3", "--model", "m.safetensors" }, "either --model")]
+    [InlineData(new[] { "--arch", "fc:3", "--input", "3x224" }, "--input '3x224'")]
+    [InlineData(new[] { "--arch", "fc:3", "--input", "3x0x5" }, "--input '3x0x5'")]
+    public void ModelOrArchitectureButNotBothNorNeither(string[] args, string fragment)
+    {
+        var stderr = new StringWriter();
+        int code = Program.Run(["stability", "--device", "cpu", .. args], new StringWriter(), stderr);
+        Assert.Equal(2, code);
+        Assert.StartsWith("blindspots: ", stderr.ToString());
+        Assert.Contains(fragment, stderr.ToString());
+    }
+
+    [Fact]
     public void AMissingModelIsOneLineAndExitCode2()
     {
         var stderr = new StringWriter();

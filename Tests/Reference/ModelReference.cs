@@ -21,11 +21,14 @@ internal sealed class ModelReference
     public double[] this[string name] => weights[name];
 
     /// <summary>Logits of one example (C·H·W values).</summary>
-    public double[] Logits(double[] x)
+    public double[] Logits(double[] x) => Activations(x, model.Layers.Count);
+
+    /// <summary>Output of the first <paramref name="layerCount"/> layers for one example, flattened.</summary>
+    public double[] Activations(double[] x, int layerCount)
     {
         int[] shape = model.InputShape;
         double[] a = x;
-        for (int i = 0; i < model.Layers.Count; i++)
+        for (int i = 0; i < layerCount; i++)
         {
             var layer = model.Layers[i];
             switch (layer)

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using IlgpuBlindSpots.Cli.UnitRuns;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Optimizer.Units;
+
+namespace IlgpuBlindSpots.Cli.Commands;
+
+/// <summary>
+/// <c>units</c>: section 3 of the paper for one layer: the top images of natural and random
+/// directions of its activation space, how coherent they are, and whether the two kinds differ.
+/// Everything is checked before anything is written.
+/// </summary>
+internal static class UnitsCommand
+{
+    public static int Run(UnitsOptions o, CliConsole console)
+    {
+        var split = o.Split.ToLowerInvariant() switch
+        {
+            "train" => DatasetSplit.Train,
+            "test" => DatasetSplit.Test,
+            _ => throw new BlindSpotsException($"--split '{o.Split}': expected train or test"),
+        };
+        if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the report and grids");
+        if (o.Grid < 1) throw new BlindSpotsException($"--grid must be at least 1, got {o.Grid}");
+        if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        var data = DataLocator.Load(o.Data, split, o.Range);
+        int firstIndex = o.Range == null ? 0 : DataLocator.ParseRange(o.Range).Start;
+        var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };
+        options.Validate(data.Count);
+
+        using var device = Device.Open(o.Device);
+        using var model = ModelFile.Load(device, o.Model);
+        var layer = UnitLayer.Resolve(model, o.Layer);
+        console.Error.WriteLine($"units: {Path.GetFileName(o.Model)} layer {layer.Position} ({layer.Spec}, {layer.Units} units) on {data.Count} images, {device.Description}");
+        var result = UnitAnalysis.Run(model, data, layer, options, line =>
+        {
+            console.Error.WriteLine(line);
+            console.Error.Flush();
+        });
+
+        console.Error.WriteLine($"writing {o.Out}");
+        Directory.CreateDirectory(o.Out);
+        int naturalShown = UnitGrids.Write(Path.Combine(o.Out, UnitsReport.NaturalGrid), result.Natural, data, o.Grid);
+        int randomShown = UnitGrids.Write(Path.Combine(o.Out, UnitsReport.RandomGrid), result.Random, data, o.Grid);
+        UnitsReport.Write(o.Out, result, Describe(o, console, data, device), firstIndex, (naturalShown, randomShown));
+
+        var inv = CultureInfo.InvariantCulture;
+        console.Out.WriteLine(string.Create(inv,
+            $"layer {layer.Position} ({layer.Spec}): purity natural {UnitsReport.Interval(result.Purity.Natural)}, random {UnitsReport.Interval(result.Purity.Random)}, p = {result.Purity.Welch.P:G3} (Welch), {result.Purity.PermutationP:G3} (permutation); ") +
+            string.Create(inv,
+            $"similarity natural {UnitsReport.Interval(result.Similarity.Natural)}, random {UnitsReport.Interval(result.Similarity.Random)}, p = {result.Similarity.Welch.P:G3} (Welch), {result.Similarity.PermutationP:G3} (permutation); ") +
+            string.Create(inv,
+            $"centred similarity natural {UnitsReport.Interval(result.CenteredSimilarity.Natural)}, random {UnitsReport.Interval(result.CenteredSimilarity.Random)}, p = {result.CenteredSimilarity.Welch.P:G3} (Welch), {result.CenteredSimilarity.PermutationP:G3} (permutation); report in {Path.Combine(o.Out, UnitsReport.MarkdownFile)}"));
+        return 0;
+    }
+
+    private static Dictionary<string, string> Describe(UnitsOptions o, CliConsole console, Dataset data, Device device)
+    {
+        using var stream = File.OpenRead(o.Model);
+        var inv = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["command"] = console.CommandLine,
+            ["model"] = Path.GetFileName(o.Model),
+            ["model_sha256"] = Convert.ToHexStringLower(SHA256.HashData(stream)),
+            ["data"] = $"{o.Data} {o.Split.ToLowerInvariant()}{(o.Range != null ? " " + o.Range : "")} ({data.Count} images)",
+            ["seed"] = o.Seed.ToString(inv),
+            ["device"] = device.Id,
+        };
+    }
+}
