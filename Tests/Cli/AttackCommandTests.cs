@@ -53,7 +53,10 @@ public sealed class AttackCommandTests : IDisposable
         });
         foreach (string f in new[] { "summary.json", "report.md", "figure5.png", "distortion-histogram.png", "success-vs-distortion.png", "run.json" })
             Assert.True(File.Exists(Path.Combine(folder.File("a"), f)), f);
-        Assert.Equal(results.Count(r => !r.AlreadyMisclassified), Directory.GetFiles(Path.Combine(folder.File("a"), "adversarial")).Length);
+        // Each attacked example leaves its PNG and its exact float inputs.
+        string adversarial = Path.Combine(folder.File("a"), "adversarial");
+        Assert.Equal(results.Count(r => !r.AlreadyMisclassified), Directory.GetFiles(adversarial, "*.png").Length);
+        Assert.Equal(results.Count(r => !r.AlreadyMisclassified), Directory.GetFiles(adversarial, "*.safetensors").Length);
         Assert.Contains("fooled", stdout);
         Assert.Equal(3, stderr.Split('\n').Count(l => l.Contains(" examples  success ")));
     }
