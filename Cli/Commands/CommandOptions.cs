@@ -42,10 +42,10 @@ internal sealed class TrainOptions
     [Option("adversarial", HelpText = "Adversarial training (paper §4.2): mix a pool of L-BFGS adversarial examples, regenerated against the model as it trains, into every batch.")]
     public bool Adversarial { get; set; }
 
-    [Option("pool-size", HelpText = "--adversarial: adversarial examples in the pool (default 10000).")]
+    [Option("pool-size", HelpText = "--adversarial: adversarial examples in the pool (default 2000).")]
     public int? PoolSize { get; set; }
 
-    [Option("pool-refresh", HelpText = "--adversarial: COUNT/BATCHES, attack COUNT training examples every BATCHES batches and put the successes into the pool (default 100/10).")]
+    [Option("pool-refresh", HelpText = "--adversarial: COUNT/BATCHES, attack COUNT training examples every BATCHES batches and put the successes into the pool (default 100/40).")]
     public string? PoolRefresh { get; set; }
 
     [Option("pool-share", HelpText = "--adversarial: fraction of each batch drawn from the pool (default 0.25).")]

@@ -10,13 +10,13 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 public sealed record AdversarialPoolOptions
 {
     /// <summary>Adversarial examples the pool holds at most.</summary>
-    public int Size { get; init; } = 10_000;
+    public int Size { get; init; } = 2_000;
 
     /// <summary>Training examples attacked at each regeneration (one device batch of the attack).</summary>
     public int RefreshCount { get; init; } = 100;
 
     /// <summary>Training steps (batches) between regenerations; the first is before step 0.</summary>
-    public int RefreshEvery { get; init; } = 10;
+    public int RefreshEvery { get; init; } = 40;
 
     /// <summary>The class each example is attacked towards.</summary>
     public PoolTarget Target { get; init; } = PoolTarget.Random;
