@@ -31,6 +31,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     private readonly Stopwatch attackClock = new();
     private double distortionSum;
 
+    /// <summary>An empty pool of <see cref="AdversarialPoolOptions.Size"/> examples of <paramref name="source"/>'s shape on <paramref name="device"/>.</summary>
     /// <param name="device">The training device.</param>
     /// <param name="source">The training data, whose examples are attacked.</param>
     /// <param name="options">Size, regeneration and attack settings.</param>
