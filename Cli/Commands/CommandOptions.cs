@@ -39,6 +39,21 @@ internal sealed class TrainOptions
     [Option("resume", HelpText = "Continue the interrupted run whose checkpoint is beside --out.")]
     public bool Resume { get; set; }
 
+    [Option("adversarial", HelpText = "Adversarial training (paper §4.2): mix a pool of L-BFGS adversarial examples, regenerated against the model as it trains, into every batch.")]
+    public bool Adversarial { get; set; }
+
+    [Option("pool-size", HelpText = "--adversarial: adversarial examples in the pool (default 2000).")]
+    public int? PoolSize { get; set; }
+
+    [Option("pool-refresh", HelpText = "--adversarial: COUNT/BATCHES, attack COUNT training examples every BATCHES batches and put the successes into the pool (default 100/40).")]
+    public string? PoolRefresh { get; set; }
+
+    [Option("pool-share", HelpText = "--adversarial: fraction of each batch drawn from the pool (default 0.25).")]
+    public double? PoolShare { get; set; }
+
+    [Option("pool-target", HelpText = "--adversarial: random (a class other than the label, per example) or next ((y+1) mod classes) (default random).")]
+    public string? PoolTarget { get; set; }
+
     [Option("json", HelpText = "Print a machine-readable summary on stdout.")]
     public bool Json { get; set; }
 }

@@ -6,6 +6,7 @@ using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
+using IlgpuBlindSpots.Optimizer.Attacks;
 using Spectre.Console;
 
 namespace IlgpuBlindSpots.Cli.Commands;
@@ -16,6 +17,7 @@ internal static class TrainCommand
     {
         var (arch, options) = Resolve(o);
         options.Validate();
+        var poolOptions = PoolOptions(o, options);
         ArchitectureSpec.Parse(arch);
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the .safetensors file to write");
         string checkpoint = CheckpointPath(o.Out);
@@ -33,7 +35,8 @@ internal static class TrainCommand
             var stagePrinter = new ProgressPrinter(console);
             pretraining.Initialize(model, train, (stage, p) => stagePrinter.Report(p with { Stage = stage }), cancel);
         }
-        using var trainer = new Trainer(model, train, options);
+        using var pool = poolOptions != null ? new AdversarialPool(device, train, poolOptions) : null;
+        using var trainer = new Trainer(model, train, options, pool);
         if (o.Resume)
         {
             trainer.Resume(checkpoint);
@@ -41,6 +44,16 @@ internal static class TrainCommand
         }
 
         var record = Record(o, options, arch, train.Count, device, console.CommandLine);
+        record["adversarial"] = pool != null ? "yes" : "no";
+        if (pool != null)
+        {
+            record["pool_size"] = pool.Options.Size.ToString(CultureInfo.InvariantCulture);
+            record["pool_refresh"] = $"{pool.Options.RefreshCount}/{pool.Options.RefreshEvery}";
+            record["pool_share"] = options.PoolShare.ToString("R", CultureInfo.InvariantCulture);
+            record["pool_rows_per_batch"] = $"{options.PoolRowsPerBatch} pool + {options.DataRowsPerBatch} training";
+            record["pool_target"] = pool.Options.Target.ToString().ToLowerInvariant();
+            record["pool"] = pool.Description;
+        }
         var printer = new ProgressPrinter(console);
         var summary = trainer.Train(printer.Report, checkpoint, record, cancel);
         var trainResult = trainer.EvaluateTrainingData();
@@ -51,6 +64,13 @@ internal static class TrainCommand
         record["train_loss"] = trainResult.MeanLoss.ToString("R", CultureInfo.InvariantCulture);
         record["wall_seconds_last_run"] = summary.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
         record["examples_per_second"] = summary.ExamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture);
+        if (pool != null)
+        {
+            record["pool_attacked_last_run"] = pool.Attacked.ToString(CultureInfo.InvariantCulture);
+            record["pool_made_last_run"] = pool.Made.ToString(CultureInfo.InvariantCulture);
+            record["pool_mean_distortion_last_run"] = pool.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
+            record["pool_attack_seconds_last_run"] = pool.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+        }
         ModelFile.Save(o.Out, model, record);
         TryDelete(checkpoint);
 
@@ -62,6 +82,12 @@ internal static class TrainCommand
             train_error = trainResult.ErrorRate, train_loss = trainResult.MeanLoss, test_error = testResult?.ErrorRate, test_loss = testResult?.MeanLoss,
             wall_seconds = summary.Elapsed.TotalSeconds, examples_per_second = summary.ExamplesPerSecond, device = device.Id,
             parameters = model.ParameterCount,
+            adversarial = pool == null ? null : new
+            {
+                pool_size = pool.Options.Size, pool_refresh = $"{pool.Options.RefreshCount}/{pool.Options.RefreshEvery}", pool_share = options.PoolShare,
+                pool_target = pool.Options.Target.ToString().ToLowerInvariant(), attacked = pool.Attacked, made = pool.Made,
+                mean_distortion = pool.Made == 0 ? (double?)null : pool.MeanDistortion, attack_seconds = pool.AttackTime.TotalSeconds,
+            },
         };
         if (o.Json) console.Out.WriteLine(JsonSerializer.Serialize(result));
         var table = new Table().AddColumn("").AddColumn("");
@@ -69,6 +95,9 @@ internal static class TrainCommand
         table.AddRow("training", Markup.Escape($"{options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, {options.Schedule}, λ {options.WeightDecayText}, seed {options.Seed}"));
         table.AddRow("train error", Markup.Escape($"{Percent(trainResult.ErrorRate)} on {train.Count} examples (loss {trainResult.MeanLoss:F4})"));
         table.AddRow("test error", Markup.Escape(testResult != null ? $"{Percent(testResult.ErrorRate)} on {testResult.Count} examples (loss {testResult.MeanLoss:F4})" : "n/a (no test split)"));
+        if (pool != null)
+            table.AddRow("adversarial", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"pool of {pool.Options.Size}, {options.PoolRowsPerBatch} of every {options.BatchSize} rows; {pool.Made} of {pool.Attacked} attacks made examples (mean distortion {pool.MeanDistortion:F4}), {pool.AttackTime.TotalSeconds:F1} s attacking")));
         table.AddRow("time", Markup.Escape($"{summary.Elapsed.TotalSeconds:F1} s, {summary.ExamplesPerSecond:F0} examples/s on {device.Description}"));
         Render(o.Json ? console.Error : console.Out, table);
         return 0;
@@ -103,8 +132,54 @@ internal static class TrainCommand
             },
             WeightDecay = o.WeightDecay == null ? d.WeightDecay : ParseDecay(o.WeightDecay),
             Seed = o.Seed ?? d.Seed,
+            PoolShare = o.Adversarial ? o.PoolShare ?? DefaultPoolShare : 0,
         };
         return (arch, options);
+    }
+
+    /// <summary>The share of each batch drawn from the pool when --pool-share is not given.</summary>
+    private const double DefaultPoolShare = 0.25;
+
+    /// <summary>The adversarial pool's settings with --adversarial; null without it, where any --pool-* option is an error.</summary>
+    private static AdversarialPoolOptions? PoolOptions(TrainOptions o, TrainingOptions options)
+    {
+        if (!o.Adversarial)
+        {
+            string? stray = o.PoolSize != null ? "--pool-size" : o.PoolRefresh != null ? "--pool-refresh"
+                : o.PoolShare != null ? "--pool-share" : o.PoolTarget != null ? "--pool-target" : null;
+            if (stray != null) throw new BlindSpotsException($"{stray} configures adversarial training: it needs --adversarial");
+            return null;
+        }
+        if (o.PoolShare is double share && !(share > 0 && share < 1))
+            throw new BlindSpotsException($"--pool-share must be in (0, 1), got {share.ToString(CultureInfo.InvariantCulture)}");
+        var d = new AdversarialPoolOptions();
+        var (count, every) = o.PoolRefresh == null ? (d.RefreshCount, d.RefreshEvery) : ParseRefresh(o.PoolRefresh);
+        var pool = d with
+        {
+            Size = o.PoolSize ?? d.Size,
+            RefreshCount = count,
+            RefreshEvery = every,
+            Target = o.PoolTarget == null ? d.Target : o.PoolTarget.ToLowerInvariant() switch
+            {
+                "random" => PoolTarget.Random,
+                "next" => PoolTarget.Next,
+                _ => throw new BlindSpotsException($"--pool-target '{o.PoolTarget}': expected random or next"),
+            },
+            Seed = options.Seed,
+        };
+        pool.Validate();
+        return pool;
+    }
+
+    private static (int Count, int Every) ParseRefresh(string text)
+    {
+        var parts = text.Split('/');
+        int every = 1;
+        if (parts.Length is < 1 or > 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1
+            || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out every) || every < 1)))
+            throw new BlindSpotsException($"--pool-refresh '{text}': expected COUNT/BATCHES, two positive integers (e.g. 100/10: 100 examples every 10 batches)");
+        return (count, every);
     }
 
     private static double[] ParseDecay(string text) => text.Split(',').Select(s =>

@@ -13,7 +13,8 @@ namespace IlgpuBlindSpots.Network.Training;
 /// <summary>
 /// Minibatch training of a <see cref="SequentialModel"/> on a labelled data set: mean
 /// cross-entropy plus L2 weight decay on the weights (<see cref="WeightDecayConvention"/>), SGD
-/// with momentum or Adam, a learning-rate schedule, dropout through training mode.
+/// with momentum or Adam, a learning-rate schedule, dropout through training mode, and optionally
+/// a share of every batch drawn from an <see cref="IExamplePool"/> (adversarial training).
 /// </summary>
 /// <remarks>
 /// The data set is uploaded once. Each epoch's order is a permutation drawn on the host from the
@@ -25,17 +26,19 @@ namespace IlgpuBlindSpots.Network.Training;
 public sealed class Trainer : IDisposable
 {
     private const string OptimizerPrefix = "optimizer.";
+    // Under the optimizer prefix: training state that loading the model skips.
+    private const string PoolImagesName = OptimizerPrefix + "pool.images", PoolLabelsName = OptimizerPrefix + "pool.labels";
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Device device;
     private readonly SequentialModel model;
     private readonly TrainingOptions options;
     private readonly DeviceDataset data;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> permutation, batchLabels, predictions;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> permutation, predictions;
+    private readonly IExamplePool? pool;
+    private readonly BatchAssembler batches;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> partials, lossTotal, penalty;
     private readonly List<(Parameter Parameter, float Lambda, Tensor[] State)> parameters = [];
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> gatherRows;
-    private readonly Action<Index1D, WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> gatherLabels;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> argMax;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<double>> sumPartials;
     private readonly Action<Index1D, WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int> finishSum;
@@ -44,16 +47,20 @@ public sealed class Trainer : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> reconstruction;
     private readonly LayerBuffer reconstructionLoss = new(), reconstructionGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float> adam;
-    private Tensor? fullBatch, lastBatch;
 
     /// <summary>Prepares training: uploads <paramref name="train"/> and allocates the optimizer's state.</summary>
     /// <param name="model">Trained in place; initialise it first (or load a checkpoint with <see cref="Resume"/>).</param>
     /// <param name="train">The labelled examples to train on.</param>
     /// <param name="options">The run's options, validated here.</param>
     /// <exception cref="BlindSpotsException">The options are out of range, or the data does not fit the model.</exception>
-    public Trainer(SequentialModel model, Dataset train, TrainingOptions options)
+    /// <param name="pool">Extra examples mixed into every batch; required exactly when <see cref="TrainingOptions.PoolShare"/> is above 0.</param>
+    public Trainer(SequentialModel model, Dataset train, TrainingOptions options, IExamplePool? pool = null)
     {
         options.Validate();
+        if ((pool != null) != (options.PoolShare > 0))
+            throw new ArgumentException($"a pool of examples goes with a pool share above 0 (share {options.PoolShare}, pool {(pool == null ? "none" : "given")})", nameof(pool));
+        if (pool != null && (pool.Images.Device != model.Device || pool.Images.RowLength != model.InputLength))
+            throw new ArgumentException($"the pool's examples ({Tensor.Format(pool.Images.Shape)} on {pool.Images.Device.Id}) do not fit the model's input on {model.Device.Id}", nameof(pool));
         if (train.Count == 0) throw new BlindSpotsException($"{train.Source}: no examples to train on");
         if (train.ImageSize != model.InputLength)
             throw new BlindSpotsException(
@@ -66,6 +73,7 @@ public sealed class Trainer : IDisposable
         device = model.Device;
         this.model = model;
         this.options = options;
+        this.pool = pool;
         var layers = ModelFile.ParameterisedLayers(model);
         for (int i = 0; i < layers.Count; i++)
         {
@@ -81,14 +89,12 @@ public sealed class Trainer : IDisposable
         int n = train.Count, b = Math.Min(options.BatchSize, n);
         permutation = device.Accelerator.Allocate1D<int>(n);
         predictions = device.Accelerator.Allocate1D<int>(n);
-        batchLabels = device.Accelerator.Allocate1D<int>(b);
+        batches = new BatchAssembler(device, model.InputShape, b + options.PoolRowsPerBatch, options.PoolRowsPerBatch);
         int maxThreads = Math.Max(device.ReductionSplit(b).Threads,
             parameters.Count == 0 ? 1 : parameters.Max(p => device.ReductionSplit(p.Parameter.Value.Length).Threads));
         partials = device.Accelerator.Allocate1D<double>(maxThreads);
         lossTotal = device.Accelerator.Allocate1D<double>(1);
         penalty = device.Accelerator.Allocate1D<double>(1);
-        gatherRows = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
-        gatherLabels = device.Kernels.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels);
         argMax = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
         sumPartials = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials);
         finishSum = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
@@ -104,8 +110,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Optimizer steps (batches) taken so far.</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Batches per epoch.</summary>
-    public int BatchesPerEpoch => (data.Count + options.BatchSize - 1) / options.BatchSize;
+    /// <summary>Batches per epoch (each takes <see cref="TrainingOptions.DataRowsPerBatch"/> training examples).</summary>
+    public int BatchesPerEpoch => (data.Count + options.DataRowsPerBatch - 1) / options.DataRowsPerBatch;
 
     /// <summary>
     /// Trains the remaining epochs. After each epoch, when <paramref name="checkpointPath"/> is
@@ -131,10 +137,10 @@ public sealed class Trainer : IDisposable
             int reported = 0, correct = 0;
             var lastReport = clock.Elapsed;
             double lr = 0;
-            for (int start = 0; start < n; start += options.BatchSize)
+            for (int start = 0; start < n; start += options.DataRowsPerBatch)
             {
                 cancel.ThrowIfCancellationRequested();
-                int b = Math.Min(options.BatchSize, n - start);
+                int b = Math.Min(options.DataRowsPerBatch, n - start);
                 lr = LearningRates.At(options.Schedule, options.LearningRate, Steps, totalSteps, epoch, options.Epochs);
                 Step(start, b, lr);
                 examplesThisRun += b;
@@ -185,7 +191,22 @@ public sealed class Trainer : IDisposable
         meta["checkpoint_rng"] = $"epoch order from seed {options.Seed} and epoch {EpochsDone}";
         meta["checkpoint_dropout_steps"] = string.Join(",", model.Layers.OfType<DropoutLayer>().Select(d => d.Step));
         var extra = parameters.SelectMany(p => p.State.Select((s, i) =>
-            new NamedTensor($"{OptimizerPrefix}{p.Parameter.Name}.{i}", s.Shape.ToArray(), s.ToArray())));
+            new NamedTensor($"{OptimizerPrefix}{p.Parameter.Name}.{i}", s.Shape.ToArray(), s.ToArray()))).ToList();
+        if (pool != null)
+        {
+            meta["checkpoint_pool"] = pool.Description;
+            meta["checkpoint_pool_count"] = pool.Count.ToString(CultureInfo.InvariantCulture);
+            if (pool.Count > 0)
+            {
+                int n = model.InputLength;
+                var images = new float[pool.Count * n];
+                pool.Images.View.SubView(0, images.Length).CopyToCPU(images);
+                var labels = new int[pool.Count];
+                pool.Labels.SubView(0, pool.Count).CopyToCPU(labels);
+                extra.Add(new NamedTensor(PoolImagesName, [pool.Count, n], images));
+                extra.Add(new NamedTensor(PoolLabelsName, [pool.Count], labels.Select(l => (float)l).ToArray()));
+            }
+        }
         ModelFile.Save(path, model, meta, extra);
     }
 
@@ -212,6 +233,16 @@ public sealed class Trainer : IDisposable
                     throw new BlindSpotsException($"{path}: tensor '{t.Name}' has shape {t.ShapeText}, not {Tensor.Format(state[i].Shape)}");
                 state[i].CopyFrom(t.Data);
             }
+        if (pool != null)
+        {
+            if (file.Metadata.GetValueOrDefault("checkpoint_pool") != pool.Description)
+                throw new BlindSpotsException($"{path}: was written with another pool of examples ({file.Metadata.GetValueOrDefault("checkpoint_pool", "none")}); this run has {pool.Description}");
+            int count = int.Parse(file.Metadata["checkpoint_pool_count"], CultureInfo.InvariantCulture);
+            if (count > 0)
+                pool.Restore(file.Get(PoolImagesName).Data, file.Get(PoolLabelsName).Data.Select(l => (int)l).ToArray());
+            else
+                pool.Restore([], []);
+        }
         EpochsDone = int.Parse(file.Metadata["checkpoint_epochs_done"], CultureInfo.InvariantCulture);
         Steps = long.Parse(file.Metadata["checkpoint_steps"], CultureInfo.InvariantCulture);
         var dropouts = model.Layers.OfType<DropoutLayer>().ToList();
@@ -248,20 +279,15 @@ public sealed class Trainer : IDisposable
 
     private void Step(int start, int b, double lr)
     {
-        var x = b == options.BatchSize || b == data.Count
-            ? fullBatch ??= Tensor.Allocate(device, [b, .. model.InputShape])
-            : lastBatch ??= Tensor.Allocate(device, [b, .. model.InputShape]);
-        int row = model.InputLength;
-        var sg = device.Split(b * row);
-        gatherRows(sg.Threads, sg, data.Images.View, permutation.View, x.View, start, row);
-        var labels = batchLabels.View.SubView(0, b);
+        pool?.BeforeStep(model, Steps);
+        var (x, labels) = batches.Assemble(data, permutation.View, start, b, pool, options.PoolRowsPerBatch, options.Seed, Steps);
         var sl = device.Split(b);
-        gatherLabels(sl.Threads, sl, data.Labels, permutation.View, labels, start);
 
         model.ZeroGradients();
         var (losses, logits) = options.Objective == TrainingObjective.Reconstruction
             ? ReconstructionGradients(x)
             : model.ParameterGradients(x, labels, training: true);
+        // The reported loss and accuracy are the training data's: the first b rows, not the pool's.
         var sr = device.ReductionSplit(b);
         sumPartials(sr.Threads, sr, losses.View, partials.View);
         var one = device.Split(1);
@@ -332,13 +358,11 @@ public sealed class Trainer : IDisposable
     {
         data.Dispose();
         permutation.Dispose();
-        batchLabels.Dispose();
+        batches.Dispose();
         predictions.Dispose();
         partials.Dispose();
         lossTotal.Dispose();
         penalty.Dispose();
-        fullBatch?.Dispose();
-        lastBatch?.Dispose();
         reconstructionLoss.Dispose();
         reconstructionGradient.Dispose();
         foreach (var (_, _, state) in parameters) foreach (var t in state) t.Dispose();

@@ -18,6 +18,12 @@ namespace IlgpuBlindSpots.Network.Training;
 /// </param>
 /// <param name="Seed">Seeds the epochs' example orders and the dropout masks.</param>
 /// <param name="Objective">What the model is trained to output: class logits, or its input (an autoencoder).</param>
+/// <param name="PoolShare">
+/// The fraction of each batch drawn from an <see cref="IExamplePool"/> given to the
+/// <see cref="Trainer"/> (0: none): a batch holds <see cref="PoolRowsPerBatch"/> pool examples and
+/// <see cref="DataRowsPerBatch"/> training examples, so an epoch (one pass over the training data)
+/// takes proportionally more batches.
+/// </param>
 public sealed record TrainingOptions(
     int Epochs,
     int BatchSize,
@@ -27,7 +33,8 @@ public sealed record TrainingOptions(
     LearningRateSchedule Schedule = LearningRateSchedule.Constant,
     IReadOnlyList<double>? WeightDecay = null,
     int Seed = 1,
-    TrainingObjective Objective = TrainingObjective.Classification)
+    TrainingObjective Objective = TrainingObjective.Classification,
+    double PoolShare = 0)
 {
     /// <summary>Adam's fixed hyperparameters (Kingma and Ba's defaults): β₁, β₂ and ε.</summary>
     public const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
@@ -41,11 +48,24 @@ public sealed record TrainingOptions(
             throw new BlindSpotsException($"--lr must be a positive number, got {LearningRate.ToString(CultureInfo.InvariantCulture)}");
         if (!(Momentum >= 0 && Momentum < 1))
             throw new BlindSpotsException($"--momentum must be in [0, 1), got {Momentum.ToString(CultureInfo.InvariantCulture)}");
+        if (!(PoolShare >= 0 && PoolShare < 1))
+            throw new BlindSpotsException($"--pool-share must be in [0, 1), got {PoolShare.ToString(CultureInfo.InvariantCulture)}");
+        if (PoolShare > 0 && (PoolRowsPerBatch < 1 || DataRowsPerBatch < 1))
+            throw new BlindSpotsException(string.Create(CultureInfo.InvariantCulture,
+                $"--pool-share {PoolShare} of a batch of {BatchSize} leaves {PoolRowsPerBatch} pool and {DataRowsPerBatch} training examples per batch; each must be at least 1"));
+        if (PoolShare > 0 && Objective != TrainingObjective.Classification)
+            throw new BlindSpotsException("a pool of extra examples is mixed into classification training only");
         if (WeightDecay != null)
             foreach (double l in WeightDecay)
                 if (!(l >= 0) || double.IsInfinity(l))
                     throw new BlindSpotsException($"--weight-decay must be non-negative numbers, got {l.ToString(CultureInfo.InvariantCulture)}");
     }
+
+    /// <summary>Pool examples in every batch: <see cref="PoolShare"/> of <see cref="BatchSize"/>, rounded.</summary>
+    public int PoolRowsPerBatch => (int)Math.Round(PoolShare * BatchSize, MidpointRounding.AwayFromZero);
+
+    /// <summary>Training examples in every batch (the last of an epoch may have fewer).</summary>
+    public int DataRowsPerBatch => BatchSize - PoolRowsPerBatch;
 
     /// <summary>λ of parameterised layer <paramref name="layer"/> of <paramref name="layers"/>.</summary>
     public double WeightDecayOf(int layer, int layers)
@@ -64,5 +84,5 @@ public sealed record TrainingOptions(
 
     /// <summary>A line stating every option, stored in checkpoints so a resume can check it continues the same run.</summary>
     public string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs} batch={BatchSize} lr={LearningRate:R} optimizer={Optimizer} momentum={Momentum:R} schedule={Schedule} weight-decay={WeightDecayText} seed={Seed} objective={Objective}");
+        $"epochs={Epochs} batch={BatchSize} lr={LearningRate:R} optimizer={Optimizer} momentum={Momentum:R} schedule={Schedule} weight-decay={WeightDecayText} seed={Seed} objective={Objective}{(PoolShare > 0 ? " pool-share=" + PoolShare.ToString("R", CultureInfo.InvariantCulture) : "")}");
 }

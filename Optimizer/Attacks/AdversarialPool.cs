@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.Models;
+using IlgpuBlindSpots.Network.Training;
+using Device = IlgpuBlindSpots.Network.Device;
+
+namespace IlgpuBlindSpots.Optimizer.Attacks;
+
+/// <summary>
+/// The pool of adversarial examples of Szegedy et al. (2013), section 4.2: adversarial versions of
+/// training examples, made by the minimal-perturbation <see cref="LbfgsAttack"/> against the model
+/// being trained and labelled with their true class, a random part of which is regenerated every
+/// <see cref="AdversarialPoolOptions.RefreshEvery"/> steps while <see cref="Trainer"/> mixes the
+/// pool into every batch.
+/// </summary>
+/// <remarks>
+/// At each regeneration <see cref="AdversarialPoolOptions.RefreshCount"/> training examples, drawn
+/// from the seed and the step, are attacked as one device batch with the model in evaluation mode
+/// (dropout off). Each success fills the next empty slot, or once the pool is full replaces a
+/// slot drawn at random; failures and examples the model already misclassifies add nothing.
+/// </remarks>
+public sealed class AdversarialPool : IExamplePool, IDisposable
+{
+    private readonly Device device;
+    private readonly Dataset source;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> labels;
+    private readonly LbfgsAttack attack;
+    private readonly Stopwatch attackClock = new();
+    private double distortionSum;
+
+    /// <summary>An empty pool of <see cref="AdversarialPoolOptions.Size"/> examples of <paramref name="source"/>'s shape on <paramref name="device"/>.</summary>
+    /// <param name="device">The training device.</param>
+    /// <param name="source">The training data, whose examples are attacked.</param>
+    /// <param name="options">Size, regeneration and attack settings.</param>
+    public AdversarialPool(Device device, Dataset source, AdversarialPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (source.Count == 0) throw new BlindSpotsException($"{source.Source}: no examples to make adversarial");
+        this.device = device;
+        this.source = source;
+        Options = options;
+        Images = Tensor.Zeros(device, options.Size, source.ImageSize);
+        labels = device.Accelerator.Allocate1D<int>(options.Size);
+        attack = new LbfgsAttack(options.Attack with { BatchSize = options.RefreshCount });
+    }
+
+    /// <summary>The pool's settings.</summary>
+    public AdversarialPoolOptions Options { get; }
+
+    /// <inheritdoc/>
+    public int Count { get; private set; }
+
+    /// <inheritdoc/>
+    public Tensor Images { get; }
+
+    /// <inheritdoc/>
+    public ArrayView<int> Labels => labels.View;
+
+    /// <inheritdoc/>
+    public string Description => Options.Description;
+
+    /// <summary>Training examples attacked so far in this process (restored pool contents not counted).</summary>
+    public long Attacked { get; private set; }
+
+    /// <summary>Successful attacks so far, each an example put into the pool.</summary>
+    public long Made { get; private set; }
+
+    /// <summary>Mean RMS distortion √(Σr²/n) of the examples made so far; NaN before the first.</summary>
+    public double MeanDistortion => Made == 0 ? double.NaN : distortionSum / Made;
+
+    /// <summary>Wall-clock time spent regenerating (attacks and uploads).</summary>
+    public TimeSpan AttackTime => attackClock.Elapsed;
+
+    /// <summary>The results of the latest regeneration, one per attacked example (for inspection).</summary>
+    public IReadOnlyList<AttackResult> LastResults { get; private set; } = [];
+
+    /// <summary>The pool slots written by the latest regeneration, in the order of the successes of <see cref="LastResults"/>.</summary>
+    public IReadOnlyList<int> LastSlots { get; private set; } = [];
+
+    /// <inheritdoc/>
+    public void BeforeStep(SequentialModel model, long step)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (step % Options.RefreshEvery != 0) return;
+        Regenerate(model, step);
+    }
+
+    /// <summary>Attacks <see cref="AdversarialPoolOptions.RefreshCount"/> training examples drawn for <paramref name="step"/> and puts the successes into the pool.</summary>
+    public void Regenerate(SequentialModel model, long step)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Device != device || model.InputLength != source.ImageSize)
+            throw new ArgumentException("the model does not fit the pool's device and examples", nameof(model));
+        attackClock.Start();
+        try
+        {
+            var rng = new Random(Mix(Options.Seed, step));
+            int m = Options.RefreshCount, n = source.ImageSize;
+            var picked = new int[m];
+            var rows = new float[m * n];
+            for (int i = 0; i < m; i++)
+            {
+                picked[i] = rng.Next(source.Count);
+                source.Images.AsSpan(picked[i] * n, n).CopyTo(rows.AsSpan(i * n, n));
+            }
+            var pickedLabels = picked.Select(i => source.Labels[i]).ToArray();
+            Criterion criterion = Options.Target == PoolTarget.Next
+                ? new NextClass()
+                : new TargetedMisclassification(TargetSelection.Random(pickedLabels, model.Classes, rng.Next()));
+            using var inputs = Tensor.FromArray(device, rows, [m, .. model.InputShape]);
+            var results = attack.Run(model, inputs, pickedLabels, criterion);
+
+            var slots = new List<int>();
+            foreach (var r in results)
+            {
+                if (!r.Success) continue;
+                int slot = Count < Options.Size ? Count++ : rng.Next(Options.Size);
+                Images.View.SubView((long)slot * n, n).CopyFromCPU(r.Adversarial);
+                labels.View.SubView(slot, 1).CopyFromCPU([r.Label]);
+                distortionSum += r.Distortion.Rms;
+                slots.Add(slot);
+            }
+            Attacked += m;
+            Made += slots.Count;
+            LastResults = results;
+            LastSlots = slots;
+        }
+        finally
+        {
+            attackClock.Stop();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Restore(ReadOnlySpan<float> images, ReadOnlySpan<int> restoredLabels)
+    {
+        int count = restoredLabels.Length, n = source.ImageSize;
+        if (count > Options.Size || images.Length != count * n)
+            throw new BlindSpotsException($"a saved pool of {count} examples ({images.Length} values) does not fit a pool of {Options.Size} examples of {n} values");
+        if (count > 0)
+        {
+            Images.View.SubView(0, (long)count * n).CopyFromCPU(images.ToArray());
+            labels.View.SubView(0, count).CopyFromCPU(restoredLabels.ToArray());
+        }
+        Count = count;
+    }
+
+    private static int Mix(int seed, long step)
+    {
+        ulong h = unchecked((ulong)step * 0xD6E8FEB86659FD93ul ^ (uint)seed * 0x9E3779B97F4A7C15ul);
+        h ^= h >> 29;
+        h *= 0xBF58476D1CE4E5B9ul;
+        h ^= h >> 32;
+        return (int)(h & 0x7FFFFFFF);
+    }
+
+    /// <summary>Frees the pool's device memory.</summary>
+    public void Dispose()
+    {
+        Images.Dispose();
+        labels.Dispose();
+    }
+}

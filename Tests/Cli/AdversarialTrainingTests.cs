@@ -1,0 +1,108 @@
+using System.Text.Json;
+using IlgpuBlindSpots.Cli;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Tests.Fixtures;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Cli;
+
+/// <summary>
+/// <c>blindspots train --adversarial</c> in-process on 200 training digits of the committed sample:
+/// it runs, records the pool's options in the model file, and bad pool options are one line.
+/// </summary>
+public sealed class AdversarialTrainingTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly string data, outDir;
+
+    public AdversarialTrainingTests()
+    {
+        data = Path.Combine(folder.Path, "digits");
+        outDir = Path.Combine(folder.Path, "out");
+        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(outDir);
+        var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz")).Data;
+        var labels = IdxFile.Read(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz")).Data;
+        void Write(string prefix, int start, int count)
+        {
+            IdxFile.Write(Path.Combine(data, $"{prefix}-images-idx3-ubyte.gz"), [count, 28, 28], images.AsSpan(start * 784, count * 784), gzip: true);
+            IdxFile.Write(Path.Combine(data, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels.AsSpan(start, count), gzip: true);
+        }
+        Write("train", 0, 200);
+        Write("t10k", 200, 100);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    private string Model => Path.Combine(outDir, "adv.safetensors");
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void AdversarialTrainingRunsAndRecordsThePoolOptions()
+    {
+        var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,dropout:0.2,fc:10", "--data", data, "--epochs", "2",
+            "--batch", "20", "--optimizer", "sgd", "--lr", "0.2", "--seed", "3", "--adversarial", "--pool-size", "40",
+            "--pool-refresh", "10/3", "--pool-share", "0.2", "--pool-target", "next", "--out", Model, "--json");
+        Assert.True(code == 0, stderr);
+        var meta = SafetensorsFile.Read(Model).Metadata;
+        Assert.Equal("yes", meta["adversarial"]);
+        Assert.Equal("40", meta["pool_size"]);
+        Assert.Equal("10/3", meta["pool_refresh"]);
+        Assert.Equal("0.2", meta["pool_share"]);
+        Assert.Equal("4 pool + 16 training", meta["pool_rows_per_batch"]);
+        Assert.Equal("next", meta["pool_target"]);
+        Assert.Contains("attack=lbfgs", meta["pool"]);
+        Assert.Contains("--adversarial", meta["command"]);
+        // 200 examples at 16 per batch: 13 batches per epoch, 26 steps; 10 attacked before steps 0, 3, …, 24.
+        Assert.Equal("90", meta["pool_attacked_last_run"]);
+        Assert.True(int.Parse(meta["pool_made_last_run"]) > 0);
+        Assert.Equal(new[] { "adv.safetensors" }, Directory.GetFiles(outDir).Select(Path.GetFileName));
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var adversarial = json.RootElement.GetProperty("adversarial");
+        Assert.Equal(40, adversarial.GetProperty("pool_size").GetInt32());
+        Assert.Equal(90, adversarial.GetProperty("attacked").GetInt64());
+        Assert.InRange(json.RootElement.GetProperty("test_error").GetDouble(), 0, 0.9);
+
+        // Without --adversarial the record says so.
+        string plain = Path.Combine(outDir, "plain.safetensors");
+        Assert.Equal(0, Run("train", "--arch", "fc:10", "--data", data, "--epochs", "1", "--out", plain).Code);
+        Assert.Equal("no", SafetensorsFile.Read(plain).Metadata["adversarial"]);
+    }
+
+    public static TheoryData<string[], string> BadPoolOptions => new()
+    {
+        { ["--adversarial", "--pool-share", "1.5"], "--pool-share" },
+        { ["--adversarial", "--pool-share", "0"], "--pool-share" },
+        { ["--adversarial", "--pool-share", "0.01"], "--pool-share" },
+        { ["--adversarial", "--pool-size", "0"], "--pool-size" },
+        { ["--adversarial", "--pool-refresh", "0/5"], "--pool-refresh" },
+        { ["--adversarial", "--pool-refresh", "10/0"], "--pool-refresh" },
+        { ["--adversarial", "--pool-refresh", "ten"], "--pool-refresh" },
+        { ["--adversarial", "--pool-refresh", "1/2/3"], "--pool-refresh" },
+        { ["--adversarial", "--pool-target", "sideways"], "--pool-target" },
+        { ["--pool-share", "0.3"], "--adversarial" },
+        { ["--pool-size", "100"], "--adversarial" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadPoolOptions))]
+    public void BadPoolOptionsAreOneLineExitCodeTwoAndNoFile(string[] options, string fragment)
+    {
+        var (code, stdout, stderr) = Run(["train", "--arch", "fc:10", "--data", data, "--batch", "20", "--out", Model, .. options]);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string line = stderr.TrimEnd('\n', '\r');
+        Assert.DoesNotContain('\n', line);
+        Assert.StartsWith("blindspots: ", line);
+        Assert.Contains(fragment, line);
+        Assert.Empty(Directory.GetFileSystemEntries(outDir));
+    }
+}
