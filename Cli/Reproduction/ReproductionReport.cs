@@ -70,7 +70,7 @@ internal sealed class ReproductionReport(
         {
             var p = PaperNumbers.Table1[m.PaperName];
             double ratio = s.MeanDistortion / p.Distortion - 1;
-            md.AppendLine(Inv, $"| {m.Name} | {m.PaperName} | {Pct(p.Train)} \\| **{record.GetValueOrDefault("train_error", "?")}** | {Pct(p.Test)} \\| **{record.GetValueOrDefault("test_error", "?")}** | {p.Distortion:F3} \\| **{s.MeanDistortion:F4}** | {(Math.Abs(ratio) <= 0.3 ? "yes" : "no")} ({ratio:+0%;−0%}) | {s.Attacked} | {Pct(s.SuccessRate)} |");
+            md.AppendLine(Inv, $"| {m.Name} | {m.PaperName} | {Pct(p.Train)} \\| **{record.GetValueOrDefault("train_error", "?")}** | {Pct(p.Test)} \\| **{record.GetValueOrDefault("test_error", "?")}** | {p.Distortion:F3} \\| **{s.MeanDistortion:F4}** | {(Math.Abs(ratio) <= 0.3 ? "yes" : "no")} ({SignedPercent(ratio)}) | {s.Attacked} | {Pct(s.SuccessRate)} |");
         }
         md.AppendLine();
         var failed = rows.Where(r => r.Summary.SuccessRate < 1).Select(r => $"{r.Recipe.Name} ({Pct(r.Summary.SuccessRate)})").ToList();
@@ -227,6 +227,13 @@ internal sealed class ReproductionReport(
 
     private AttackReport.Summary Summary(string name) =>
         AttackReport.Summarise(RunFolder.ReadResults(Path.Combine(attackDirs[name], RunFolder.ResultsFile)));
+
+    /// <summary>+6%, −23%, ±0%: a relative difference rounded to whole percent, its sign always shown.</summary>
+    private static string SignedPercent(double ratio)
+    {
+        double p = Math.Round(100 * ratio);
+        return p == 0 ? "±0%" : p > 0 ? $"+{p.ToString(Inv)}%" : $"−{(-p).ToString(Inv)}%";
+    }
 
     private static string Pct(double rate) => double.IsNaN(rate) ? "—" : (100 * rate).ToString("0.##", Inv) + "%";
 
