@@ -53,6 +53,8 @@ internal sealed class EvalOptions
     [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("json")] public bool Json { get; set; }
+    [Option("predictions", HelpText = "Also write the predicted class of every example to this file, one per line, in data order.")]
+    public string? Predictions { get; set; }
 }
 
 [Verb("demo", HelpText = "Offline demo: the bundled fc100-100-10 evaluated on the bundled 1,000 MNIST test digits, and 100 of them attacked; writes out/demo/.")]
@@ -101,7 +103,7 @@ internal sealed class MergeOptions
 [Verb("stability", HelpText = "Upper Lipschitz bound of every layer and of the whole network (the paper's Table 5).")]
 internal sealed class StabilityOptions
 {
-    [Option("model", Required = true, HelpText = "The model (.safetensors).")] public string Model { get; set; } = "";
+    [Option("model", Required = true, HelpText = "The model (.safetensors or .onnx).")] public string Model { get; set; } = "";
     [Option("tolerance", Default = 1e-6, HelpText = "Relative change at which power iteration stops.")] public double Tolerance { get; set; } = 1e-6;
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("out", HelpText = "Also write the table as markdown to this file.")] public string? Out { get; set; }

@@ -1,7 +1,6 @@
 using System.Text;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Optimizer.Analysis;
 
 namespace IlgpuBlindSpots.Cli.Commands;
@@ -15,7 +14,7 @@ internal static class StabilityCommand
         var options = new PowerIterationOptions { Tolerance = o.Tolerance };
         options.Validate();
         using var device = Device.Open(o.Device);
-        using var model = ModelFile.Load(device, o.Model);
+        using var model = ModelArgument.Load(device, o.Model, console.Error);
         var table = LipschitzBounds.Compute(model, options);
         string markdown = $"# Upper Lipschitz bounds of {Path.GetFileName(o.Model)}\n\n`{model.Architecture}` on {string.Join("×", model.InputShape)}, {device.Description}\n\n" + table.ToMarkdown();
         console.Out.WriteLine(markdown);
