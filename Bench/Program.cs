@@ -1,7 +1,7 @@
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack [--device D] [--json PATH]</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|onnx [--device D] [--json PATH]</c>.
 /// </summary>
 public static class Program
 {
@@ -16,8 +16,10 @@ public static class Program
             case "attack":
                 return AttackBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     Option(args, "--json") ?? $"Bench/results/attack-{device.Replace(':', '-')}.json");
+            case "onnx":
+                return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             default:
-                Console.Error.WriteLine("usage: Bench kernels|attack [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
+                Console.Error.WriteLine("usage: Bench kernels|attack|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
                 return 2;
         }
     }
