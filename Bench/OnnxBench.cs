@@ -82,8 +82,7 @@ internal static class OnnxBench
             return results[0].GetTensorDataAsSpan<float>().ToArray();
         }
 
-        double project = Timing.Median(() => Project());
-        double ort = Timing.Median(() => OnnxRuntime());
+        var (project, ort) = Timing.PairedMedians(() => Project(), () => OnnxRuntime());
         float[] a = Project(), b = OnnxRuntime();
         if (a.Length != b.Length) throw new InvalidOperationException($"{modelPath}: {a.Length} logits from the project, {b.Length} from ONNX Runtime");
         double diff = a.Zip(b, (u, v) => (double)Math.Abs(u - v)).Max();
