@@ -1,7 +1,7 @@
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|fixed-c [--device D] [--json PATH]</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|fixed-c|onnx [--device D] [--json PATH]</c>.
 /// </summary>
 public static class Program
 {
@@ -16,13 +16,15 @@ public static class Program
             case "attack":
                 return AttackBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     Option(args, "--json") ?? $"Bench/results/attack-{device.Replace(':', '-')}.json");
+            case "onnx":
+                return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "fixed-c":
                 return FixedWeightBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     int.Parse(Option(args, "--count") ?? "20", System.Globalization.CultureInfo.InvariantCulture),
                     args.Contains("--c-from-attack") ? null : double.Parse(Option(args, "--c") ?? "1", System.Globalization.CultureInfo.InvariantCulture),
                     Option(args, "--solver") ?? "default", Option(args, "--json") ?? $"Bench/results/fixed-c-{device.Replace(':', '-')}.json");
             default:
-                Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
+                Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
                 return 2;
         }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using IlgpuBlindSpots.Cli.AttackRuns;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -35,7 +34,7 @@ internal static class AttackCommand
             {
                 var device = Device.Open(spec);
                 devices.Add(device);
-                models.Add(ModelFile.Load(device, o.Model));
+                models.Add(ModelArgument.Load(device, o.Model, models.Count == 0 ? console.Error : null));
             }
             var model = models[0];
             var attack = BuildAttack(o);

@@ -68,6 +68,8 @@ internal sealed class EvalOptions
     [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then OpenCL, then the CPU accelerator), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("json")] public bool Json { get; set; }
+    [Option("predictions", HelpText = "Also write the predicted class of every example to this file, one per line, in data order.")]
+    public string? Predictions { get; set; }
 }
 
 [Verb("demo", HelpText = "Offline demo: the bundled fc100-100-10 evaluated on the bundled 1,000 MNIST test digits, and 100 of them attacked; writes out/demo/.")]

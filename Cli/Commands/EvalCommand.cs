@@ -1,8 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Training;
 
 namespace IlgpuBlindSpots.Cli.Commands;
@@ -21,8 +21,14 @@ internal static class EvalCommand
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         var data = DataLocator.Load(o.Data, split, o.Range);
         using var device = Device.Open(o.Device);
-        using var model = ModelFile.Load(device, o.Model);
+        using var model = ModelArgument.Load(device, o.Model, console.Error);
         var result = Evaluator.Evaluate(model, data, o.Batch);
+        if (o.Predictions != null)
+            AtomicFile.Write(o.Predictions, s =>
+            {
+                using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
+                foreach (int p in result.Predictions) w.WriteLine(p.ToString(CultureInfo.InvariantCulture));
+            });
         if (o.Json)
             console.Out.WriteLine(JsonSerializer.Serialize(new
             {

@@ -12,7 +12,7 @@ internal static class ExportCommand
         if (!OnnxModelFile.IsOnnx(o.Onnx)) throw new BlindSpotsException($"--onnx {o.Onnx}: the file name must end in {OnnxModelFile.Extension}");
         // Exporting only copies weights: the CPU accelerator is always there and is enough.
         using var device = Device.Open("cpu");
-        using var model = ModelFile.Load(device, o.Model);
+        using var model = ModelArgument.Load(device, o.Model, console.Error);
         OnnxModelFile.Save(o.Onnx, model);
         console.Out.WriteLine($"{o.Model} ({model.Architecture}, input {string.Join("x", model.InputShape)}) → {o.Onnx} (ONNX opset {OnnxModelFile.WrittenOpset})");
         return 0;

@@ -24,7 +24,7 @@ internal static class StabilityCommand
         var options = new PowerIterationOptions { Tolerance = o.Tolerance };
         options.Validate();
         using var device = Device.Open(o.Device);
-        using var model = o.Model != null ? ModelFile.Load(device, o.Model) : SequentialModel.Create(device, o.Arch!, input!);
+        using var model = o.Model != null ? ModelArgument.Load(device, o.Model, console.Error) : SequentialModel.Create(device, o.Arch!, input!);
         string name = o.Model != null ? Path.GetFileName(o.Model) : string.Create(CultureInfo.InvariantCulture, $"random weights (seed {o.Seed})");
         if (o.Model == null) model.Initialize(o.Seed);
         var table = LipschitzBounds.Compute(model, options);

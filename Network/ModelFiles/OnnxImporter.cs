@@ -10,7 +10,8 @@ namespace IlgpuBlindSpots.Network.ModelFiles;
 /// arithmetic on initializers only, as PyTorch emits for <c>1 / std</c>) are folded first;
 /// element-wise Sub/Add/Mul/Div of the data by scalar or per-channel constants are gathered into
 /// one <see cref="NormalizeLayer"/>; a trailing Softmax or LogSoftmax is dropped (the project's
-/// models give logits, and softmax does not change which class wins) and reported as a notice.
+/// models give logits, and softmax does not change which class wins). Each of these, and a flat
+/// input read as a square image, is reported as a one-line notice naming the file.
 /// </summary>
 internal sealed class OnnxImporter
 {
@@ -32,6 +33,8 @@ internal sealed class OnnxImporter
     private int[] shape = [];
     // The element-wise affine map y = a·x + b not yet emitted as a NormalizeLayer (one value, or one per channel).
     private double[]? affineA, affineB;
+    // The nodes gathered into the pending normalisation, for its notice.
+    private readonly List<NodeProto> affineNodes = [];
     // The fc layer a MatMul made, whose bias a following Add may give.
     private int matMulWaitingForBias = -1;
 
@@ -195,7 +198,7 @@ internal sealed class OnnxImporter
                 long axis = Int(node, "axis", 1);
                 if (axis is not (1 or -1)) throw Fail($"node {Describe(node)} ({node.OpType}) has axis {axis}; only the class axis is supported");
                 // Dropped: the project's models give logits and the attack's loss applies its own softmax.
-                notices.Add($"{path}: dropped the trailing {node.OpType} {Describe(node)}; the model gives logits (softmax does not change which class wins)");
+                notices.Add($"{path}: trailing {node.OpType} {Describe(node)} dropped; the model gives logits, which the attack works on (softmax does not change which class wins)");
                 return true;
             default: throw Unsupported(node);
         }
@@ -340,6 +343,7 @@ internal sealed class OnnxImporter
         }
         affineA = a;
         affineB = b;
+        affineNodes.Add(node);
     }
 
     private void FlushAffine()
@@ -353,7 +357,10 @@ internal sealed class OnnxImporter
         // y = a·x + b = (x − mean)/std with std = 1/a and mean = −b/a.
         float[] stds = a.Select(v => (float)(1 / v)).ToArray();
         float[] means = a.Zip(b, (ai, bi) => (float)(-bi / ai)).ToArray();
-        Add(new NormalizeSpec(means, stds));
+        var spec = new NormalizeSpec(means, stds);
+        Add(spec);
+        notices.Add($"{path}: input normalisation {string.Join(", ", affineNodes.Select(n => $"{n.OpType} {Describe(n)}"))} mapped to a {spec} layer; attacks still work on pixels in [0, 1]");
+        affineNodes.Clear();
     }
 
     private void Add(LayerSpec spec)
@@ -397,7 +404,9 @@ internal sealed class OnnxImporter
         // A flat input of a square number of values is taken as a one-channel square image (784 → 1×28×28), so
         // it meets image data sets and the attack's pictures; otherwise it is one row.
         int side = (int)Math.Round(Math.Sqrt(f));
-        return side * side == f ? [1, side, side] : [1, 1, f];
+        if (side * side != f) return [1, 1, f];
+        notices.Add($"{path}: flat input '{input.Name}' of {f} values read as 1x{side}x{side} images");
+        return [1, side, side];
     }
 
     private (int Stride, int Pad) StrideAndPadding(NodeProto node, string op)

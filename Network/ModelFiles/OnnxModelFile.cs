@@ -6,7 +6,7 @@ using Onnx;
 
 namespace IlgpuBlindSpots.Network.ModelFiles;
 
-/// <summary>A model read from an ONNX file, with what the reader changed on the way (a dropped trailing softmax).</summary>
+/// <summary>A model read from an ONNX file, with what the reader changed on the way (a dropped trailing softmax, an input normalisation made a norm layer), one line each.</summary>
 /// <param name="Model">The model, on the device it was read for; the caller disposes it.</param>
 /// <param name="Notices">One line per change made on import; empty when the graph mapped as it was.</param>
 public sealed record OnnxImport(SequentialModel Model, IReadOnlyList<string> Notices);

@@ -51,8 +51,10 @@ public class OnnxModelFileTests
                 Assert.Equal(e.ToString(), a.ToString());
             }
         }
-        Assert.Equal(fixture.Softmax ? 1 : 0, import.Notices.Count);
-        if (fixture.Softmax) Assert.Contains("LogSoftmax", import.Notices[0]);
+        // Both fixtures normalise their input inside the graph; tiny_mlp also ends with a LogSoftmax.
+        Assert.Equal(fixture.Softmax ? 2 : 1, import.Notices.Count);
+        Assert.Single(import.Notices, n => n.Contains("input normalisation") && n.Contains("norm:"));
+        Assert.Equal(fixture.Softmax ? 1 : 0, import.Notices.Count(n => n.Contains("trailing LogSoftmax") && n.Contains("dropped")));
 
         var logits = Logits(model, fixture.Inputs);
         Compare.Close(fixture.Logits.SelectMany(r => r).ToArray(), logits, rtol: Tolerance, atol: Tolerance, what: $"{name} vs PyTorch");
@@ -144,6 +146,28 @@ public class OnnxModelFileTests
         Assert.Equal("fc:4,relu,fc:3", back.Architecture.ToString());
         Assert.Equal(logits, Logits(back, inputs));
         Compare.Close(logits.Select(v => (double)v).ToArray(), RunOnnxRuntime(path, inputs, [1, 2, 3]), rtol: Tolerance, atol: Tolerance, what: "MatMul graph in ONNX Runtime");
+    }
+
+    [Fact]
+    public void FlatSquareInputIsReadAsAnImageAndSaysSo()
+    {
+        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:3", [1, 1, 16]);
+        model.Initialize(5);
+        using var folder = new TempFolder();
+        string path = folder.File("flat.onnx");
+        OnnxModelFile.Save(path, model);
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        // [batch, 1, 1, 16] → [batch, 16]
+        var dims = proto.Graph.Input[0].Type.TensorType.Shape.Dim;
+        dims.RemoveAt(3);
+        dims.RemoveAt(2);
+        dims[1].DimValue = 16;
+        File.WriteAllBytes(path, proto.ToByteArray());
+
+        var import = OnnxModelFile.Read(TestDevice.Cpu, path);
+        using var back = import.Model;
+        Assert.Equal(new[] { 1, 4, 4 }, back.InputShape);
+        Assert.Equal($"{path}: flat input 'input' of 16 values read as 1x4x4 images", Assert.Single(import.Notices));
     }
 
     public static TheoryData<string, string> Malformed => new()

@@ -1,0 +1,26 @@
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.ModelFiles;
+using IlgpuBlindSpots.Network.Models;
+
+namespace IlgpuBlindSpots.Cli;
+
+/// <summary>
+/// The model a <c>--model</c> option names. An ONNX file's import may change the graph on the way
+/// (a trailing softmax dropped, an input normalisation turned into a <c>norm</c> layer); the user
+/// sees each change as one line on stderr, so an attack on logits is not a surprise.
+/// </summary>
+internal static class ModelArgument
+{
+    /// <summary>
+    /// Loads <paramref name="path"/> onto <paramref name="device"/>; an ONNX import's notices go to
+    /// <paramref name="notices"/> when given (null where the same file was already reported).
+    /// </summary>
+    public static SequentialModel Load(Device device, string path, TextWriter? notices)
+    {
+        if (!OnnxModelFile.IsOnnx(path)) return ModelFile.Load(device, path);
+        var import = OnnxModelFile.Read(device, path);
+        if (notices != null)
+            foreach (string notice in import.Notices) notices.WriteLine(notice);
+        return import.Model;
+    }
+}
