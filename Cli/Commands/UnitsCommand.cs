@@ -32,7 +32,7 @@ internal static class UnitsCommand
         options.Validate(data.Count);
 
         using var device = Device.Open(o.Device);
-        using var model = ModelFile.Load(device, o.Model);
+        using var model = ModelArgument.Load(device, o.Model, console.Error);
         var layer = UnitLayer.Resolve(model, o.Layer);
         console.Error.WriteLine($"units: {Path.GetFileName(o.Model)} layer {layer.Position} ({layer.Spec}, {layer.Units} units) on {data.Count} images, {device.Description}");
         var result = UnitAnalysis.Run(model, data, layer, options, line =>

@@ -15,8 +15,9 @@ internal static class TransferExperiment
 {
     /// <param name="amplifyTo">Distortion the amplified rows are rescaled to; null for none.</param>
     /// <param name="noise">Standard deviations of the noise rows.</param>
+    /// <param name="notices">Where an ONNX model's import notices go; null for nowhere.</param>
     public static TransferMatrix Run(Device device, IReadOnlyList<string> setFolders, IReadOnlyList<string> modelFiles,
-        double? amplifyTo, IReadOnlyList<double> noise, int seed, int batch)
+        double? amplifyTo, IReadOnlyList<double> noise, int seed, int batch, TextWriter? notices = null)
     {
         if (setFolders.Count == 0) throw new BlindSpotsException("--sets: name at least one attack output folder");
         if (modelFiles.Count == 0) throw new BlindSpotsException("--models: name at least one model file");
@@ -54,7 +55,7 @@ internal static class TransferExperiment
         var models = new List<(string Name, SequentialModel Model)>();
         try
         {
-            foreach (var f in modelFiles) models.Add((Path.GetFileNameWithoutExtension(f), ModelFile.Load(device, f)));
+            foreach (var f in modelFiles) models.Add((Path.GetFileNameWithoutExtension(f), ModelArgument.Load(device, f, notices)));
             return TransferMatrix.Evaluate(rows, models, sets[0].Shape, batch);
         }
         finally

@@ -54,6 +54,17 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOnnxModelIsAColumnAndItsImportIsAnnounced()
+    {
+        string onnx = Path.Combine(RepoFiles.Root, "models", "pytorch-fc100-100-10.onnx");
+        var (code, stdout, stderr) = ReproduceCommandTests.Run("transfer", "--sets", setA, "--models", $"{model},{onnx}", "--device", "cpu",
+            "--out", folder.File("onnx"));
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("| set \\ model | fc100-100-10 | pytorch-fc100-100-10 |", stdout);
+        Assert.Contains("pytorch-fc100-100-10.onnx: trailing Softmax", stderr);
+    }
+
+    [Fact]
     public void APartialSetIsRefused()
     {
         var lines = File.ReadAllLines(Path.Combine(setA, "results.jsonl"));
