@@ -20,30 +20,15 @@ public sealed class AdversarialTrainingTests : IDisposable
     {
         data = Path.Combine(folder.Path, "digits");
         outDir = Path.Combine(folder.Path, "out");
-        Directory.CreateDirectory(data);
         Directory.CreateDirectory(outDir);
-        var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz")).Data;
-        var labels = IdxFile.Read(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz")).Data;
-        void Write(string prefix, int start, int count)
-        {
-            IdxFile.Write(Path.Combine(data, $"{prefix}-images-idx3-ubyte.gz"), [count, 28, 28], images.AsSpan(start * 784, count * 784), gzip: true);
-            IdxFile.Write(Path.Combine(data, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels.AsSpan(start, count), gzip: true);
-        }
-        Write("train", 0, 200);
-        Write("t10k", 200, 100);
+        SampleDigits.WriteFolder(data, 0, 200, 200, 100);
     }
 
     public void Dispose() => folder.Dispose();
 
     private string Model => Path.Combine(outDir, "adv.safetensors");
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
 
     [Fact]
     public void AdversarialTrainingRunsAndRecordsThePoolOptions()

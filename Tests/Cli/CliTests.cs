@@ -27,13 +27,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
 
     private string Model => Path.Combine(outDir, "m.safetensors");
 

@@ -25,7 +25,7 @@ public sealed class TinyReproduction : IDisposable
         Data = Path.Combine(folder.Path, "digits");
         Out = Path.Combine(folder.Path, "reproduce");
         SampleDigits.WriteFolder(Data, 0, 1000, 800, 200);
-        (Code, Stdout, Stderr) = ReproduceCommandTests.Run("reproduce", "--profile", "tiny", "--data", Data, "--out", Out, "--device", "cpu");
+        (Code, Stdout, Stderr) = CliRun.Run("reproduce", "--profile", "tiny", "--data", Data, "--out", Out, "--device", "cpu");
     }
 
     public string Data { get; }
@@ -43,13 +43,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
     private static readonly string[] Table1Models = ["fc10-1e-4", "fc10-1e-2", "fc10-1", "fc100-100-10", "fc200-200-10", "ae400-10"];
     private static readonly string[] Table3Models = ["fc100-100-10-p1", "fc100-100-10-p1-seed2", "fc100-100-10-p2"];
 
-    internal static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
 
     [Fact]
     public void TheReportHasEveryTableAndFigure()

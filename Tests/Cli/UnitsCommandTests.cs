@@ -14,13 +14,7 @@ public sealed class UnitsCommandTests : IDisposable
 
     private static string Model(string name) => Path.Combine(RepoFiles.Root, "models", name);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
 
     [Fact]
     public void WritesReportJsonAndGridsForTheSample()
