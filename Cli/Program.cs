@@ -61,7 +61,7 @@ public static class Program
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine("blindspots: interrupted; what finished is kept (the last epoch's checkpoint, or every finished attack batch): continue with --resume");
+            stderr.WriteLine("blindspots: interrupted; what finished is kept (the last epoch's checkpoint, or every finished attack batch): continue with --resume (reproduce: run the same command again)");
             return ExitInterrupted;
         }
     }
