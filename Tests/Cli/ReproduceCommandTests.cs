@@ -135,4 +135,20 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
             }
         }
     }
+
+    [Theory]
+    [InlineData("--quick --full", "--quick and --full: choose one profile")]
+    [InlineData("--profile huge", "--profile 'huge': expected quick, full, tiny")]
+    [InlineData("--full --profile quick", "--profile quick contradicts --full")]
+    [InlineData("--quick --max-epochs 0", "--max-epochs must be a positive integer, got 0")]
+    [InlineData("--quick --models no-such-folder", "--models no-such-folder: no such folder")]
+    public void BadOptionsAreOneLineAndWriteNothing(string options, string message)
+    {
+        string outDir = Path.Combine(Path.GetDirectoryName(run.Out)!, "refused");
+        var (code, _, stderr) = CliRun.Run(["reproduce", .. options.Split(' '), "--data", run.Data, "--out", outDir, "--device", "cpu"]);
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Contains(message, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(outDir));
+    }
 }
