@@ -30,9 +30,10 @@ internal static class ReproduceCommand
             throw new BlindSpotsException($"--models {o.Models}: no such folder");
         Directory.CreateDirectory(trainedDir);
 
-        int trainCount = DataLocator.Load(o.Data, DatasetSplit.Train, null).Count;
+        var trainSet = DataLocator.Load(o.Data, DatasetSplit.Train, null);
+        int trainCount = trainSet.Count;
         var stages = new List<(string, double)>();
-        foreach (var m in profile.Models) stages.Add(($"train {m.Name}", TrainingWork(m, trainCount)));
+        foreach (var m in profile.Models) stages.Add(($"train {m.Name}", TrainingWork(m, trainCount, trainSet.ImageSize)));
         foreach (var m in profile.Models) stages.Add(($"attack {m.Name}", 1 + profile.AttackCount / 50.0));
         stages.Add(("transfer: Table 2", 1));
         stages.Add(("transfer: Table 4", 1));
@@ -96,16 +97,25 @@ internal static class ReproduceCommand
                ?? throw new BlindSpotsException($"--profile '{name}': expected {string.Join(", ", ReproductionProfile.All.Select(p => p.Name))}");
     }
 
-    /// <summary>A rough cost in multiply-adds, so the ETA weighs a long training more than a short one.</summary>
-    private static double TrainingWork(ModelRecipe m, int trainCount)
+    /// <summary>
+    /// A rough cost, so the ETA weighs a long training more than a short one: examples × epochs ×
+    /// the multiply-adds of the spec's fully connected layers (the reproduction's models have no
+    /// others), plus a constant for start-up and evaluation.
+    /// </summary>
+    private static double TrainingWork(ModelRecipe m, int trainCount, int inputLength)
     {
         var preset = Presets.Get(m.Preset);
         int examples = m.Range == null ? trainCount : DataLocator.ParseRange(m.Range).Count;
         int epochs = m.Epochs ?? preset.Options.Epochs;
-        double size = preset.Architecture.Contains("200", StringComparison.Ordinal) ? 200_000
-            : preset.Architecture.Contains("400", StringComparison.Ordinal) ? 330_000
-            : preset.Architecture.Contains("100", StringComparison.Ordinal) ? 90_000 : 8_000;
-        return 2 + examples * (double)epochs * size / 1e8; // 2: start-up and evaluation, roughly seconds
+        double multiplyAdds = 0;
+        int width = inputLength;
+        foreach (string layer in preset.Architecture.Split(','))
+            if (layer.StartsWith("fc:", StringComparison.Ordinal) && int.TryParse(layer[3..], NumberStyles.None, CultureInfo.InvariantCulture, out int outputs))
+            {
+                multiplyAdds += (double)width * outputs;
+                width = outputs;
+            }
+        return 2 + examples * (double)epochs * multiplyAdds / 1e8;
     }
 
     private static TrainOptions TrainOptionsFor(ModelRecipe m, ReproduceOptions o, string outFile)
