@@ -62,9 +62,11 @@ internal static class ReproduceCommand
             });
 
         TransferMatrix? table2 = null, table4 = null;
+        List<AdversarialSet> table1Sets = [];
         clock.Run(() =>
         {
-            table2 = TransferExperiment.Run(device, profile.Table1.Select(m => attackDirs[m.Name]).ToList(),
+            table1Sets = profile.Table1.Select(m => AdversarialSet.Load(attackDirs[m.Name])).ToList();
+            table2 = TransferExperiment.Run(device, table1Sets,
                 profile.Table1.Select(m => modelFiles[m.Name]).ToList(), null, [0.1, 0.3], o.Seed, 1000);
             TransferTables.Write(Path.Combine(outDir, "transfer-table2"), table2, "Table 2: cross-model generalization");
             return true;
@@ -79,7 +81,8 @@ internal static class ReproduceCommand
 
         var linear = profile.Table1.First(m => m.Preset == "fc10-1e-4");
         var sigmoid = profile.Table1.First(m => m.Preset == "fc200-200-10");
-        var figure7 = PaperFigures.WriteFigure7(device, outDir, attackDirs[linear.Name], attackDirs[sigmoid.Name], modelFiles[sigmoid.Name], o.Seed);
+        var figure7 = PaperFigures.WriteFigure7(device, outDir, table1Sets.First(s => s.Folder == attackDirs[linear.Name]), table1Sets.First(s => s.Folder == attackDirs[sigmoid.Name]),
+            modelFiles[sigmoid.Name], o.Seed);
         var report = new ReproductionReport(profile, o.Data, o.MaxEpochs, outDir, device.Description, console.CommandLine, clock, modelFiles, attackDirs,
             table2!, table4!, figure7);
         report.Write(Path.Combine(outDir, ReportFile));

@@ -18,11 +18,9 @@ internal static class PaperFigures
     public const string LinearFile = "figure7a.png", SigmoidFile = "figure7b.png", NoiseFile = "figure7c.png";
     private const int Pairs = 10, Scale = 2;
 
-    /// <summary>Writes the three panels from the attack outputs of the linear and the sigmoid model; returns each file with its caption.</summary>
-    public static IReadOnlyList<(string File, string Caption)> WriteFigure7(Device device, string outDir, string linearAttack, string sigmoidAttack, string sigmoidModel, int seed)
+    /// <summary>Writes the three panels from the adversarial sets of the linear and the sigmoid model; returns each file with its caption.</summary>
+    public static IReadOnlyList<(string File, string Caption)> WriteFigure7(Device device, string outDir, AdversarialSet linear, AdversarialSet sigmoid, string sigmoidModel, int seed)
     {
-        var linear = AdversarialSet.Load(linearAttack);
-        var sigmoid = AdversarialSet.Load(sigmoidAttack);
         if (linear.Count == 0 || sigmoid.Count == 0) return []; // nothing was attacked: no pairs to show
         WritePairs(Path.Combine(outDir, LinearFile), linear.Originals, linear.Adversarials, linear);
         WritePairs(Path.Combine(outDir, SigmoidFile), sigmoid.Originals, sigmoid.Adversarials, sigmoid);

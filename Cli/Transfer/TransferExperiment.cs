@@ -13,17 +13,24 @@ namespace IlgpuBlindSpots.Cli.Transfer;
 /// </summary>
 internal static class TransferExperiment
 {
-    /// <param name="amplifyTo">Distortion the amplified rows are rescaled to; null for none.</param>
-    /// <param name="noise">Standard deviations of the noise rows.</param>
-    /// <param name="notices">Where an ONNX model's import notices go; null for nowhere.</param>
+    /// <summary>Loads the attack outputs in <paramref name="setFolders"/>, then runs <see cref="Run(Device, IReadOnlyList{AdversarialSet}, IReadOnlyList{string}, double?, IReadOnlyList{double}, int, int, TextWriter?)"/>.</summary>
     public static TransferMatrix Run(Device device, IReadOnlyList<string> setFolders, IReadOnlyList<string> modelFiles,
         double? amplifyTo, IReadOnlyList<double> noise, int seed, int batch, TextWriter? notices = null)
     {
         if (setFolders.Count == 0) throw new BlindSpotsException("--sets: name at least one attack output folder");
-        if (modelFiles.Count == 0) throw new BlindSpotsException("--models: name at least one model file");
-        foreach (var f in modelFiles)
-            if (!File.Exists(f)) throw new BlindSpotsException($"--models {f}: no such file");
-        var sets = setFolders.Select(AdversarialSet.Load).ToList();
+        CheckModelFiles(modelFiles);
+        return Run(device, setFolders.Select(AdversarialSet.Load).ToList(), modelFiles, amplifyTo, noise, seed, batch, notices);
+    }
+
+    /// <param name="sets">Adversarial sets already loaded (a caller that also draws figures from them loads them once).</param>
+    /// <param name="amplifyTo">Distortion the amplified rows are rescaled to; null for none.</param>
+    /// <param name="noise">Standard deviations of the noise rows.</param>
+    /// <param name="notices">Where an ONNX model's import notices go; null for nowhere.</param>
+    public static TransferMatrix Run(Device device, IReadOnlyList<AdversarialSet> sets, IReadOnlyList<string> modelFiles,
+        double? amplifyTo, IReadOnlyList<double> noise, int seed, int batch, TextWriter? notices = null)
+    {
+        if (sets.Count == 0) throw new BlindSpotsException("--sets: name at least one attack output folder");
+        CheckModelFiles(modelFiles);
         foreach (var s in sets.Skip(1))
         {
             if (s.Data != sets[0].Data)
@@ -62,6 +69,13 @@ internal static class TransferExperiment
         {
             foreach (var (_, m) in models) m.Dispose();
         }
+    }
+
+    private static void CheckModelFiles(IReadOnlyList<string> modelFiles)
+    {
+        if (modelFiles.Count == 0) throw new BlindSpotsException("--models: name at least one model file");
+        foreach (var f in modelFiles)
+            if (!File.Exists(f)) throw new BlindSpotsException($"--models {f}: no such file");
     }
 
     /// <summary>

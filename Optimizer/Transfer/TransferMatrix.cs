@@ -30,6 +30,8 @@ public sealed record TransferMatrix(IReadOnlyList<TransferRow> Rows, IReadOnlyLi
             if (!model.InputShape.SequenceEqual(inputShape))
                 throw new BlindSpotsException(
                     $"model {name} takes inputs of {string.Join("×", model.InputShape)}, the sets hold {string.Join("×", inputShape)}");
+        if (batchSize <= 0) throw new BlindSpotsException($"batch size must be positive, got {batchSize}");
+        int classes = models.Count == 0 ? 1 : models.Max(m => m.Model.Classes);
         var rates = new double[rows.Count, models.Count];
         for (int r = 0; r < rows.Count; r++)
         {
@@ -39,10 +41,13 @@ public sealed record TransferMatrix(IReadOnlyList<TransferRow> Rows, IReadOnlyLi
                 for (int m = 0; m < models.Count; m++) rates[r, m] = double.NaN; // an empty set induces no rate
                 continue;
             }
-            for (int m = 0; m < models.Count; m++)
+            // Each row goes to a device once, however many of the models live there.
+            var set = new Dataset(row.Images, row.Labels, inputShape[0], inputShape[1], inputShape[2], classes, row.Name);
+            foreach (var onDevice in Enumerable.Range(0, models.Count).GroupBy(m => models[m].Model.Device))
             {
-                var set = new Dataset(row.Images, row.Labels, inputShape[0], inputShape[1], inputShape[2], models[m].Model.Classes, row.Name);
-                rates[r, m] = Evaluator.Evaluate(models[m].Model, set, batchSize).ErrorRate;
+                using var uploaded = new DeviceDataset(onDevice.Key, set);
+                foreach (int m in onDevice)
+                    rates[r, m] = Evaluator.Evaluate(models[m].Model, uploaded, batchSize).ErrorRate;
             }
         }
         return new TransferMatrix(rows, models.Select(m => m.Name).ToList(), rates);
