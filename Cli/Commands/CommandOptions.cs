@@ -51,7 +51,7 @@ internal sealed class TrainOptions
     [Option("pool-share", HelpText = "--adversarial: fraction of each batch drawn from the pool (default 0.25).")]
     public double? PoolShare { get; set; }
 
-    [Option("pool-target", HelpText = "--adversarial: random (a class other than the label, per example) or next ((y+1) mod classes) (default random).")]
+    [Option("pool-target", HelpText = "--adversarial: random (a class other than the label, per example), next ((y+1) mod classes) or any (untargeted: the nearest boundary) (default random).")]
     public string? PoolTarget { get; set; }
 
     [Option("json", HelpText = "Print a machine-readable summary on stdout.")]

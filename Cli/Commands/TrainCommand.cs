@@ -163,7 +163,8 @@ internal static class TrainCommand
             {
                 "random" => PoolTarget.Random,
                 "next" => PoolTarget.Next,
-                _ => throw new BlindSpotsException($"--pool-target '{o.PoolTarget}': expected random or next"),
+                "any" => PoolTarget.Any,
+                _ => throw new BlindSpotsException($"--pool-target '{o.PoolTarget}': expected random, next or any"),
             },
             Seed = options.Seed,
         };

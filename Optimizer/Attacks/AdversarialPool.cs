@@ -110,9 +110,12 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
                 source.Images.AsSpan(picked[i] * n, n).CopyTo(rows.AsSpan(i * n, n));
             }
             var pickedLabels = picked.Select(i => source.Labels[i]).ToArray();
-            Criterion criterion = Options.Target == PoolTarget.Next
-                ? new NextClass()
-                : new TargetedMisclassification(TargetSelection.Random(pickedLabels, model.Classes, rng.Next()));
+            Criterion criterion = Options.Target switch
+            {
+                PoolTarget.Next => new NextClass(),
+                PoolTarget.Any => new Misclassification(),
+                _ => new TargetedMisclassification(TargetSelection.Random(pickedLabels, model.Classes, rng.Next())),
+            };
             using var inputs = Tensor.FromArray(device, rows, [m, .. model.InputShape]);
             var results = attack.Run(model, inputs, pickedLabels, criterion);
 

@@ -45,7 +45,7 @@ public sealed record AdversarialPoolOptions
         if (Size < 1) Fail("--pool-size", Size, "a positive integer");
         if (RefreshCount < 1) Fail("--pool-refresh", RefreshCount, "COUNT/BATCHES with COUNT a positive integer");
         if (RefreshEvery < 1) Fail("--pool-refresh", RefreshEvery, "COUNT/BATCHES with BATCHES a positive integer");
-        if (!Enum.IsDefined(Target)) Fail("--pool-target", Target, "random or next");
+        if (!Enum.IsDefined(Target)) Fail("--pool-target", Target, "random, next or any");
         ArgumentNullException.ThrowIfNull(Attack);
         Attack.Validate();
     }

@@ -8,4 +8,11 @@ public enum PoolTarget
 
     /// <summary>(label + 1) mod classes (<see cref="TargetSelection.Next"/>).</summary>
     Next,
+
+    /// <summary>
+    /// Any class but the label (<see cref="Misclassification"/>): the attack crosses the nearest
+    /// decision boundary it finds, so each example is the smallest step that changes the label, the
+    /// one that says most about the margin.
+    /// </summary>
+    Any,
 }
