@@ -39,6 +39,9 @@ internal sealed class TrainOptions
     [Option("resume", HelpText = "Continue the interrupted run whose checkpoint is beside --out.")]
     public bool Resume { get; set; }
 
+    [Option("init", HelpText = "Start from this model file's weights (.safetensors) instead of random ones: fine-tuning. Its architecture is used; --arch, if given, must be the same.")]
+    public string? Init { get; set; }
+
     [Option("adversarial", HelpText = "Adversarial training (paper §4.2): mix a pool of L-BFGS adversarial examples, regenerated against the model as it trains, into every batch.")]
     public bool Adversarial { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text.Json;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
@@ -27,9 +28,11 @@ internal static class TrainCommand
         var train = DataLocator.Load(o.Data, DatasetSplit.Train, o.Range);
         Dataset? test = TryLoadTest(o.Data);
         using var device = Device.Open(o.Device);
-        using var model = SequentialModel.Create(device, arch, [train.Channels, train.Height, train.Width]);
-        model.Initialize(options.Seed);
-        var pretraining = o.Arch == null && o.Preset != null ? Presets.Get(o.Preset).Pretraining : null;
+        using var model = o.Init != null
+            ? InitialModel(device, o.Init, train)
+            : SequentialModel.Create(device, arch, [train.Channels, train.Height, train.Width]);
+        if (o.Init == null) model.Initialize(options.Seed);
+        var pretraining = o.Arch == null && o.Preset != null && o.Init == null ? Presets.Get(o.Preset).Pretraining : null;
         if (pretraining != null && !o.Resume)
         {
             var stagePrinter = new ProgressPrinter(console);
@@ -108,8 +111,12 @@ internal static class TrainCommand
     private static (string Arch, TrainingOptions Options) Resolve(TrainOptions o)
     {
         Preset? preset = o.Preset != null ? Presets.Get(o.Preset) : null;
-        string arch = o.Arch ?? preset?.Architecture
-            ?? throw new BlindSpotsException("--preset or --arch is required (e.g. --preset fc100-100-10)");
+        string? initArch = o.Init != null ? InitialArchitecture(o.Init) : null;
+        string arch = initArch ?? o.Arch ?? preset?.Architecture
+            ?? throw new BlindSpotsException("--preset, --arch or --init is required (e.g. --preset fc100-100-10)");
+        string? asked = o.Arch ?? preset?.Architecture;
+        if (initArch != null && asked != null && ArchitectureSpec.Parse(asked).ToString() != initArch)
+            throw new BlindSpotsException($"--init {o.Init}: holds {initArch}, not the asked {ArchitectureSpec.Parse(asked)}");
         var d = preset?.Options ?? new TrainingOptions(Epochs: 10, BatchSize: 100, LearningRate: 1e-3);
         var options = d with
         {
@@ -170,6 +177,38 @@ internal static class TrainCommand
         };
         pool.Validate();
         return pool;
+    }
+
+    /// <summary>The architecture recorded in the --init file, read without loading its tensors onto a device.</summary>
+    private static string InitialArchitecture(string path)
+    {
+        if (OnnxModelFile.IsOnnx(path))
+            throw new BlindSpotsException($"--init {path}: fine-tuning starts from a .safetensors model file (one trained here, or exported from PyTorch as docs/pytorch-export.md shows), not ONNX");
+        var file = SafetensorsFile.Read(path);
+        if (!file.Metadata.TryGetValue(ModelFile.ArchKey, out string? arch))
+            throw new BlindSpotsException($"{path}: has no 'arch' metadata; cannot tell which model it holds");
+        try
+        {
+            return ArchitectureSpec.Parse(arch).ToString();
+        }
+        catch (BlindSpotsException e)
+        {
+            throw new BlindSpotsException($"{path}: metadata 'arch': {e.Message}", e);
+        }
+    }
+
+    /// <summary>The --init model on the device, checked against the training data's image shape.</summary>
+    private static SequentialModel InitialModel(Device device, string path, Dataset train)
+    {
+        var model = ModelFile.Load(device, path);
+        int[] shape = [train.Channels, train.Height, train.Width];
+        if (!model.InputShape.SequenceEqual(shape))
+        {
+            string have = string.Join("x", model.InputShape), want = string.Join("x", shape);
+            model.Dispose();
+            throw new BlindSpotsException($"--init {path}: takes {have} inputs, but {train.Source} has {want} images");
+        }
+        return model;
     }
 
     private static (int Count, int Every) ParseRefresh(string text)
@@ -234,11 +273,18 @@ internal static class TrainCommand
             ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["batch"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["preset"] = o.Preset ?? "none",
+            ["init"] = o.Init != null ? $"{Path.GetFileName(o.Init)} sha256:{FileHash(o.Init)}" : "none",
             ["command"] = commandLine,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["device"] = device?.Description ?? "",
             ["version"] = version,
         };
+    }
+
+    private static string FileHash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static string Percent(double rate) => (100 * rate).ToString("F2", CultureInfo.InvariantCulture) + "%";
