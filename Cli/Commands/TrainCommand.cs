@@ -73,6 +73,7 @@ internal static class TrainCommand
             record["pool_made_last_run"] = pool.Made.ToString(CultureInfo.InvariantCulture);
             record["pool_mean_distortion_last_run"] = pool.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
             record["pool_attack_seconds_last_run"] = pool.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+            record["pool_evaluations_last_run"] = pool.Evaluations.ToString(CultureInfo.InvariantCulture);
         }
         ModelFile.Save(o.Out, model, record);
         TryDelete(checkpoint);
@@ -90,6 +91,7 @@ internal static class TrainCommand
                 pool_size = pool.Options.Size, pool_refresh = $"{pool.Options.RefreshCount}/{pool.Options.RefreshEvery}", pool_share = options.PoolShare,
                 pool_target = pool.Options.Target.ToString().ToLowerInvariant(), attacked = pool.Attacked, made = pool.Made,
                 mean_distortion = pool.Made == 0 ? (double?)null : pool.MeanDistortion, attack_seconds = pool.AttackTime.TotalSeconds,
+                evaluations = pool.Evaluations,
             },
         };
         if (o.Json) console.Out.WriteLine(JsonSerializer.Serialize(result));
@@ -100,7 +102,7 @@ internal static class TrainCommand
         table.AddRow("test error", Markup.Escape(testResult != null ? $"{Percent(testResult.ErrorRate)} on {testResult.Count} examples (loss {testResult.MeanLoss:F4})" : "n/a (no test split)"));
         if (pool != null)
             table.AddRow("adversarial", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"pool of {pool.Options.Size}, {options.PoolRowsPerBatch} of every {options.BatchSize} rows; {pool.Made} of {pool.Attacked} attacks made examples (mean distortion {pool.MeanDistortion:F4}), {pool.AttackTime.TotalSeconds:F1} s attacking")));
+                $"pool of {pool.Options.Size}, {options.PoolRowsPerBatch} of every {options.BatchSize} rows; {pool.Made} of {pool.Attacked} attacks made examples (mean distortion {pool.MeanDistortion:F4}), {(double)pool.Evaluations / Math.Max(1, pool.Attacked):F1} evaluations per attack, {pool.AttackTime.TotalSeconds:F1} s attacking")));
         table.AddRow("time", Markup.Escape($"{summary.Elapsed.TotalSeconds:F1} s, {summary.ExamplesPerSecond:F0} examples/s on {device.Description}"));
         Render(o.Json ? console.Error : console.Out, table);
         return 0;
@@ -153,14 +155,16 @@ internal static class TrainCommand
         if (!o.Adversarial)
         {
             string? stray = o.PoolSize != null ? "--pool-size" : o.PoolRefresh != null ? "--pool-refresh"
-                : o.PoolShare != null ? "--pool-share" : o.PoolTarget != null ? "--pool-target" : null;
+                : o.PoolShare != null ? "--pool-share" : o.PoolTarget != null ? "--pool-target"
+                : o.PoolSearch != null ? "--pool-search" : null;
             if (stray != null) throw new BlindSpotsException($"{stray} configures adversarial training: it needs --adversarial");
             return null;
         }
         if (o.PoolShare is double share && !(share > 0 && share < 1))
             throw new BlindSpotsException($"--pool-share must be in (0, 1), got {share.ToString(CultureInfo.InvariantCulture)}");
         var d = new AdversarialPoolOptions();
-        var (count, every) = o.PoolRefresh == null ? (d.RefreshCount, d.RefreshEvery) : ParseRefresh(o.PoolRefresh);
+        var (count, every) = o.PoolRefresh == null ? (d.RefreshCount, d.RefreshEvery) : ParsePair(o.PoolRefresh, "--pool-refresh", "COUNT/BATCHES", "100/10: 100 examples every 10 batches");
+        var (rounds, steps) = o.PoolSearch == null ? (d.Attack.MaxRounds, d.Attack.Solver.MaxIterations) : ParsePair(o.PoolSearch, "--pool-search", "ROUNDS/STEPS", "4/10: at most 4 weights c, 10 L-BFGS steps each");
         var pool = d with
         {
             Size = o.PoolSize ?? d.Size,
@@ -174,6 +178,7 @@ internal static class TrainCommand
                 _ => throw new BlindSpotsException($"--pool-target '{o.PoolTarget}': expected random, next or any"),
             },
             Seed = options.Seed,
+            Attack = d.Attack with { MaxRounds = rounds, Solver = d.Attack.Solver with { MaxIterations = steps } },
         };
         pool.Validate();
         return pool;
@@ -211,15 +216,16 @@ internal static class TrainCommand
         return model;
     }
 
-    private static (int Count, int Every) ParseRefresh(string text)
+    /// <summary>A pair of positive integers A/B (A alone means A/1).</summary>
+    private static (int First, int Second) ParsePair(string text, string option, string form, string example)
     {
         var parts = text.Split('/');
-        int every = 1;
+        int second = 1;
         if (parts.Length is < 1 or > 2
-            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1
-            || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out every) || every < 1)))
-            throw new BlindSpotsException($"--pool-refresh '{text}': expected COUNT/BATCHES, two positive integers (e.g. 100/10: 100 examples every 10 batches)");
-        return (count, every);
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first) || first < 1
+            || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out second) || second < 1)))
+            throw new BlindSpotsException($"{option} '{text}': expected {form}, two positive integers (e.g. {example})");
+        return (first, second);
     }
 
     private static double[] ParseDecay(string text) => text.Split(',').Select(s =>

@@ -71,6 +71,9 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <summary>Successful attacks so far, each an example put into the pool.</summary>
     public long Made { get; private set; }
 
+    /// <summary>Evaluations of the attack loss and its input gradient (model forward and backward passes, one row each) spent so far.</summary>
+    public long Evaluations { get; private set; }
+
     /// <summary>Mean RMS distortion √(Σr²/n) of the examples made so far; NaN before the first.</summary>
     public double MeanDistortion => Made == 0 ? double.NaN : distortionSum / Made;
 
@@ -122,6 +125,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
             var slots = new List<int>();
             foreach (var r in results)
             {
+                Evaluations += r.Evaluations;
                 if (!r.Success) continue;
                 int slot = Count < Options.Size ? Count++ : rng.Next(Options.Size);
                 Images.View.SubView((long)slot * n, n).CopyFromCPU(r.Adversarial);

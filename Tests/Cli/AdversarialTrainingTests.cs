@@ -35,7 +35,7 @@ public sealed class AdversarialTrainingTests : IDisposable
     {
         var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,dropout:0.2,fc:10", "--data", data, "--epochs", "2",
             "--batch", "20", "--optimizer", "sgd", "--lr", "0.2", "--seed", "3", "--adversarial", "--pool-size", "40",
-            "--pool-refresh", "10/3", "--pool-share", "0.2", "--pool-target", "next", "--out", Model, "--json");
+            "--pool-refresh", "10/3", "--pool-share", "0.2", "--pool-target", "next", "--pool-search", "6/15", "--out", Model, "--json");
         Assert.True(code == 0, stderr);
         var meta = SafetensorsFile.Read(Model).Metadata;
         Assert.Equal("yes", meta["adversarial"]);
@@ -44,7 +44,9 @@ public sealed class AdversarialTrainingTests : IDisposable
         Assert.Equal("0.2", meta["pool_share"]);
         Assert.Equal("4 pool + 16 training", meta["pool_rows_per_batch"]);
         Assert.Equal("next", meta["pool_target"]);
-        Assert.Contains("attack=lbfgs", meta["pool"]);
+        Assert.Contains("attack=lbfgs rounds<=6 ", meta["pool"]);
+        Assert.EndsWith("iterations<=15", meta["pool"]);
+        Assert.True(long.Parse(meta["pool_evaluations_last_run"]) > 0);
         Assert.Contains("--adversarial", meta["command"]);
         // 200 examples at 16 per batch: 13 batches per epoch, 26 steps; 10 attacked before steps 0, 3, …, 24.
         Assert.Equal("90", meta["pool_attacked_last_run"]);
@@ -73,6 +75,10 @@ public sealed class AdversarialTrainingTests : IDisposable
         { ["--adversarial", "--pool-refresh", "ten"], "--pool-refresh" },
         { ["--adversarial", "--pool-refresh", "1/2/3"], "--pool-refresh" },
         { ["--adversarial", "--pool-target", "sideways"], "--pool-target" },
+        { ["--adversarial", "--pool-search", "0/10"], "--pool-search" },
+        { ["--adversarial", "--pool-search", "4/-1"], "--pool-search" },
+        { ["--adversarial", "--pool-search", "many"], "--pool-search" },
+        { ["--pool-search", "4/10"], "--adversarial" },
         { ["--pool-share", "0.3"], "--adversarial" },
         { ["--pool-size", "100"], "--adversarial" },
     };
