@@ -57,6 +57,9 @@ internal sealed class TrainOptions
     [Option("pool-target", HelpText = "--adversarial: random (a class other than the label, per example), next ((y+1) mod classes) or any (untargeted: the nearest boundary) (default random).")]
     public string? PoolTarget { get; set; }
 
+    [Option("pool-layers", HelpText = "--adversarial: where pools of adversarial examples are kept: input (the default), all (the input and every sigmoid hidden layer's output, each pool training the layers above it, as in the paper), or positions k separated by commas (0: the input; k: the output of the first k layers).")]
+    public string? PoolLayers { get; set; }
+
     [Option("pool-search", HelpText = "--adversarial: ROUNDS/STEPS, the cap on the attack that makes pool examples: at most ROUNDS rounds of the search for c, each solve at most STEPS L-BFGS steps (default 8/20).")]
     public string? PoolSearch { get; set; }
 

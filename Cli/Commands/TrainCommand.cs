@@ -38,8 +38,13 @@ internal static class TrainCommand
             var stagePrinter = new ProgressPrinter(console);
             pretraining.Initialize(model, train, (stage, p) => stagePrinter.Report(p with { Stage = stage }), cancel);
         }
-        using var pool = poolOptions != null ? new AdversarialPool(device, train, poolOptions) : null;
-        using var trainer = new Trainer(model, train, options, pool);
+        using var owned = new OwnedPools();
+        var pools = owned.Items;
+        if (poolOptions != null)
+            foreach (int layer in PoolLayers(o.PoolLayers, model))
+                pools.Add(new AdversarialPool(model, train, poolOptions with { Layer = layer }));
+        var pool = pools.FirstOrDefault();
+        using var trainer = new Trainer(model, train, options, pools);
         if (o.Resume)
         {
             trainer.Resume(checkpoint);
@@ -55,7 +60,8 @@ internal static class TrainCommand
             record["pool_share"] = options.PoolShare.ToString("R", CultureInfo.InvariantCulture);
             record["pool_rows_per_batch"] = $"{options.PoolRowsPerBatch} pool + {options.DataRowsPerBatch} training";
             record["pool_target"] = pool.Options.Target.ToString().ToLowerInvariant();
-            record["pool"] = pool.Description;
+            record["pool_layers"] = string.Join(",", pools.Select(p => p.Layer));
+            record["pool"] = string.Join("; ", pools.Select(p => p.Description));
         }
         var printer = new ProgressPrinter(console);
         var summary = trainer.Train(printer.Report, checkpoint, record, cancel);
@@ -74,6 +80,13 @@ internal static class TrainCommand
             record["pool_mean_distortion_last_run"] = pool.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
             record["pool_attack_seconds_last_run"] = pool.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
             record["pool_evaluations_last_run"] = pool.Evaluations.ToString(CultureInfo.InvariantCulture);
+            foreach (var hidden in pools.Skip(1))
+            {
+                string key = $"pool_layer{hidden.Layer}";
+                record[$"{key}_made_last_run"] = $"{hidden.Made} of {hidden.Attacked}";
+                record[$"{key}_mean_distortion_last_run"] = hidden.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
+                record[$"{key}_attack_seconds_last_run"] = hidden.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+            }
         }
         ModelFile.Save(o.Out, model, record);
         TryDelete(checkpoint);
@@ -92,6 +105,11 @@ internal static class TrainCommand
                 pool_target = pool.Options.Target.ToString().ToLowerInvariant(), attacked = pool.Attacked, made = pool.Made,
                 mean_distortion = pool.Made == 0 ? (double?)null : pool.MeanDistortion, attack_seconds = pool.AttackTime.TotalSeconds,
                 evaluations = pool.Evaluations,
+                layers = pools.Select(p => new
+                {
+                    layer = p.Layer, attacked = p.Attacked, made = p.Made, mean_distortion = p.Made == 0 ? (double?)null : p.MeanDistortion,
+                    evaluations = p.Evaluations, attack_seconds = p.AttackTime.TotalSeconds,
+                }).ToArray(),
             },
         };
         if (o.Json) console.Out.WriteLine(JsonSerializer.Serialize(result));
@@ -103,12 +121,26 @@ internal static class TrainCommand
         if (pool != null)
             table.AddRow("adversarial", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"pool of {pool.Options.Size}, {options.PoolRowsPerBatch} of every {options.BatchSize} rows; {pool.Made} of {pool.Attacked} attacks made examples (mean distortion {pool.MeanDistortion:F4}), {(double)pool.Evaluations / Math.Max(1, pool.Attacked):F1} evaluations per attack, {pool.AttackTime.TotalSeconds:F1} s attacking")));
+        foreach (var hidden in pools.Skip(1))
+            table.AddRow($"pool of layer {hidden.Layer}", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{hidden.Made} of {hidden.Attacked} attacks made examples (mean distortion {hidden.MeanDistortion:F4}), {hidden.AttackTime.TotalSeconds:F1} s attacking")));
         table.AddRow("time", Markup.Escape($"{summary.Elapsed.TotalSeconds:F1} s, {summary.ExamplesPerSecond:F0} examples/s on {device.Description}"));
         Render(o.Json ? console.Error : console.Out, table);
         return 0;
     }
 
     public static string CheckpointPath(string output) => output + ".checkpoint";
+
+    /// <summary>The run's pools, freed together (one per --pool-layers entry).</summary>
+    private sealed class OwnedPools : IDisposable
+    {
+        public List<AdversarialPool> Items { get; } = [];
+
+        public void Dispose()
+        {
+            foreach (var p in Items) p.Dispose();
+        }
+    }
 
     private static (string Arch, TrainingOptions Options) Resolve(TrainOptions o)
     {
@@ -156,7 +188,7 @@ internal static class TrainCommand
         {
             string? stray = o.PoolSize != null ? "--pool-size" : o.PoolRefresh != null ? "--pool-refresh"
                 : o.PoolShare != null ? "--pool-share" : o.PoolTarget != null ? "--pool-target"
-                : o.PoolSearch != null ? "--pool-search" : null;
+                : o.PoolSearch != null ? "--pool-search" : o.PoolLayers != null ? "--pool-layers" : null;
             if (stray != null) throw new BlindSpotsException($"{stray} configures adversarial training: it needs --adversarial");
             return null;
         }
@@ -214,6 +246,31 @@ internal static class TrainCommand
             throw new BlindSpotsException($"--init {path}: takes {have} inputs, but {train.Source} has {want} images");
         }
         return model;
+    }
+
+    /// <summary>
+    /// The layers --pool-layers names: <c>input</c> (the default), <c>all</c> (the input and every
+    /// sigmoid output below the last layer, the paper's pool per layer), or positions k, each the
+    /// output of the first k layers (0: the input).
+    /// </summary>
+    private static int[] PoolLayers(string? text, SequentialModel model)
+    {
+        var layers = model.Layers;
+        switch ((text ?? "input").Trim().ToLowerInvariant())
+        {
+            case "input":
+                return [0];
+            case "all":
+                var sigmoids = Enumerable.Range(1, layers.Count - 1).Where(k => layers[k - 1].Spec.StartsWith("sigmoid", StringComparison.Ordinal)).ToArray();
+                if (sigmoids.Length == 0)
+                    throw new BlindSpotsException($"--pool-layers all: {model.Architecture} has no sigmoid hidden layer, whose outputs lie in [0, 1], the box the attack searches; only the input can have a pool");
+                return [0, .. sigmoids];
+        }
+        var positions = text!.Split(',').Select(t => int.TryParse(t.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k < layers.Count ? k
+            : throw new BlindSpotsException($"--pool-layers '{text}': expected input, all, or layer positions 0..{layers.Count - 1} separated by commas (0: the input, k: the output of the first k layers)")).ToArray();
+        if (positions.Distinct().Count() != positions.Length)
+            throw new BlindSpotsException($"--pool-layers '{text}': names a layer twice");
+        return positions.Order().ToArray();
     }
 
     /// <summary>A pair of positive integers A/B (A alone means A/1).</summary>

@@ -13,9 +13,12 @@ public sealed class SequentialModel : IDisposable
 {
     private readonly List<ILayer> layers;
     private readonly SoftmaxCrossEntropyLoss loss;
+    // A view made by Above shares its layers with the model it came from, which frees them.
+    private readonly bool ownsLayers = true;
 
-    private SequentialModel(Device device, ArchitectureSpec architecture, int[] inputShape, List<ILayer> layers, int classes)
+    private SequentialModel(Device device, ArchitectureSpec architecture, int[] inputShape, List<ILayer> layers, int classes, bool ownsLayers = true)
     {
+        this.ownsLayers = ownsLayers;
         Device = device;
         Architecture = architecture;
         InputShape = inputShape;
@@ -114,6 +117,35 @@ public sealed class SequentialModel : IDisposable
     }
 
     /// <summary>
+    /// Per-example shape of what the first <paramref name="layerCount"/> layers output (0: the
+    /// model's input shape), computed from the layers without running them.
+    /// </summary>
+    public int[] ShapeAfter(int layerCount)
+    {
+        if (layerCount < 0 || layerCount > layers.Count)
+            throw new BlindSpotsException($"the model has layers 1..{layers.Count}, not {layerCount}");
+        int[] shape = InputShape;
+        for (int i = 0; i < layerCount; i++) shape = layers[i].OutputShape(shape);
+        return (int[])shape.Clone();
+    }
+
+    /// <summary>
+    /// The layers after the first <paramref name="layerCount"/> as a model of their own, taking
+    /// what layer <paramref name="layerCount"/> outputs as its input: the same layer objects and
+    /// parameters, so training the view trains this model's upper layers. This is how a hidden
+    /// layer's outputs are attacked and trained on (Szegedy et al. 2013, section 4.2). Disposing the
+    /// view frees only its own buffers; the layers stay this model's. Do not interleave a pass of
+    /// the view with one of this model: the shared layers keep one pass's activations.
+    /// </summary>
+    public SequentialModel Above(int layerCount)
+    {
+        if (layerCount < 1 || layerCount >= layers.Count)
+            throw new BlindSpotsException($"a model above layer {layerCount} needs 1 ≤ layer < {layers.Count} (the layers of {Architecture})");
+        var upper = ArchitectureSpec.FromLayers(Architecture.Layers.Skip(layerCount).ToList());
+        return new SequentialModel(Device, upper, ShapeAfter(layerCount), layers.Skip(layerCount).ToList(), Classes, ownsLayers: false);
+    }
+
+    /// <summary>
     /// Back-propagates dLoss/dLogits of the last forward batch and returns dLoss/dInput [B, C, H, W];
     /// with <paramref name="parameterGradients"/> also adds dLoss/dParameter to every parameter's gradient.
     /// </summary>
@@ -143,10 +175,18 @@ public sealed class SequentialModel : IDisposable
     /// Adds the gradient of the batch's mean cross-entropy w.r.t. every parameter to its gradient
     /// (zero them first with <see cref="ZeroGradients"/>); returns the per-example losses [B] and logits.
     /// </summary>
-    public (Tensor Losses, Tensor Logits) ParameterGradients(Tensor input, ArrayView<int> labels, bool training = true)
+    public (Tensor Losses, Tensor Logits) ParameterGradients(Tensor input, ArrayView<int> labels, bool training = true) =>
+        ParameterGradients(input, labels, training, 1f);
+
+    /// <summary>
+    /// Adds <paramref name="weight"/> times the gradient of the batch's mean cross-entropy w.r.t.
+    /// every parameter to its gradient: a batch that counts as part of a larger one (its rows over
+    /// the larger batch's) adds to the same step. Returns the per-example losses [B] and logits.
+    /// </summary>
+    public (Tensor Losses, Tensor Logits) ParameterGradients(Tensor input, ArrayView<int> labels, bool training, float weight)
     {
         var logits = Forward(input, training);
-        var (losses, dLogits) = loss.LossAndGradient(logits, labels, 1f / input.Batch);
+        var (losses, dLogits) = loss.LossAndGradient(logits, labels, weight / input.Batch);
         Backward(dLogits, parameterGradients: true);
         return (losses, logits);
     }
@@ -182,7 +222,8 @@ public sealed class SequentialModel : IDisposable
     /// <summary>Frees every layer's parameters and buffers.</summary>
     public void Dispose()
     {
-        foreach (var l in layers) l.Dispose();
+        if (ownsLayers)
+            foreach (var l in layers) l.Dispose();
         loss.Dispose();
     }
 }

@@ -16,6 +16,7 @@ internal sealed class BatchAssembler : IDisposable
 {
     private readonly Device device;
     private readonly Dictionary<int, Tensor> batches = [];
+    private readonly Dictionary<int, (Tensor X, MemoryBuffer1D<int, Stride1D.Dense> Labels, MemoryBuffer1D<int, Stride1D.Dense> Indices)> poolBatches = [];
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels, poolIndices;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> gatherRows;
     private readonly Action<Index1D, WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> gatherLabels;
@@ -60,6 +61,28 @@ internal sealed class BatchAssembler : IDisposable
         return (x, y);
     }
 
+    /// <summary>
+    /// <paramref name="rows"/> examples of a hidden layer's pool for step <paramref name="step"/>,
+    /// drawn uniformly (with the pool's layer in the seed, so pools draw independently), with their
+    /// labels. The tensors are reused per layer: valid until the next call for that layer.
+    /// </summary>
+    public (Tensor X, ArrayView<int> Labels) AssemblePool(IExamplePool pool, int rows, int seed, long step)
+    {
+        int n = pool.Images.RowLength;
+        if (!poolBatches.TryGetValue(pool.Layer, out var b) || b.X.Batch != rows || b.X.RowLength != n)
+        {
+            if (b.X != null) { b.X.Dispose(); b.Labels.Dispose(); b.Indices.Dispose(); }
+            b = (Tensor.Allocate(device, rows, n), device.Accelerator.Allocate1D<int>(rows), device.Accelerator.Allocate1D<int>(rows));
+            poolBatches[pool.Layer] = b;
+        }
+        b.Indices.View.CopyFromCPU(PoolDraw(unchecked(seed * 31 + pool.Layer), step, pool.Count, rows));
+        var sp = device.Split(rows * n);
+        gatherRows(sp.Threads, sp, pool.Images.View, b.Indices.View, b.X.View, 0, n);
+        var sl = device.Split(rows);
+        gatherLabels(sl.Threads, sl, pool.Labels, b.Indices.View, b.Labels.View, 0);
+        return (b.X, b.Labels.View);
+    }
+
     /// <summary>The pool rows of step <paramref name="step"/>: <paramref name="rows"/> draws with replacement from [0, <paramref name="count"/>).</summary>
     public static int[] PoolDraw(int seed, long step, int count, int rows)
     {
@@ -74,6 +97,7 @@ internal sealed class BatchAssembler : IDisposable
     public void Dispose()
     {
         foreach (var t in batches.Values) t.Dispose();
+        foreach (var (x, l, i) in poolBatches.Values) { x.Dispose(); l.Dispose(); i.Dispose(); }
         labels.Dispose();
         poolIndices.Dispose();
     }

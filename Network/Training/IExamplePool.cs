@@ -18,7 +18,14 @@ public interface IExamplePool
     /// <summary>Examples held now: rows [0, Count) of <see cref="Images"/> and <see cref="Labels"/>; 0 until the first are made.</summary>
     int Count { get; }
 
-    /// <summary>The examples, [capacity, C·H·W] on the model's device, values as the training data's.</summary>
+    /// <summary>
+    /// Where the examples enter the model: 0 for inputs (mixed into the data batch), k &gt; 0 for
+    /// outputs of the first k layers, which train only the layers above k
+    /// (<see cref="SequentialModel.Above"/>).
+    /// </summary>
+    int Layer => 0;
+
+    /// <summary>The examples, [capacity, values per example] on the model's device: inputs as the training data's, or layer <see cref="Layer"/>'s outputs.</summary>
     Tensor Images { get; }
 
     /// <summary>Each example's true class, [capacity] on the same device.</summary>

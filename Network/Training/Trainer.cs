@@ -27,7 +27,7 @@ public sealed class Trainer : IDisposable
 {
     private const string OptimizerPrefix = "optimizer.";
     // Under the optimizer prefix: training state that loading the model skips.
-    private const string PoolImagesName = OptimizerPrefix + "pool.images", PoolLabelsName = OptimizerPrefix + "pool.labels";
+    // A pool of layer k > 0 is saved as pool{k}.images, pool{k}.labels.
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Device device;
@@ -36,6 +36,7 @@ public sealed class Trainer : IDisposable
     private readonly DeviceDataset data;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> permutation, predictions;
     private readonly IExamplePool? pool;
+    private readonly List<(IExamplePool Pool, SequentialModel Above)> hiddenPools = [];
     private readonly BatchAssembler batches;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> partials, lossTotal, penalty;
     private readonly List<(Parameter Parameter, float Lambda, Tensor[] State)> parameters = [];
@@ -55,12 +56,37 @@ public sealed class Trainer : IDisposable
     /// <exception cref="BlindSpotsException">The options are out of range, or the data does not fit the model.</exception>
     /// <param name="pool">Extra examples mixed into every batch; required exactly when <see cref="TrainingOptions.PoolShare"/> is above 0.</param>
     public Trainer(SequentialModel model, Dataset train, TrainingOptions options, IExamplePool? pool = null)
+        : this(model, train, options, pool == null ? [] : [pool])
     {
+    }
+
+    /// <summary>
+    /// Prepares training with several pools, at most one per layer (<see cref="IExamplePool.Layer"/>):
+    /// a pool of layer 0 is mixed into every batch; one of layer k &gt; 0 adds, to every step, as
+    /// many of its examples as a batch takes from a pool, through the layers above k
+    /// (<see cref="SequentialModel.Above"/>), each row weighted as one row of the batch.
+    /// </summary>
+    /// <param name="model">Trained in place; initialise it first (or load a checkpoint with <see cref="Resume"/>).</param>
+    /// <param name="train">The labelled examples to train on.</param>
+    /// <param name="options">The run's options, validated here.</param>
+    /// <param name="pools">The pools; not empty exactly when <see cref="TrainingOptions.PoolShare"/> is above 0.</param>
+    /// <exception cref="BlindSpotsException">The options are out of range, or the data does not fit the model.</exception>
+    public Trainer(SequentialModel model, Dataset train, TrainingOptions options, IReadOnlyList<IExamplePool> pools)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
         options.Validate();
-        if ((pool != null) != (options.PoolShare > 0))
-            throw new ArgumentException($"a pool of examples goes with a pool share above 0 (share {options.PoolShare}, pool {(pool == null ? "none" : "given")})", nameof(pool));
-        if (pool != null && (pool.Images.Device != model.Device || pool.Images.RowLength != model.InputLength))
-            throw new ArgumentException($"the pool's examples ({Tensor.Format(pool.Images.Shape)} on {pool.Images.Device.Id}) do not fit the model's input on {model.Device.Id}", nameof(pool));
+        if ((pools.Count > 0) != (options.PoolShare > 0))
+            throw new ArgumentException($"a pool of examples goes with a pool share above 0 (share {options.PoolShare}, {pools.Count} pools given)", nameof(pools));
+        if (pools.Select(p => p.Layer).Distinct().Count() != pools.Count)
+            throw new ArgumentException("at most one pool per layer", nameof(pools));
+        foreach (var p in pools)
+        {
+            int width = p.Layer == 0 ? model.InputLength
+                : p.Layer < model.Layers.Count ? model.ShapeAfter(p.Layer).Aggregate(1, (a, b) => a * b) : -1;
+            if (p.Images.Device != model.Device || p.Images.RowLength != width)
+                throw new ArgumentException($"the pool of layer {p.Layer} ({Tensor.Format(p.Images.Shape)} on {p.Images.Device.Id}) does not fit the model's layer on {model.Device.Id}", nameof(pools));
+        }
+        var pool = pools.FirstOrDefault(p => p.Layer == 0);
         if (train.Count == 0) throw new BlindSpotsException($"{train.Source}: no examples to train on");
         if (train.ImageSize != model.InputLength)
             throw new BlindSpotsException(
@@ -74,6 +100,7 @@ public sealed class Trainer : IDisposable
         this.model = model;
         this.options = options;
         this.pool = pool;
+        foreach (var p in pools.Where(p => p.Layer > 0).OrderBy(p => p.Layer)) hiddenPools.Add((p, model.Above(p.Layer)));
         var layers = ModelFile.ParameterisedLayers(model);
         for (int i = 0; i < layers.Count; i++)
         {
@@ -192,19 +219,20 @@ public sealed class Trainer : IDisposable
         meta["checkpoint_dropout_steps"] = string.Join(",", model.Layers.OfType<DropoutLayer>().Select(d => d.Step));
         var extra = parameters.SelectMany(p => p.State.Select((s, i) =>
             new NamedTensor($"{OptimizerPrefix}{p.Parameter.Name}.{i}", s.Shape.ToArray(), s.ToArray()))).ToList();
-        if (pool != null)
+        foreach (var p in Pools)
         {
-            meta["checkpoint_pool"] = pool.Description;
-            meta["checkpoint_pool_count"] = pool.Count.ToString(CultureInfo.InvariantCulture);
-            if (pool.Count > 0)
+            string key = PoolKey(p);
+            meta[$"checkpoint_{key}"] = p.Description;
+            meta[$"checkpoint_{key}_count"] = p.Count.ToString(CultureInfo.InvariantCulture);
+            if (p.Count > 0)
             {
-                int n = model.InputLength;
-                var images = new float[pool.Count * n];
-                pool.Images.View.SubView(0, images.Length).CopyToCPU(images);
-                var labels = new int[pool.Count];
-                pool.Labels.SubView(0, pool.Count).CopyToCPU(labels);
-                extra.Add(new NamedTensor(PoolImagesName, [pool.Count, n], images));
-                extra.Add(new NamedTensor(PoolLabelsName, [pool.Count], labels.Select(l => (float)l).ToArray()));
+                int n = p.Images.RowLength;
+                var images = new float[p.Count * n];
+                p.Images.View.SubView(0, images.Length).CopyToCPU(images);
+                var labels = new int[p.Count];
+                p.Labels.SubView(0, p.Count).CopyToCPU(labels);
+                extra.Add(new NamedTensor($"{OptimizerPrefix}{key}.images", [p.Count, n], images));
+                extra.Add(new NamedTensor($"{OptimizerPrefix}{key}.labels", [p.Count], labels.Select(l => (float)l).ToArray()));
             }
         }
         ModelFile.Save(path, model, meta, extra);
@@ -233,15 +261,16 @@ public sealed class Trainer : IDisposable
                     throw new BlindSpotsException($"{path}: tensor '{t.Name}' has shape {t.ShapeText}, not {Tensor.Format(state[i].Shape)}");
                 state[i].CopyFrom(t.Data);
             }
-        if (pool != null)
+        foreach (var p in Pools)
         {
-            if (file.Metadata.GetValueOrDefault("checkpoint_pool") != pool.Description)
-                throw new BlindSpotsException($"{path}: was written with another pool of examples ({file.Metadata.GetValueOrDefault("checkpoint_pool", "none")}); this run has {pool.Description}");
-            int count = int.Parse(file.Metadata["checkpoint_pool_count"], CultureInfo.InvariantCulture);
+            string key = PoolKey(p);
+            if (file.Metadata.GetValueOrDefault($"checkpoint_{key}") != p.Description)
+                throw new BlindSpotsException($"{path}: was written with another pool of examples ({file.Metadata.GetValueOrDefault($"checkpoint_{key}", "none")}); this run has {p.Description}");
+            int count = int.Parse(file.Metadata[$"checkpoint_{key}_count"], CultureInfo.InvariantCulture);
             if (count > 0)
-                pool.Restore(file.Get(PoolImagesName).Data, file.Get(PoolLabelsName).Data.Select(l => (int)l).ToArray());
+                p.Restore(file.Get($"{OptimizerPrefix}{key}.images").Data, file.Get($"{OptimizerPrefix}{key}.labels").Data.Select(l => (int)l).ToArray());
             else
-                pool.Restore([], []);
+                p.Restore([], []);
         }
         EpochsDone = int.Parse(file.Metadata["checkpoint_epochs_done"], CultureInfo.InvariantCulture);
         Steps = long.Parse(file.Metadata["checkpoint_steps"], CultureInfo.InvariantCulture);
@@ -252,6 +281,12 @@ public sealed class Trainer : IDisposable
             throw new BlindSpotsException($"{path}: records {values.Length} dropout counters but the model has {dropouts.Count} dropout layers");
         for (int i = 0; i < values.Length; i++) dropouts[i].Step = values[i];
     }
+
+    /// <summary>Every pool, the input's first.</summary>
+    private IEnumerable<IExamplePool> Pools => (pool == null ? [] : new[] { pool }).Concat(hiddenPools.Select(h => h.Pool));
+
+    /// <summary>A pool's name in checkpoints: <c>pool</c> for the input's, <c>pool{k}</c> for layer k's.</summary>
+    private static string PoolKey(IExamplePool p) => p.Layer == 0 ? "pool" : $"pool{p.Layer}";
 
     /// <summary>The order of epoch <paramref name="epoch"/>: a Fisher–Yates shuffle seeded from the run's seed and the epoch.</summary>
     public static int[] Permutation(int seed, int epoch, int n)
@@ -279,11 +314,18 @@ public sealed class Trainer : IDisposable
 
     private void Step(int start, int b, double lr)
     {
-        pool?.BeforeStep(model, Steps);
+        foreach (var p in Pools) p.BeforeStep(model, Steps);
         var (x, labels) = batches.Assemble(data, permutation.View, start, b, pool, options.PoolRowsPerBatch, options.Seed, Steps);
         var sl = device.Split(b);
 
         model.ZeroGradients();
+        // Hidden pools first: the data batch's pass must be the last, its losses and logits are read below.
+        foreach (var (p, above) in hiddenPools)
+        {
+            if (p.Count == 0) continue;
+            var (h, hl) = batches.AssemblePool(p, options.PoolRowsPerBatch, options.Seed, Steps);
+            above.ParameterGradients(h, hl, training: true, weight: (float)h.Batch / x.Batch);
+        }
         var (losses, logits) = options.Objective == TrainingObjective.Reconstruction
             ? ReconstructionGradients(x)
             : model.ParameterGradients(x, labels, training: true);
@@ -366,5 +408,6 @@ public sealed class Trainer : IDisposable
         reconstructionLoss.Dispose();
         reconstructionGradient.Dispose();
         foreach (var (_, _, state) in parameters) foreach (var t in state) t.Dispose();
+        foreach (var (_, above) in hiddenPools) above.Dispose();
     }
 }

@@ -17,6 +17,12 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// pool into every batch.
 /// </summary>
 /// <remarks>
+/// <para>A pool of layer k &gt; 0 (<see cref="AdversarialPoolOptions.Layer"/>) holds adversarial
+/// outputs of the first k layers instead: the drawn examples are run through those layers, their
+/// outputs attacked as the inputs of the model above (<see cref="SequentialModel.Above"/>), and the
+/// trainer trains the layers above k on them. The paper found this essential: "we only got
+/// improvements by generating adversarial examples for each layer outputs which were used to train
+/// all the layers above".</para>
 /// At each regeneration <see cref="AdversarialPoolOptions.RefreshCount"/> training examples, drawn
 /// from the seed and the step, are attacked as one device batch with the model in evaluation mode
 /// (dropout off). Each success fills the next empty slot, or once the pool is full replaces a
@@ -28,6 +34,8 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     private readonly Dataset source;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels;
     private readonly LbfgsAttack attack;
+    private readonly int width;
+    private SequentialModel? viewOf, above;
     private readonly Stopwatch attackClock = new();
     private double distortionSum;
 
@@ -36,6 +44,27 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <param name="source">The training data, whose examples are attacked.</param>
     /// <param name="options">Size, regeneration and attack settings.</param>
     public AdversarialPool(Device device, Dataset source, AdversarialPoolOptions options)
+        : this(device, source, options, source?.ImageSize ?? 0)
+    {
+        if (options.Layer != 0)
+            throw new ArgumentException("a pool of a hidden layer needs the model: use the constructor that takes it", nameof(options));
+    }
+
+    /// <summary>
+    /// An empty pool of <see cref="AdversarialPoolOptions.Size"/> examples for <paramref name="model"/>:
+    /// inputs shaped as <paramref name="source"/>'s, or outputs of its first
+    /// <see cref="AdversarialPoolOptions.Layer"/> layers, which must end in a sigmoid.
+    /// </summary>
+    /// <param name="model">The model that will be trained (its shape and layers are checked here).</param>
+    /// <param name="source">The training data, whose examples are attacked.</param>
+    /// <param name="options">Size, layer, regeneration and attack settings.</param>
+    /// <exception cref="BlindSpotsException">The layer is not a hidden layer with outputs in [0, 1].</exception>
+    public AdversarialPool(SequentialModel model, Dataset source, AdversarialPoolOptions options)
+        : this(model?.Device!, source, options, Width(model!, options))
+    {
+    }
+
+    private AdversarialPool(Device device, Dataset source, AdversarialPoolOptions options, int width)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(source);
@@ -44,11 +73,30 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
         if (source.Count == 0) throw new BlindSpotsException($"{source.Source}: no examples to make adversarial");
         this.device = device;
         this.source = source;
+        this.width = width;
         Options = options;
-        Images = Tensor.Zeros(device, options.Size, source.ImageSize);
+        Images = Tensor.Zeros(device, options.Size, width);
         labels = device.Accelerator.Allocate1D<int>(options.Size);
         attack = new LbfgsAttack(options.Attack with { BatchSize = options.RefreshCount });
     }
+
+    /// <summary>Values per example: the outputs of layer <see cref="AdversarialPoolOptions.Layer"/>, checked to lie in [0, 1].</summary>
+    private static int Width(SequentialModel model, AdversarialPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        int k = options.Layer;
+        if (k == 0) return model.InputLength;
+        var layers = model.Layers;
+        if (k >= layers.Count)
+            throw new BlindSpotsException($"--pool-layers: layer {k} of {model.Architecture} is not a hidden layer (the model has layers 1..{layers.Count}, the last gives the logits)");
+        if (!layers[k - 1].Spec.StartsWith("sigmoid", StringComparison.Ordinal))
+            throw new BlindSpotsException($"--pool-layers: layer {k} of {model.Architecture} is {layers[k - 1].Spec}; a hidden pool needs a sigmoid's outputs, which lie in [0, 1], the box the attack searches");
+        return model.ShapeAfter(k).Aggregate(1, (a, b) => a * b);
+    }
+
+    /// <inheritdoc/>
+    public int Layer => Options.Layer;
 
     /// <summary>The pool's settings.</summary>
     public AdversarialPoolOptions Options { get; }
@@ -98,13 +146,14 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     public void Regenerate(SequentialModel model, long step)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.Device != device || model.InputLength != source.ImageSize)
+        if (model.Device != device || model.InputLength != source.ImageSize
+            || (Layer > 0 && (Layer >= model.Layers.Count || model.ShapeAfter(Layer).Aggregate(1, (a, b) => a * b) != width)))
             throw new ArgumentException("the model does not fit the pool's device and examples", nameof(model));
         attackClock.Start();
         try
         {
             var rng = new Random(Mix(Options.Seed, step));
-            int m = Options.RefreshCount, n = source.ImageSize;
+            int m = Options.RefreshCount, n = source.ImageSize, w = width;
             var picked = new int[m];
             var rows = new float[m * n];
             for (int i = 0; i < m; i++)
@@ -120,7 +169,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
                 _ => new TargetedMisclassification(TargetSelection.Random(pickedLabels, model.Classes, rng.Next())),
             };
             using var inputs = Tensor.FromArray(device, rows, [m, .. model.InputShape]);
-            var results = attack.Run(model, inputs, pickedLabels, criterion);
+            var results = Layer == 0 ? attack.Run(model, inputs, pickedLabels, criterion) : AttackAbove(model, inputs, pickedLabels, criterion);
 
             var slots = new List<int>();
             foreach (var r in results)
@@ -128,7 +177,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
                 Evaluations += r.Evaluations;
                 if (!r.Success) continue;
                 int slot = Count < Options.Size ? Count++ : rng.Next(Options.Size);
-                Images.View.SubView((long)slot * n, n).CopyFromCPU(r.Adversarial);
+                Images.View.SubView((long)slot * w, w).CopyFromCPU(r.Adversarial);
                 labels.View.SubView(slot, 1).CopyFromCPU([r.Label]);
                 distortionSum += r.Distortion.Rms;
                 slots.Add(slot);
@@ -144,10 +193,25 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
         }
     }
 
+    /// <summary>Runs the inputs through the first <see cref="Layer"/> layers and attacks their outputs as inputs of the layers above.</summary>
+    private IReadOnlyList<AttackResult> AttackAbove(SequentialModel model, Tensor inputs, int[] labels, Criterion criterion)
+    {
+        if (above == null || viewOf != model)
+        {
+            above?.Dispose();
+            above = model.Above(Layer);
+            viewOf = model;
+        }
+        // Copied on the device: the layer's own output tensor is overwritten by the attack's passes.
+        using var hidden = Tensor.Allocate(device, [inputs.Batch, .. above.InputShape]);
+        hidden.CopyFrom(model.Activations(inputs, Layer));
+        return attack.Run(above, hidden, labels, criterion);
+    }
+
     /// <inheritdoc/>
     public void Restore(ReadOnlySpan<float> images, ReadOnlySpan<int> restoredLabels)
     {
-        int count = restoredLabels.Length, n = source.ImageSize;
+        int count = restoredLabels.Length, n = width;
         if (count > Options.Size || images.Length != count * n)
             throw new BlindSpotsException($"a saved pool of {count} examples ({images.Length} values) does not fit a pool of {Options.Size} examples of {n} values");
         if (count > 0)
@@ -170,6 +234,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <summary>Frees the pool's device memory.</summary>
     public void Dispose()
     {
+        above?.Dispose();
         Images.Dispose();
         labels.Dispose();
     }

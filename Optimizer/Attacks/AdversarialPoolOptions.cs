@@ -21,6 +21,13 @@ public sealed record AdversarialPoolOptions
     /// <summary>The class each example is attacked towards.</summary>
     public PoolTarget Target { get; init; } = PoolTarget.Random;
 
+    /// <summary>
+    /// Where the examples are made: 0 perturbs the inputs; k &gt; 0 perturbs the outputs of the first
+    /// k layers of the model, which must lie in [0, 1] (a sigmoid's), the box the attack searches,
+    /// and the examples train the layers above k. The paper kept such a pool for every layer.
+    /// </summary>
+    public int Layer { get; init; }
+
     /// <summary>Seed of the choice of examples, targets and replaced slots (mixed with the step).</summary>
     public int Seed { get; init; } = 1;
 
@@ -43,6 +50,7 @@ public sealed record AdversarialPoolOptions
     public void Validate()
     {
         if (Size < 1) Fail("--pool-size", Size, "a positive integer");
+        if (Layer < 0) Fail("--pool-layers", Layer, "a layer position, 0 for the input");
         if (RefreshCount < 1) Fail("--pool-refresh", RefreshCount, "COUNT/BATCHES with COUNT a positive integer");
         if (RefreshEvery < 1) Fail("--pool-refresh", RefreshEvery, "COUNT/BATCHES with BATCHES a positive integer");
         if (!Enum.IsDefined(Target)) Fail("--pool-target", Target, "random, next or any");
@@ -52,7 +60,7 @@ public sealed record AdversarialPoolOptions
 
     /// <summary>The settings that decide the pool's contents, one line (recorded in checkpoints and model files).</summary>
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"size={Size} refresh={RefreshCount}/{RefreshEvery} target={Target.ToString().ToLowerInvariant()} seed={Seed} " +
+        $"{(Layer > 0 ? $"layer={Layer} " : "")}size={Size} refresh={RefreshCount}/{RefreshEvery} target={Target.ToString().ToLowerInvariant()} seed={Seed} " +
         $"attack=lbfgs rounds<={Attack.MaxRounds} tolerance={Attack.WeightTolerance:R} iterations<={Attack.Solver.MaxIterations}");
 
     private static void Fail(string option, object value, string expected) =>

@@ -1,5 +1,6 @@
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
 using Xunit;
 
@@ -103,6 +104,51 @@ public class AdversarialPoolTests
         Assert.True(pool.Made > 30);
         Assert.All(pool.LastSlots, s => Assert.InRange(s, 0, 29));
         Assert.Equal(pool.LastResults.Count(r => r.Success), pool.LastSlots.Count);
+    }
+
+    [Fact]
+    public void AHiddenLayersPoolHoldsOutputsOfThatLayerThatFoolTheLayersAbove()
+    {
+        var t = TrainedDigitModel.Instance;
+        using var pool = new AdversarialPool(t.Model, t.Data, Options(PoolTarget.Any) with { Layer = 2 });
+        Assert.Equal(2, pool.Layer);
+        Assert.Equal(32, pool.Images.RowLength);
+        pool.Regenerate(t.Model, 0);
+        Assert.True(pool.Count >= 12, $"only {pool.Count} of 20 attacks made examples");
+
+        int w = 32;
+        float[] rows = pool.Images.ToArray().AsSpan(0, pool.Count * w).ToArray();
+        int[] labels = Read(pool.Labels.SubView(0, pool.Count));
+        using var above = t.Model.Above(2);
+        using var x = Tensor.FromArray(TestDevice.Cpu, rows, pool.Count, w);
+        float[] logits = above.Logits(x).ToArray();
+        var made = pool.LastResults.Where(r => r.Success).ToList();
+        for (int i = 0; i < pool.Count; i++)
+        {
+            var row = logits.AsSpan(i * 10, 10);
+            int predicted = 0;
+            for (int c = 1; c < 10; c++) if (row[c] > row[predicted]) predicted = c;
+            Assert.Equal(made[i].Label, labels[i]);
+            Assert.NotEqual(labels[i], predicted);
+            Assert.Equal(w, made[i].Adversarial.Length);
+        }
+        // Sigmoid outputs, moved within the box [0, 1] the attack searches.
+        Assert.All(rows, v => Assert.InRange(v, 0f, 1f));
+        Assert.InRange(pool.MeanDistortion, 1e-4, 0.5);
+    }
+
+    [Theory]
+    [InlineData("fc:16,relu,fc:10", 2, "relu")]
+    [InlineData("fc:16,sigmoid,fc:10", 1, "fc:16")]
+    [InlineData("fc:16,sigmoid,fc:10", 3, "not a hidden layer")]
+    public void AHiddenPoolNeedsASigmoidsOutputsBelowTheLastLayer(string spec, int layer, string fragment)
+    {
+        var t = TrainedDigitModel.Instance;
+        using var model = SequentialModel.Create(TestDevice.Cpu, spec, [1, 28, 28]);
+        var e = Assert.Throws<BlindSpotsException>(() => new AdversarialPool(model, t.Data, Options() with { Layer = layer }));
+        Assert.StartsWith("--pool-layers", e.Message);
+        Assert.Contains(fragment, e.Message);
+        Assert.Throws<ArgumentException>(() => new AdversarialPool(TestDevice.Cpu, t.Data, Options() with { Layer = 2 }));
     }
 
     [Theory]

@@ -64,6 +64,26 @@ public sealed class AdversarialTrainingTests : IDisposable
         Assert.Equal("no", SafetensorsFile.Read(plain).Metadata["adversarial"]);
     }
 
+    [Fact]
+    public void APoolPerLayerIsRecordedWithWhatEachMade()
+    {
+        var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,fc:12,sigmoid,fc:10", "--data", data, "--epochs", "2",
+            "--batch", "20", "--optimizer", "sgd", "--lr", "0.5", "--seed", "3", "--adversarial", "--pool-size", "40",
+            "--pool-refresh", "10/3", "--pool-layers", "all", "--pool-target", "any", "--out", Model, "--json");
+        Assert.True(code == 0, stderr);
+        var meta = SafetensorsFile.Read(Model).Metadata;
+        Assert.Equal("0,2,4", meta["pool_layers"]);
+        Assert.Equal(3, meta["pool"].Split("; ").Length);
+        Assert.StartsWith("layer=2 size=40", meta["pool"].Split("; ")[1]);
+        // 200 examples at 15 per batch (5 pool rows of 20): 14 batches per epoch, 28 steps, 10 regenerations of 10.
+        Assert.EndsWith(" of 100", meta["pool_layer2_made_last_run"]);
+        Assert.EndsWith(" of 100", meta["pool_layer4_made_last_run"]);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var layers = json.RootElement.GetProperty("adversarial").GetProperty("layers");
+        Assert.Equal([0, 2, 4], layers.EnumerateArray().Select(l => l.GetProperty("layer").GetInt32()));
+        Assert.All(layers.EnumerateArray(), l => Assert.Equal(100, l.GetProperty("attacked").GetInt64()));
+    }
+
     public static TheoryData<string[], string> BadPoolOptions => new()
     {
         { ["--adversarial", "--pool-share", "1.5"], "--pool-share" },
@@ -79,6 +99,11 @@ public sealed class AdversarialTrainingTests : IDisposable
         { ["--adversarial", "--pool-search", "4/-1"], "--pool-search" },
         { ["--adversarial", "--pool-search", "many"], "--pool-search" },
         { ["--pool-search", "4/10"], "--adversarial" },
+        { ["--adversarial", "--pool-layers", "all"], "--pool-layers all" },
+        { ["--adversarial", "--pool-layers", "1"], "--pool-layers" },
+        { ["--adversarial", "--pool-layers", "0,0"], "--pool-layers" },
+        { ["--adversarial", "--pool-layers", "hidden"], "--pool-layers" },
+        { ["--pool-layers", "all"], "--adversarial" },
         { ["--pool-share", "0.3"], "--adversarial" },
         { ["--pool-size", "100"], "--adversarial" },
     };

@@ -25,13 +25,17 @@ public class AdversarialResumeTests
 
     private static readonly AdversarialPoolOptions poolOptions = new() { Size = 24, RefreshCount = 8, RefreshEvery = 3, Seed = 2 };
 
-    private static float[][] Run(string? checkpoint, bool interrupt, bool resume, out AdversarialPool usedPool)
+    private static float[][] Run(string? checkpoint, bool interrupt, bool resume, out AdversarialPool usedPool) =>
+        RunWithPools(checkpoint, interrupt, resume, [0], out var pools, out usedPool);
+
+    private static float[][] RunWithPools(string? checkpoint, bool interrupt, bool resume, int[] layers, out AdversarialPool[] usedPools,
+        out AdversarialPool usedPool)
     {
         using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
         model.Initialize(resume ? 99 : options.Seed);
-        var pool = new AdversarialPool(TestDevice.Cpu, sample.Value, poolOptions);
-        usedPool = pool;
-        using var trainer = new Trainer(model, sample.Value, options, pool);
+        usedPools = layers.Select(k => new AdversarialPool(model, sample.Value, poolOptions with { Layer = k })).ToArray();
+        usedPool = usedPools[0];
+        using var trainer = new Trainer(model, sample.Value, options, usedPools);
         if (resume) trainer.Resume(checkpoint!);
         using var cancel = new CancellationTokenSource();
         if (interrupt)
@@ -61,6 +65,30 @@ public class AdversarialResumeTests
         Assert.Equal(poolCount, p3.Count);
         Assert.Equal(poolImages, p3.Images.ToArray());
         p3.Dispose();
+    }
+
+    [Fact]
+    public void ResumingARunWithAPoolPerLayerGivesTheUninterruptedModel()
+    {
+        using var folder = new TempFolder();
+        string checkpoint = folder.File("run.checkpoint");
+        int[] layers = [0, 2];
+        var uninterrupted = RunWithPools(null, interrupt: false, resume: false, layers, out var first, out _);
+        var hiddenImages = first[1].Images.ToArray();
+        Assert.True(first[1].Made > 0);
+        foreach (var p in first) p.Dispose();
+
+        // The hidden pool changes what is learned: the same run with the input's pool alone differs.
+        var inputOnly = RunWithPools(null, interrupt: false, resume: false, [0], out var single, out _);
+        foreach (var p in single) p.Dispose();
+        Assert.NotEqual(uninterrupted, inputOnly);
+
+        RunWithPools(checkpoint, interrupt: true, resume: false, layers, out var second, out _);
+        foreach (var p in second) p.Dispose();
+        var resumed = RunWithPools(checkpoint, interrupt: false, resume: true, layers, out var third, out _);
+        Assert.Equal(uninterrupted, resumed);
+        Assert.Equal(hiddenImages, third[1].Images.ToArray());
+        foreach (var p in third) p.Dispose();
     }
 
     [Fact]
