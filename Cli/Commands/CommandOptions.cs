@@ -60,6 +60,9 @@ internal sealed class TrainOptions
     [Option("pool-layers", HelpText = "--adversarial: where pools of adversarial examples are kept: input (the default), all (the input and every sigmoid hidden layer's output, each pool training the layers above it, as in the paper), or positions k separated by commas (0: the input; k: the output of the first k layers).")]
     public string? PoolLayers { get; set; }
 
+    [Option("pool-max-distortion", HelpText = "--adversarial: leave out successful attacks whose RMS distortion exceeds this (default: keep all).")]
+    public double? PoolMaxDistortion { get; set; }
+
     [Option("pool-search", HelpText = "--adversarial: ROUNDS/STEPS, the cap on the attack that makes pool examples: at most ROUNDS rounds of the search for c, each solve at most STEPS L-BFGS steps (default 8/20).")]
     public string? PoolSearch { get; set; }
 

@@ -80,6 +80,7 @@ internal static class TrainCommand
             record["pool_mean_distortion_last_run"] = pool.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
             record["pool_attack_seconds_last_run"] = pool.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
             record["pool_evaluations_last_run"] = pool.Evaluations.ToString(CultureInfo.InvariantCulture);
+            record["pool_too_large_last_run"] = pool.TooLarge.ToString(CultureInfo.InvariantCulture);
             foreach (var hidden in pools.Skip(1))
             {
                 string key = $"pool_layer{hidden.Layer}";
@@ -104,7 +105,7 @@ internal static class TrainCommand
                 pool_size = pool.Options.Size, pool_refresh = $"{pool.Options.RefreshCount}/{pool.Options.RefreshEvery}", pool_share = options.PoolShare,
                 pool_target = pool.Options.Target.ToString().ToLowerInvariant(), attacked = pool.Attacked, made = pool.Made,
                 mean_distortion = pool.Made == 0 ? (double?)null : pool.MeanDistortion, attack_seconds = pool.AttackTime.TotalSeconds,
-                evaluations = pool.Evaluations,
+                evaluations = pool.Evaluations, too_large = pool.TooLarge,
                 layers = pools.Select(p => new
                 {
                     layer = p.Layer, attacked = p.Attacked, made = p.Made, mean_distortion = p.Made == 0 ? (double?)null : p.MeanDistortion,
@@ -188,7 +189,8 @@ internal static class TrainCommand
         {
             string? stray = o.PoolSize != null ? "--pool-size" : o.PoolRefresh != null ? "--pool-refresh"
                 : o.PoolShare != null ? "--pool-share" : o.PoolTarget != null ? "--pool-target"
-                : o.PoolSearch != null ? "--pool-search" : o.PoolLayers != null ? "--pool-layers" : null;
+                : o.PoolSearch != null ? "--pool-search" : o.PoolLayers != null ? "--pool-layers"
+                : o.PoolMaxDistortion != null ? "--pool-max-distortion" : null;
             if (stray != null) throw new BlindSpotsException($"{stray} configures adversarial training: it needs --adversarial");
             return null;
         }
@@ -211,6 +213,7 @@ internal static class TrainCommand
             },
             Seed = options.Seed,
             Attack = d.Attack with { MaxRounds = rounds, Solver = d.Attack.Solver with { MaxIterations = steps } },
+            MaxDistortion = o.PoolMaxDistortion ?? d.MaxDistortion,
         };
         pool.Validate();
         return pool;

@@ -116,11 +116,14 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <summary>Training examples attacked so far in this process (restored pool contents not counted).</summary>
     public long Attacked { get; private set; }
 
-    /// <summary>Successful attacks so far, each an example put into the pool.</summary>
+    /// <summary>Examples put into the pool so far: successful attacks within the distortion bound.</summary>
     public long Made { get; private set; }
 
     /// <summary>Evaluations of the attack loss and its input gradient (model forward and backward passes, one row each) spent so far.</summary>
     public long Evaluations { get; private set; }
+
+    /// <summary>Successful attacks left out for a distortion above <see cref="AdversarialPoolOptions.MaxDistortion"/>.</summary>
+    public long TooLarge { get; private set; }
 
     /// <summary>Mean RMS distortion √(Σr²/n) of the examples made so far; NaN before the first.</summary>
     public double MeanDistortion => Made == 0 ? double.NaN : distortionSum / Made;
@@ -131,7 +134,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <summary>The results of the latest regeneration, one per attacked example (for inspection).</summary>
     public IReadOnlyList<AttackResult> LastResults { get; private set; } = [];
 
-    /// <summary>The pool slots written by the latest regeneration, in the order of the successes of <see cref="LastResults"/>.</summary>
+    /// <summary>The pool slots written by the latest regeneration, in the order of the successes of <see cref="LastResults"/> that were kept (within the distortion bound).</summary>
     public IReadOnlyList<int> LastSlots { get; private set; } = [];
 
     /// <inheritdoc/>
@@ -176,6 +179,11 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
             {
                 Evaluations += r.Evaluations;
                 if (!r.Success) continue;
+                if (r.Distortion.Rms > Options.MaxDistortion)
+                {
+                    TooLarge++;
+                    continue;
+                }
                 int slot = Count < Options.Size ? Count++ : rng.Next(Options.Size);
                 Images.View.SubView((long)slot * w, w).CopyFromCPU(r.Adversarial);
                 labels.View.SubView(slot, 1).CopyFromCPU([r.Label]);

@@ -28,6 +28,14 @@ public sealed record AdversarialPoolOptions
     /// </summary>
     public int Layer { get; init; }
 
+    /// <summary>
+    /// Successful attacks whose RMS distortion √(Σr²/n) exceeds this are not put into the pool
+    /// (∞, the default, keeps every success). Unbounded, the pool follows the boundary as training
+    /// pushes it out, until its examples sit among the other classes' data; a bound keeps to the
+    /// imperceptible perturbations the paper is about.
+    /// </summary>
+    public double MaxDistortion { get; init; } = double.PositiveInfinity;
+
     /// <summary>Seed of the choice of examples, targets and replaced slots (mixed with the step).</summary>
     public int Seed { get; init; } = 1;
 
@@ -51,6 +59,7 @@ public sealed record AdversarialPoolOptions
     {
         if (Size < 1) Fail("--pool-size", Size, "a positive integer");
         if (Layer < 0) Fail("--pool-layers", Layer, "a layer position, 0 for the input");
+        if (!(MaxDistortion > 0)) Fail("--pool-max-distortion", MaxDistortion, "a positive RMS distortion");
         if (RefreshCount < 1) Fail("--pool-refresh", RefreshCount, "COUNT/BATCHES with COUNT a positive integer");
         if (RefreshEvery < 1) Fail("--pool-refresh", RefreshEvery, "COUNT/BATCHES with BATCHES a positive integer");
         if (!Enum.IsDefined(Target)) Fail("--pool-target", Target, "random, next or any");
@@ -61,7 +70,8 @@ public sealed record AdversarialPoolOptions
     /// <summary>The settings that decide the pool's contents, one line (recorded in checkpoints and model files).</summary>
     public string Description => string.Create(CultureInfo.InvariantCulture,
         $"{(Layer > 0 ? $"layer={Layer} " : "")}size={Size} refresh={RefreshCount}/{RefreshEvery} target={Target.ToString().ToLowerInvariant()} seed={Seed} " +
-        $"attack=lbfgs rounds<={Attack.MaxRounds} tolerance={Attack.WeightTolerance:R} iterations<={Attack.Solver.MaxIterations}");
+        $"attack=lbfgs rounds<={Attack.MaxRounds} tolerance={Attack.WeightTolerance:R} iterations<={Attack.Solver.MaxIterations}" +
+        $"{(double.IsPositiveInfinity(MaxDistortion) ? "" : " max-distortion=" + MaxDistortion.ToString("R", CultureInfo.InvariantCulture))}");
 
     private static void Fail(string option, object value, string expected) =>
         throw new BlindSpotsException($"{option} must be {expected}, got {value}");

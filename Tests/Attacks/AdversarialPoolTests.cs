@@ -137,6 +137,28 @@ public class AdversarialPoolTests
         Assert.InRange(pool.MeanDistortion, 1e-4, 0.5);
     }
 
+    [Fact]
+    public void SuccessesAboveTheDistortionBoundAreLeftOut()
+    {
+        var t = TrainedDigitModel.Instance;
+        using var unbounded = new AdversarialPool(TestDevice.Cpu, t.Data, Options());
+        unbounded.Regenerate(t.Model, 0);
+        var distortions = unbounded.LastResults.Where(r => r.Success).Select(r => r.Distortion.Rms).Order().ToArray();
+        Assert.True(distortions.Length >= 12);
+        double median = distortions[distortions.Length / 2];
+
+        // The same step attacks the same examples the same way; the bound only filters.
+        using var bounded = new AdversarialPool(TestDevice.Cpu, t.Data, Options() with { MaxDistortion = median });
+        bounded.Regenerate(t.Model, 0);
+        Assert.Equal(distortions.Count(d => d <= median), bounded.Count);
+        Assert.Equal(distortions.Count(d => d > median), bounded.TooLarge);
+        Assert.True(bounded.TooLarge > 0);
+        Assert.All(bounded.LastSlots, s => Assert.InRange(s, 0, bounded.Count - 1));
+        Assert.InRange(bounded.MeanDistortion, 0, median);
+        Assert.Contains("max-distortion=", bounded.Description);
+        Assert.DoesNotContain("max-distortion", unbounded.Description);
+    }
+
     [Theory]
     [InlineData("fc:16,relu,fc:10", 2, "relu")]
     [InlineData("fc:16,sigmoid,fc:10", 1, "fc:16")]

@@ -104,6 +104,9 @@ public sealed class AdversarialTrainingTests : IDisposable
         { ["--adversarial", "--pool-layers", "0,0"], "--pool-layers" },
         { ["--adversarial", "--pool-layers", "hidden"], "--pool-layers" },
         { ["--pool-layers", "all"], "--adversarial" },
+        { ["--adversarial", "--pool-max-distortion", "0"], "--pool-max-distortion" },
+        { ["--adversarial", "--pool-max-distortion", "-0.1"], "--pool-max-distortion" },
+        { ["--pool-max-distortion", "0.1"], "--adversarial" },
         { ["--pool-share", "0.3"], "--adversarial" },
         { ["--pool-size", "100"], "--adversarial" },
     };
