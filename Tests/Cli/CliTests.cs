@@ -69,7 +69,7 @@ public sealed class CliTests : IDisposable
         { ["train", "--arch", "fc:10", "--range", "150:100"], "--range" },
         { ["train", "--arch", "fc:10", "--range", "abc"], "--range" },
         { ["train", "--preset", "fc7"], "--preset" },
-        { ["train"], "--preset or --arch" },
+        { ["train"], "--preset, --arch or --init" },
         { ["train", "--arch", "fc:10,wobble"], "wobble" },
         { ["train", "--arch", "fc:10", "--optimizer", "lbfgs"], "--optimizer" },
         { ["train", "--arch", "fc:10", "--schedule", "linear"], "--schedule" },
