@@ -219,6 +219,7 @@ public sealed class Trainer : IDisposable
         meta["checkpoint_dropout_steps"] = string.Join(",", model.Layers.OfType<DropoutLayer>().Select(d => d.Step));
         var extra = parameters.SelectMany(p => p.State.Select((s, i) =>
             new NamedTensor($"{OptimizerPrefix}{p.Parameter.Name}.{i}", s.Shape.ToArray(), s.ToArray()))).ToList();
+        meta["checkpoint_pools"] = string.Join(",", Pools.Select(PoolKey));
         foreach (var p in Pools)
         {
             string key = PoolKey(p);
@@ -261,6 +262,12 @@ public sealed class Trainer : IDisposable
                     throw new BlindSpotsException($"{path}: tensor '{t.Name}' has shape {t.ShapeText}, not {Tensor.Format(state[i].Shape)}");
                 state[i].CopyFrom(t.Data);
             }
+        // Checkpoints written before pools per layer name only the input's pool.
+        string savedPools = file.Metadata.GetValueOrDefault("checkpoint_pools")
+            ?? (file.Metadata.ContainsKey("checkpoint_pool") ? "pool" : "");
+        string thesePools = string.Join(",", Pools.Select(PoolKey));
+        if (savedPools != thesePools)
+            throw new BlindSpotsException($"{path}: was written with pools [{savedPools}]; this run has [{thesePools}]");
         foreach (var p in Pools)
         {
             string key = PoolKey(p);

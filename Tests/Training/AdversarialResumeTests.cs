@@ -92,6 +92,21 @@ public class AdversarialResumeTests
     }
 
     [Fact]
+    public void ACheckpointWithPoolsOfOtherLayersIsRefused()
+    {
+        using var folder = new TempFolder();
+        string checkpoint = folder.File("run.checkpoint");
+        RunWithPools(checkpoint, interrupt: true, resume: false, [0, 2], out var written, out _);
+        foreach (var p in written) p.Dispose();
+        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var inputOnly = new AdversarialPool(model, sample.Value, poolOptions);
+        using var trainer = new Trainer(model, sample.Value, options, inputOnly);
+        var e = Assert.Throws<BlindSpotsException>(() => trainer.Resume(checkpoint));
+        Assert.StartsWith(checkpoint + ":", e.Message);
+        Assert.Contains("[pool,pool2]", e.Message);
+    }
+
+    [Fact]
     public void ACheckpointOfAnotherPoolIsRefused()
     {
         using var folder = new TempFolder();
