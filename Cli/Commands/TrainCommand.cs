@@ -120,11 +120,13 @@ internal static class TrainCommand
         table.AddRow("train error", Markup.Escape($"{Percent(trainResult.ErrorRate)} on {train.Count} examples (loss {trainResult.MeanLoss:F4})"));
         table.AddRow("test error", Markup.Escape(testResult != null ? $"{Percent(testResult.ErrorRate)} on {testResult.Count} examples (loss {testResult.MeanLoss:F4})" : "n/a (no test split)"));
         if (pool != null)
+        {
             table.AddRow("adversarial", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"pool of {pool.Options.Size}, {options.PoolRowsPerBatch} of every {options.BatchSize} rows; {pool.Made} of {pool.Attacked} attacks made examples (mean distortion {pool.MeanDistortion:F4}), {(double)pool.Evaluations / Math.Max(1, pool.Attacked):F1} evaluations per attack, {pool.AttackTime.TotalSeconds:F1} s attacking")));
-        foreach (var hidden in pools.Skip(1))
-            table.AddRow($"pool of layer {hidden.Layer}", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"{hidden.Made} of {hidden.Attacked} attacks made examples (mean distortion {hidden.MeanDistortion:F4}), {hidden.AttackTime.TotalSeconds:F1} s attacking")));
+                $"{pools.Count} pool{(pools.Count == 1 ? "" : "s")} of {pool.Options.Size}, {options.PoolRowsPerBatch} rows each per batch of {options.BatchSize}{(pool.Options.MaxDistortion < double.PositiveInfinity ? ", distortion at most " + pool.Options.MaxDistortion.ToString("R", CultureInfo.InvariantCulture) : "")}")));
+            foreach (var p in pools)
+                table.AddRow(p.Layer == 0 ? "pool of the input" : $"pool of layer {p.Layer}", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Made} of {p.Attacked} attacks made examples{(p.TooLarge > 0 ? $" ({p.TooLarge} more above the bound)" : "")}, mean distortion {p.MeanDistortion:F4}, {(double)p.Evaluations / Math.Max(1, p.Attacked):F1} evaluations per attack, {p.AttackTime.TotalSeconds:F1} s attacking")));
+        }
         table.AddRow("time", Markup.Escape($"{summary.Elapsed.TotalSeconds:F1} s, {summary.ExamplesPerSecond:F0} examples/s on {device.Description}"));
         Render(o.Json ? console.Error : console.Out, table);
         return 0;
