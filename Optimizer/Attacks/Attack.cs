@@ -131,6 +131,13 @@ public abstract class Attack
         return loss.Predict(adversarials);
     }
 
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+            if (!float.IsFinite(v)) return false;
+        return true;
+    }
+
     private IReadOnlyList<AttackResult> Collect(float[] x, IReadOnlyList<int> labels, int[] before,
         List<(AttackBatch Batch, int[] Predictions)> attempts, int n, double seconds)
     {
@@ -145,6 +152,13 @@ public abstract class Attack
                 int example = ab.Examples[p];
                 iterations[example] += ab.Iterations[p];
                 evaluations[example] += ab.Evaluations[p];
+                // A perturbed input with a value that is not a number is no input at all: it is
+                // dropped (the example keeps its original, which the model classifies correctly).
+                if (!AllFinite(ab.Adversarial(p)))
+                {
+                    ab.Original(p).CopyTo(ab.Adversarial(p));
+                    predictions[p] = ab.Labels[p];
+                }
                 bool success = Criterion.Reached(predictions[p], ab.Labels[p], ab.Targets[p]);
                 double size = Distortions.Between(ab.Original(p), ab.Adversarial(p)).Of(Measure);
                 var current = chosen[example];
