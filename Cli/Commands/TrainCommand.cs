@@ -266,7 +266,7 @@ internal static class TrainCommand
             case "input":
                 return [0];
             case "all":
-                var sigmoids = Enumerable.Range(1, layers.Count - 1).Where(k => layers[k - 1].Spec.StartsWith("sigmoid", StringComparison.Ordinal)).ToArray();
+                var sigmoids = AdversarialPool.HiddenLayers(model);
                 if (sigmoids.Length == 0)
                     throw new BlindSpotsException($"--pool-layers all: {model.Architecture} has no sigmoid hidden layer, whose outputs lie in [0, 1], the box the attack searches; only the input can have a pool");
                 return [0, .. sigmoids];

@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
 using Device = IlgpuBlindSpots.Network.Device;
@@ -80,6 +81,19 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
         attack = new LbfgsAttack(options.Attack with { BatchSize = options.RefreshCount });
     }
 
+    /// <summary>
+    /// The positions k (1 ≤ k &lt; layers) whose outputs can hold a pool: those of a sigmoid, which
+    /// lie in [0, 1], the box the attack searches. With 0 for the input, the paper's pool per layer.
+    /// </summary>
+    public static int[] HiddenLayers(SequentialModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layers = model.Layers;
+        return Enumerable.Range(1, Math.Max(0, layers.Count - 1)).Where(k => IsSigmoid(layers[k - 1])).ToArray();
+    }
+
+    private static bool IsSigmoid(ILayer layer) => layer.Spec.StartsWith("sigmoid", StringComparison.Ordinal);
+
     /// <summary>Values per example: the outputs of layer <see cref="AdversarialPoolOptions.Layer"/>, checked to lie in [0, 1].</summary>
     private static int Width(SequentialModel model, AdversarialPoolOptions options)
     {
@@ -90,7 +104,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
         var layers = model.Layers;
         if (k >= layers.Count)
             throw new BlindSpotsException($"--pool-layers: layer {k} of {model.Architecture} is not a hidden layer (the model has layers 1..{layers.Count}, the last gives the logits)");
-        if (!layers[k - 1].Spec.StartsWith("sigmoid", StringComparison.Ordinal))
+        if (!IsSigmoid(layers[k - 1]))
             throw new BlindSpotsException($"--pool-layers: layer {k} of {model.Architecture} is {layers[k - 1].Spec}; a hidden pool needs a sigmoid's outputs, which lie in [0, 1], the box the attack searches");
         return model.ShapeAfter(k).Aggregate(1, (a, b) => a * b);
     }

@@ -18,15 +18,20 @@ public class AdversarialPoolTests
         Size = 30, RefreshCount = 20, RefreshEvery = 5, Target = target, Seed = 3,
     };
 
-    private static int[] Predict(TrainedDigitModel t, float[] images, int count)
+    private static int[] Predict(TrainedDigitModel t, float[] images, int count) =>
+        Predict(t.Model, images, [count, 1, 28, 28]);
+
+    /// <summary>The model's class for each row of <paramref name="rows"/>, shaped [count, ...] as the model takes them.</summary>
+    private static int[] Predict(SequentialModel model, float[] rows, int[] shape)
     {
-        using var x = Tensor.FromArray(TestDevice.Cpu, images, count, 1, 28, 28);
-        float[] logits = t.Model.Logits(x).ToArray();
-        return Enumerable.Range(0, count).Select(i =>
+        using var x = Tensor.FromArray(TestDevice.Cpu, rows, shape);
+        float[] logits = model.Logits(x).ToArray();
+        int classes = model.Classes;
+        return Enumerable.Range(0, shape[0]).Select(i =>
         {
-            var row = logits.AsSpan(i * 10, 10);
+            var row = logits.AsSpan(i * classes, classes);
             int best = 0;
-            for (int c = 1; c < 10; c++) if (row[c] > row[best]) best = c;
+            for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
             return best;
         }).ToArray();
     }
@@ -120,16 +125,12 @@ public class AdversarialPoolTests
         float[] rows = pool.Images.ToArray().AsSpan(0, pool.Count * w).ToArray();
         int[] labels = Read(pool.Labels.SubView(0, pool.Count));
         using var above = t.Model.Above(2);
-        using var x = Tensor.FromArray(TestDevice.Cpu, rows, pool.Count, w);
-        float[] logits = above.Logits(x).ToArray();
+        int[] predicted = Predict(above, rows, [pool.Count, w]);
         var made = pool.LastResults.Where(r => r.Success).ToList();
         for (int i = 0; i < pool.Count; i++)
         {
-            var row = logits.AsSpan(i * 10, 10);
-            int predicted = 0;
-            for (int c = 1; c < 10; c++) if (row[c] > row[predicted]) predicted = c;
             Assert.Equal(made[i].Label, labels[i]);
-            Assert.NotEqual(labels[i], predicted);
+            Assert.NotEqual(labels[i], predicted[i]);
             Assert.Equal(w, made[i].Adversarial.Length);
         }
         // Sigmoid outputs, moved within the box [0, 1] the attack searches.

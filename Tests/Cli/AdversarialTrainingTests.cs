@@ -115,12 +115,7 @@ public sealed class AdversarialTrainingTests : IDisposable
     [MemberData(nameof(BadPoolOptions))]
     public void BadPoolOptionsAreOneLineExitCodeTwoAndNoFile(string[] options, string fragment)
     {
-        var (code, stdout, stderr) = Run(["train", "--arch", "fc:10", "--data", data, "--batch", "20", "--out", Model, .. options]);
-        Assert.Equal(2, code);
-        Assert.Equal("", stdout);
-        string line = stderr.TrimEnd('\n', '\r');
-        Assert.DoesNotContain('\n', line);
-        Assert.StartsWith("blindspots: ", line);
+        string line = CliRun.Refused(Run(["train", "--arch", "fc:10", "--data", data, "--batch", "20", "--out", Model, .. options]));
         Assert.Contains(fragment, line);
         Assert.Empty(Directory.GetFileSystemEntries(outDir));
     }

@@ -87,13 +87,8 @@ public sealed class UnitsCommandTests : IDisposable
     public void BadInputIsOneLineExitCodeTwoAndNoOutput(string model, string[] extra, string fragment)
     {
         string outDir = folder.File("units");
-        var (code, stdout, stderr) = Run(["units", "--model", Model(model), "--data", RepoFiles.DataRoot + "/sample",
-            "--range", "0:200", "--device", "cpu", "--out", outDir, .. extra]);
-        Assert.Equal(2, code);
-        Assert.Equal("", stdout);
-        string line = stderr.TrimEnd('\n', '\r');
-        Assert.DoesNotContain('\n', line);
-        Assert.StartsWith("blindspots: ", line);
+        string line = CliRun.Refused(Run(["units", "--model", Model(model), "--data", RepoFiles.DataRoot + "/sample",
+            "--range", "0:200", "--device", "cpu", "--out", outDir, .. extra]));
         Assert.Contains(fragment, line);
         Assert.False(Directory.Exists(outDir));
     }

@@ -1,4 +1,5 @@
 using IlgpuBlindSpots.Cli;
+using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Fixtures;
 
@@ -12,5 +13,19 @@ internal static class CliRun
         var stderr = new StringWriter();
         int code = Program.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// Asserts the project's answer to bad input: exit code 2, nothing on stdout, and one line on
+    /// stderr starting <c>blindspots: </c>; returns that line for the caller's checks of its words.
+    /// </summary>
+    public static string Refused((int Code, string Out, string Err) result)
+    {
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Out);
+        string line = result.Err.TrimEnd('\n', '\r');
+        Assert.DoesNotContain('\n', line);
+        Assert.StartsWith("blindspots: ", line);
+        return line;
     }
 }
