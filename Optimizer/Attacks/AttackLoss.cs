@@ -24,7 +24,7 @@ internal sealed class AttackLoss : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> margin;
     private MemoryBuffer1D<int, Stride1D.Dense>? predictions;
 
-    public AttackLoss(SequentialModel model)
+    public AttackLoss(Model model)
     {
         Model = model;
         var kernels = model.Device.Kernels;
@@ -34,7 +34,7 @@ internal sealed class AttackLoss : IDisposable
         margin = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(MarginLoss.LossAndGradient);
     }
 
-    public SequentialModel Model { get; }
+    public Model Model { get; }
     public Device Device => Model.Device;
 
     /// <summary>
