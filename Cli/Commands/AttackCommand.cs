@@ -127,7 +127,7 @@ internal static class AttackCommand
             : targets[0] < 0 ? new Misclassification()
             : new TargetedMisclassification(targets);
         var logits = model.Logits(x).ToArray();
-        var results = attack.Run(model, x, labels, criterion);
+        var results = attack.Run(model, x, labels, criterion, batch.Select(i => inputs.Indices[i]).ToArray());
         double share = clock.Elapsed.TotalSeconds / batch.Count;
         var records = new List<ResultRecord>(batch.Count);
         for (int i = 0; i < results.Count; i++)
@@ -164,14 +164,8 @@ internal static class AttackCommand
             case "untargeted": return (_, _) => -1;
             case "all": return (_, _) => AllOthers;
             case "random":
-                // Seeded by the example's own index, so a shard or a resumed run draws the same target.
-                return (y, index) =>
-                {
-                    uint h = unchecked((uint)seed * 0x9E3779B1u ^ (uint)index * 0x85EBCA77u);
-                    h ^= h >> 15; h *= 0xC2B2AE3Du; h ^= h >> 13;
-                    int t = (int)(h % (uint)(classes - 1));
-                    return t >= y ? t + 1 : t;
-                };
+                // The library's draw, seeded by the example's own index: a shard or a resumed run draws the same target.
+                return (y, index) => TargetSelection.RandomFor(y, index, classes, seed);
         }
         if (int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int fixedTarget))
         {

@@ -12,6 +12,7 @@ internal sealed class AttackBatch
         Length = length;
         Untargeted = untargeted;
         Examples = new int[count];
+        Indices = new int[count];
         Originals = new float[count * length];
         Labels = new int[count];
         Targets = new int[count];
@@ -34,6 +35,8 @@ internal sealed class AttackBatch
     public bool Untargeted { get; }
     /// <summary>Each problem's example: its index in the attacked batch.</summary>
     public int[] Examples { get; }
+    /// <summary>Each problem's example: its index in its data set, which seeds everything random about it (<see cref="ExampleRandom"/>).</summary>
+    public int[] Indices { get; }
     /// <summary>The unperturbed inputs [Count, Length], in [0, 1].</summary>
     public float[] Originals { get; }
     public int[] Labels { get; }

@@ -69,9 +69,17 @@ internal sealed class AttackLoss : IDisposable
     }
 
     /// <summary>The model's predicted class for each input of the batch: a float32 forward pass and an arg-max, read back.</summary>
-    public int[] Predict(Tensor input)
+    public int[] Predict(Tensor input) => ArgMax(Model.Logits(input));
+
+    /// <summary>The model's predicted classes and its logits [B·K] for a batch, from one forward pass, read back.</summary>
+    public (int[] Predictions, float[] Logits) PredictWithLogits(Tensor input)
     {
         var logits = Model.Logits(input);
+        return (ArgMax(logits), logits.ToArray());
+    }
+
+    private int[] ArgMax(Tensor logits)
+    {
         int batch = logits.Batch;
         if (predictions is null || predictions.Length < batch)
         {

@@ -41,6 +41,7 @@ public sealed class BestOfAttack : Attack
         {
             var trial = new AttackBatch(count, n, batch.Untargeted);
             batch.Examples.CopyTo(trial.Examples, 0);
+            batch.Indices.CopyTo(trial.Indices, 0);
             batch.Labels.CopyTo(trial.Labels, 0);
             batch.Targets.CopyTo(trial.Targets, 0);
             batch.Originals.CopyTo(trial.Originals, 0);
