@@ -95,7 +95,7 @@ internal static class FixedWeightBench
         objective.Evaluate(x, value, gradient, ArrayView<int>.Empty);
         float[] finalValues = value.ToArray(), finalGradients = gradient.ToArray();
 
-        var reference = new HostMlp(model);
+        var reference = new HostMlp(model.AsChain("the fixed-weight bench"));
         var rows = new List<Problem>();
         var table = new Table().AddColumns("digit", "y", "t", "c", "f solver", "f float64", "iter", "eval", "stop", "is t");
         for (int p = 0; p < problems; p++)
@@ -157,7 +157,7 @@ internal static class FixedWeightBench
     }
 
     /// <summary>Each digit's weight c as the full attack (default options) finds it; a digit it could not attack falls back to c = 1.</summary>
-    private static float[] AttackWeights(SequentialModel model, float[] originals, int[] labels, int[] targets)
+    private static float[] AttackWeights(Model model, float[] originals, int[] labels, int[] targets)
     {
         int problems = labels.Length;
         using var x = Tensor.FromArray(model.Device, (float[])originals.Clone(), [problems, .. model.InputShape]);

@@ -61,7 +61,7 @@ internal static class OnnxBench
         return 0;
     }
 
-    private static Row Measure(string modelPath, SequentialModel model, InferenceSession session, Dataset test, int batch)
+    private static Row Measure(string modelPath, Model model, InferenceSession session, Dataset test, int batch)
     {
         var device = model.Device;
         float[] images = test.Images.AsSpan(0, batch * test.ImageSize).ToArray();
@@ -90,7 +90,7 @@ internal static class OnnxBench
     }
 
     /// <summary>The model as the ONNX bytes <c>blindspots export</c> writes.</summary>
-    private static byte[] ExportedGraph(SequentialModel model)
+    private static byte[] ExportedGraph(Model model)
     {
         string path = Path.Combine(Path.GetTempPath(), $"blindspots-bench-{Guid.NewGuid():N}{OnnxModelFile.Extension}");
         try

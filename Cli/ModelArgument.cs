@@ -15,7 +15,7 @@ internal static class ModelArgument
     /// Loads <paramref name="path"/> onto <paramref name="device"/>; an ONNX import's notices go to
     /// <paramref name="notices"/> when given (null where the same file was already reported).
     /// </summary>
-    public static SequentialModel Load(Device device, string path, TextWriter? notices)
+    public static Model Load(Device device, string path, TextWriter? notices)
     {
         if (!OnnxModelFile.IsOnnx(path)) return ModelFile.Load(device, path);
         var import = OnnxModelFile.Read(device, path);

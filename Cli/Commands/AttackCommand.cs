@@ -28,7 +28,7 @@ internal static class AttackCommand
         if (deviceSpecs.Length == 0) throw new BlindSpotsException($"--device '{o.Device}': no device named");
 
         var devices = new List<Device>();
-        var models = new List<SequentialModel>();
+        var models = new List<Model>();
         try
         {
             foreach (string spec in deviceSpecs)
@@ -43,7 +43,8 @@ internal static class AttackCommand
             if (inputs.LabelledByModel) LabelByPrediction(model, inputs);
             var targetOf = TargetRule(o.Target, model.Classes, o.Seed);
             // The network's upper Lipschitz bound turns each example's logit margin into a certified radius.
-            double lipschitz = IlgpuBlindSpots.Optimizer.Analysis.LipschitzBounds.Compute(model).Product;
+            // A graph has no per-layer bound here; its records certify no radius.
+            double? lipschitz = model is SequentialModel chain ? IlgpuBlindSpots.Optimizer.Analysis.LipschitzBounds.Compute(chain).Product : null;
 
             var (sliceStart, sliceCount) = shard.Slice(inputs.Count);
             int expected = Enumerable.Range(sliceStart, sliceCount).Count(i => targetOf(inputs.Labels[i], inputs.Indices[i]) != Skip);
@@ -119,8 +120,8 @@ internal static class AttackCommand
     /// <summary>Marks an example a fixed target cannot apply to (its label is the target).</summary>
     private const int Skip = int.MinValue;
 
-    private static List<ResultRecord> AttackBatch(Attack attack, SequentialModel model, AttackInputs inputs, List<int> batch,
-        Func<int, int, int> targetOf, string outFolder, double lipschitz)
+    private static List<ResultRecord> AttackBatch(Attack attack, Model model, AttackInputs inputs, List<int> batch,
+        Func<int, int, int> targetOf, string outFolder, double? lipschitz)
     {
         var clock = Stopwatch.StartNew();
         var pixels = new float[batch.Count * inputs.Length];
@@ -151,7 +152,7 @@ internal static class AttackCommand
                 Success = r.Success, PredictionBefore = r.PredictionBefore, PredictionAfter = r.PredictionAfter,
                 Distortion = r.Distortion.Rms, L2 = r.Distortion.L2, LInf = r.Distortion.LInf,
                 C = double.IsNaN(r.Weight) ? null : r.Weight,
-                CertifiedL2 = IlgpuBlindSpots.Optimizer.Analysis.CertifiedRadius.Of(logits.AsSpan(i * model.Classes, model.Classes), r.Label, lipschitz),
+                CertifiedL2 = lipschitz is double l ? IlgpuBlindSpots.Optimizer.Analysis.CertifiedRadius.Of(logits.AsSpan(i * model.Classes, model.Classes), r.Label, l) : null,
                 Iterations = r.Iterations, Evaluations = r.Evaluations, Seconds = share,
             });
         }
@@ -206,7 +207,7 @@ internal static class AttackCommand
     private static double CheckTolerance(double t) =>
         t is > 0 and < 1 ? t : throw new BlindSpotsException($"--tolerance must be in (0, 1), got {t}");
 
-    private static void LabelByPrediction(SequentialModel model, AttackInputs inputs)
+    private static void LabelByPrediction(Model model, AttackInputs inputs)
     {
         using var x = Tensor.FromArray(model.Device, inputs.Images, [inputs.Count, .. inputs.Shape]);
         var logits = model.Logits(x).ToArray();

@@ -116,7 +116,7 @@ internal sealed class AttackOptions
     public string Device { get; set; } = "auto";
     [Option("out", Required = true, HelpText = "Output folder.")] public string Out { get; set; } = "";
     [Option("resume", HelpText = "Continue the interrupted run in --out.")] public bool Resume { get; set; }
-    [Option("shard", HelpText = "i/N: attack only slice i of N (or auto/N: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).")]
+    [Option("shard", HelpText = "i/N: attack only slice i of N (or auto/N: the task's place in its Slurm array, (ID − MIN) / STEP, or JOB_COMPLETION_INDEX; N must be the array's size).")]
     public string? Shard { get; set; }
 }
 

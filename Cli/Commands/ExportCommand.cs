@@ -15,7 +15,7 @@ internal static class ExportCommand
         using var device = Device.Open("cpu");
         using var model = ModelArgument.Load(device, o.Model, console.Error);
         OnnxModelFile.Save(o.Onnx, model);
-        console.Out.WriteLine($"{o.Model} ({model.Architecture}, input {string.Join("x", model.InputShape)}) → {o.Onnx} (ONNX opset {OnnxModelFile.WrittenOpset})");
+        console.Out.WriteLine($"{o.Model} ({model.Description}, input {string.Join("x", model.InputShape)}) → {o.Onnx} (ONNX opset {OnnxModelFile.WrittenOpset})");
         return 0;
     }
 }

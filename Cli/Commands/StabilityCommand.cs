@@ -25,7 +25,8 @@ internal static class StabilityCommand
         var options = new PowerIterationOptions { Tolerance = o.Tolerance };
         options.Validate();
         using var device = Device.Open(o.Device);
-        using var model = o.Model != null ? ModelArgument.Load(device, o.Model, console.Error) : SequentialModel.Create(device, o.Arch!, input!);
+        using Model loaded = o.Model != null ? ModelArgument.Load(device, o.Model, console.Error) : SequentialModel.Create(device, o.Arch!, input!);
+        var model = loaded.AsChain("stability (per-layer Lipschitz bounds)");
         string name = o.Model != null ? Path.GetFileName(o.Model) : string.Create(CultureInfo.InvariantCulture, $"random weights (seed {o.Seed})");
         if (o.Model == null) model.Initialize(o.Seed);
         var table = LipschitzBounds.Compute(model, options);

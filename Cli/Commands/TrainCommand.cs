@@ -37,7 +37,7 @@ internal static class TrainCommand
         if (pretraining != null && !o.Resume)
         {
             var stagePrinter = new ProgressPrinter(console);
-            pretraining.Initialize(model, train, (stage, p) => stagePrinter.Report(p with { Stage = stage }), cancel);
+            pretraining.Initialize(model.AsChain("autoencoder pretraining"), train, (stage, p) => stagePrinter.Report(p with { Stage = stage }), cancel);
         }
         using var owned = new OwnedPools();
         var pools = owned.Items;
@@ -241,7 +241,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The --init model on the device, checked against the training data's image shape.</summary>
-    private static SequentialModel InitialModel(Device device, string path, Dataset train)
+    private static Model InitialModel(Device device, string path, Dataset train)
     {
         var model = ModelFile.Load(device, path);
         int[] shape = [train.Channels, train.Height, train.Width];
@@ -259,13 +259,14 @@ internal static class TrainCommand
     /// sigmoid output below the last layer, the paper's pool per layer), or positions k, each the
     /// output of the first k layers (0: the input).
     /// </summary>
-    private static int[] PoolLayers(string? text, SequentialModel model)
+    private static int[] PoolLayers(string? text, Model graph)
     {
+        string choice = (text ?? "input").Trim().ToLowerInvariant();
+        if (choice == "input") return [0];
+        var model = graph.AsChain("--pool-layers");
         var layers = model.Layers;
-        switch ((text ?? "input").Trim().ToLowerInvariant())
+        switch (choice)
         {
-            case "input":
-                return [0];
             case "all":
                 var sigmoids = AdversarialPool.HiddenLayers(model);
                 if (sigmoids.Length == 0)

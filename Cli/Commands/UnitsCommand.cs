@@ -33,7 +33,8 @@ internal static class UnitsCommand
         options.Validate(data.Count);
 
         using var device = Device.Open(o.Device);
-        using var model = ModelArgument.Load(device, o.Model, console.Error);
+        using var loaded = ModelArgument.Load(device, o.Model, console.Error);
+        var model = loaded.AsChain("units");
         var layer = UnitLayer.Resolve(model, o.Layer);
         console.Error.WriteLine($"units: {Path.GetFileName(o.Model)} layer {layer.Position} ({layer.Spec}, {layer.Units} units) on {data.Count} images, {device.Description}");
         var result = UnitAnalysis.Run(model, data, layer, options, line =>

@@ -59,7 +59,7 @@ internal static class TransferExperiment
                 null, noisy, cleanLabels, PerturbationSets.MeanDistortion(cleanImages, noisy, n)));
         }
 
-        var models = new List<(string Name, SequentialModel Model)>();
+        var models = new List<(string Name, Model Model)>();
         try
         {
             foreach (var f in modelFiles) models.Add((Path.GetFileNameWithoutExtension(f), ModelArgument.Load(device, f, notices)));

@@ -32,9 +32,10 @@ public static class ModelFile
     /// <paramref name="record"/> entries are added to the metadata; they may not override
     /// <c>arch</c>, <c>input</c> or <c>modules</c>.
     /// </summary>
-    public static void Save(string path, SequentialModel model, IReadOnlyDictionary<string, string>? record = null,
+    public static void Save(string path, Model graph, IReadOnlyDictionary<string, string>? record = null,
         IEnumerable<NamedTensor>? extraTensors = null)
     {
+        var model = graph.AsChain("saving a model file");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (record != null)
             foreach (var (k, v) in record) metadata[k] = v;
@@ -53,7 +54,7 @@ public static class ModelFile
     /// </summary>
     /// <exception cref="BlindSpotsException">The file is missing or malformed, or describes a model this
     /// program cannot build; the message names the file and the problem.</exception>
-    public static SequentialModel Load(Device device, string path) =>
+    public static Model Load(Device device, string path) =>
         OnnxModelFile.IsOnnx(path) ? OnnxModelFile.Load(device, path) : Load(device, SafetensorsFile.Read(path));
 
     /// <summary>
@@ -64,7 +65,7 @@ public static class ModelFile
     /// starts them (a checkpoint's optimizer state). Every shape is checked; a missing, extra or
     /// misshapen tensor is a <see cref="BlindSpotsException"/> naming the file and the tensor.
     /// </summary>
-    public static SequentialModel Load(Device device, SafetensorsFile file, string? ignorePrefix = null)
+    public static Model Load(Device device, SafetensorsFile file, string? ignorePrefix = null)
     {
         string path = file.Path;
         if (!file.Metadata.TryGetValue(ArchKey, out string? arch))
@@ -159,7 +160,7 @@ public static class ModelFile
     }
 
     /// <summary>The layers that own parameters, in model order.</summary>
-    public static IReadOnlyList<ILayer> ParameterisedLayers(SequentialModel model) =>
+    public static IReadOnlyList<ILayer> ParameterisedLayers(Model model) =>
         model.Layers.Where(l => l.Parameters.Count > 0).ToList();
 
     private static string ModuleIndex(string parameterName, string path)

@@ -9,7 +9,7 @@ namespace IlgpuBlindSpots.Network.ModelFiles;
 /// <summary>A model read from an ONNX file, with what the reader changed on the way (a dropped trailing softmax, an input normalisation made a norm layer), one line each.</summary>
 /// <param name="Model">The model, on the device it was read for; the caller disposes it.</param>
 /// <param name="Notices">One line per change made on import; empty when the graph mapped as it was.</param>
-public sealed record OnnxImport(SequentialModel Model, IReadOnlyList<string> Notices);
+public sealed record OnnxImport(Model Model, IReadOnlyList<string> Notices);
 
 /// <summary>
 /// A <see cref="SequentialModel"/> as an ONNX file. Reading maps a feed-forward classifier graph
@@ -29,7 +29,7 @@ public static class OnnxModelFile
     public static bool IsOnnx(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Builds the model an ONNX file describes; see <see cref="Read"/> for the notices.</summary>
-    public static SequentialModel Load(Device device, string path) => Read(device, path).Model;
+    public static Model Load(Device device, string path) => Read(device, path).Model;
 
     /// <summary>Builds the model an ONNX file describes and says what was left out of it.</summary>
     /// <exception cref="BlindSpotsException">The file is unreadable, not ONNX, or holds an op or shape that has no
@@ -88,8 +88,9 @@ public static class OnnxModelFile
     /// image), Relu/Sigmoid/Tanh, Sub+Mul for a <see cref="NormalizeLayer"/>; dropout is left out
     /// (it is the identity in evaluation).
     /// </summary>
-    public static void Save(string path, SequentialModel model)
+    public static void Save(string path, Model source)
     {
+        var model = source.AsChain("ONNX export");
         var graph = new GraphProto { Name = "blindspots" };
         graph.Input.Add(Value("input", [.. model.InputShape.Select(d => (long)d)]));
         graph.Output.Add(Value("logits", model.Classes));

@@ -18,7 +18,7 @@ public static class Evaluator
 
     /// <summary>Predicts every example of <paramref name="data"/> in batches of <paramref name="batchSize"/>.</summary>
     /// <exception cref="BlindSpotsException">The images do not fit the model's input, or the batch size is not positive.</exception>
-    public static EvaluationResult Evaluate(SequentialModel model, Dataset data, int batchSize = DefaultBatchSize)
+    public static EvaluationResult Evaluate(Model model, Dataset data, int batchSize = DefaultBatchSize)
     {
         if (data.ImageSize != model.InputLength)
             throw new BlindSpotsException(
@@ -27,7 +27,7 @@ public static class Evaluator
         return Evaluate(model, onDevice, batchSize);
     }
 
-    internal static EvaluationResult Evaluate(SequentialModel model, DeviceDataset data, int batchSize = DefaultBatchSize)
+    internal static EvaluationResult Evaluate(Model model, DeviceDataset data, int batchSize = DefaultBatchSize)
     {
         var device = model.Device;
         int n = data.Count;

@@ -38,7 +38,7 @@ public interface IExamplePool
     /// Called before training step <paramref name="step"/> (0-based, counted over the whole run),
     /// between steps: the pool may run <paramref name="model"/> in evaluation mode to renew examples.
     /// </summary>
-    void BeforeStep(SequentialModel model, long step);
+    void BeforeStep(Model model, long step);
 
     /// <summary>Replaces the contents with examples saved in a checkpoint: <paramref name="labels"/>.Length rows.</summary>
     void Restore(ReadOnlySpan<float> images, ReadOnlySpan<int> labels);

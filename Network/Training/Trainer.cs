@@ -31,7 +31,7 @@ public sealed class Trainer : IDisposable
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Device device;
-    private readonly SequentialModel model;
+    private readonly Model model;
     private readonly TrainingOptions options;
     private readonly DeviceDataset data;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> permutation, predictions;
@@ -55,7 +55,7 @@ public sealed class Trainer : IDisposable
     /// <param name="options">The run's options, validated here.</param>
     /// <exception cref="BlindSpotsException">The options are out of range, or the data does not fit the model.</exception>
     /// <param name="pool">Extra examples mixed into every batch; required exactly when <see cref="TrainingOptions.PoolShare"/> is above 0.</param>
-    public Trainer(SequentialModel model, Dataset train, TrainingOptions options, IExamplePool? pool = null)
+    public Trainer(Model model, Dataset train, TrainingOptions options, IExamplePool? pool = null)
         : this(model, train, options, pool == null ? [] : [pool])
     {
     }
@@ -71,7 +71,7 @@ public sealed class Trainer : IDisposable
     /// <param name="options">The run's options, validated here.</param>
     /// <param name="pools">The pools; not empty exactly when <see cref="TrainingOptions.PoolShare"/> is above 0.</param>
     /// <exception cref="BlindSpotsException">The options are out of range, or the data does not fit the model.</exception>
-    public Trainer(SequentialModel model, Dataset train, TrainingOptions options, IReadOnlyList<IExamplePool> pools)
+    public Trainer(Model model, Dataset train, TrainingOptions options, IReadOnlyList<IExamplePool> pools)
     {
         ArgumentNullException.ThrowIfNull(pools);
         options.Validate();
@@ -82,7 +82,7 @@ public sealed class Trainer : IDisposable
         foreach (var p in pools)
         {
             int width = p.Layer == 0 ? model.InputLength
-                : p.Layer < model.Layers.Count ? model.ShapeAfter(p.Layer).Aggregate(1, (a, b) => a * b) : -1;
+                : p.Layer < model.AsChain("a pool of hidden-layer examples").Layers.Count ? model.AsChain("a pool of hidden-layer examples").ShapeAfter(p.Layer).Aggregate(1, (a, b) => a * b) : -1;
             if (p.Images.Device != model.Device || p.Images.RowLength != width)
                 throw new ArgumentException($"the pool of layer {p.Layer} ({Tensor.Format(p.Images.Shape)} on {p.Images.Device.Id}) does not fit the model's layer on {model.Device.Id}", nameof(pools));
         }
@@ -100,7 +100,7 @@ public sealed class Trainer : IDisposable
         this.model = model;
         this.options = options;
         this.pool = pool;
-        foreach (var p in pools.Where(p => p.Layer > 0).OrderBy(p => p.Layer)) hiddenPools.Add((p, model.Above(p.Layer)));
+        foreach (var p in pools.Where(p => p.Layer > 0).OrderBy(p => p.Layer)) hiddenPools.Add((p, model.AsChain("a pool of hidden-layer examples").Above(p.Layer)));
         var layers = ModelFile.ParameterisedLayers(model);
         for (int i = 0; i < layers.Count; i++)
         {
@@ -250,8 +250,8 @@ public sealed class Trainer : IDisposable
             throw new BlindSpotsException($"{path}: is not a training checkpoint (no checkpoint_options metadata)");
         if (fingerprint != options.Fingerprint)
             throw new BlindSpotsException($"{path}: was written by a run with other options ({fingerprint}); this run has {options.Fingerprint}");
-        if (file.Metadata.TryGetValue(ModelFile.ArchKey, out string? arch) && arch != model.Architecture.ToString())
-            throw new BlindSpotsException($"{path}: holds architecture '{arch}', not '{model.Architecture}'");
+        if (file.Metadata.TryGetValue(ModelFile.ArchKey, out string? arch) && arch != model.Description)
+            throw new BlindSpotsException($"{path}: holds architecture '{arch}', not '{model.Description}'");
         using (var loaded = ModelFile.Load(device, file, OptimizerPrefix))
             for (int i = 0; i < model.Parameters.Count; i++) model.Parameters[i].Value.CopyFrom(loaded.Parameters[i].Value);
         foreach (var (p, _, state) in parameters)

@@ -45,7 +45,7 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
     }
 
     private Device Device => loss.Device;
-    private SequentialModel Model => loss.Model;
+    private Model Model => loss.Model;
 
     /// <summary>Problems of the loaded batch.</summary>
     public int Problems { get; private set; }

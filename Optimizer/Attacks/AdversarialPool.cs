@@ -60,7 +60,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <param name="source">The training data, whose examples are attacked.</param>
     /// <param name="options">Size, layer, regeneration and attack settings.</param>
     /// <exception cref="BlindSpotsException">The layer is not a hidden layer with outputs in [0, 1].</exception>
-    public AdversarialPool(SequentialModel model, Dataset source, AdversarialPoolOptions options)
+    public AdversarialPool(Model model, Dataset source, AdversarialPoolOptions options)
         : this(model?.Device!, source, options, Width(model!, options))
     {
     }
@@ -95,12 +95,13 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     private static bool IsSigmoid(ILayer layer) => layer.Spec.StartsWith("sigmoid", StringComparison.Ordinal);
 
     /// <summary>Values per example: the outputs of layer <see cref="AdversarialPoolOptions.Layer"/>, checked to lie in [0, 1].</summary>
-    private static int Width(SequentialModel model, AdversarialPoolOptions options)
+    private static int Width(Model graph, AdversarialPoolOptions options)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         int k = options.Layer;
-        if (k == 0) return model.InputLength;
+        if (k == 0) return graph.InputLength;
+        var model = graph.AsChain("--pool-layers");
         var layers = model.Layers;
         if (k >= layers.Count)
             throw new BlindSpotsException($"--pool-layers: layer {k} of {model.Architecture} is not a hidden layer (the model has layers 1..{layers.Count}, the last gives the logits)");
@@ -152,7 +153,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     public IReadOnlyList<int> LastSlots { get; private set; } = [];
 
     /// <inheritdoc/>
-    public void BeforeStep(SequentialModel model, long step)
+    public void BeforeStep(Model model, long step)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (step % Options.RefreshEvery != 0) return;
@@ -160,11 +161,11 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     }
 
     /// <summary>Attacks <see cref="AdversarialPoolOptions.RefreshCount"/> training examples drawn for <paramref name="step"/> and puts the successes into the pool.</summary>
-    public void Regenerate(SequentialModel model, long step)
+    public void Regenerate(Model model, long step)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Device != device || model.InputLength != source.ImageSize
-            || (Layer > 0 && (Layer >= model.Layers.Count || model.ShapeAfter(Layer).Aggregate(1, (a, b) => a * b) != width)))
+            || (Layer > 0 && (model is not SequentialModel chain || Layer >= chain.Layers.Count || chain.ShapeAfter(Layer).Aggregate(1, (a, b) => a * b) != width)))
             throw new ArgumentException("the model does not fit the pool's device and examples", nameof(model));
         attackClock.Start();
         try
@@ -216,8 +217,9 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     }
 
     /// <summary>Runs the inputs through the first <see cref="Layer"/> layers and attacks their outputs as inputs of the layers above.</summary>
-    private IReadOnlyList<AttackResult> AttackAbove(SequentialModel model, Tensor inputs, int[] labels, Criterion criterion)
+    private IReadOnlyList<AttackResult> AttackAbove(Model graph, Tensor inputs, int[] labels, Criterion criterion)
     {
+        var model = graph.AsChain("--pool-layers");
         if (above == null || viewOf != model)
         {
             above?.Dispose();

@@ -39,7 +39,7 @@ public abstract class Attack
     /// <paramref name="criterion"/> asks. Throws a <see cref="BlindSpotsException"/> for inputs,
     /// labels or targets that do not fit the model.
     /// </summary>
-    public IReadOnlyList<AttackResult> Run(SequentialModel model, Tensor inputs, IReadOnlyList<int> labels, Criterion criterion)
+    public IReadOnlyList<AttackResult> Run(Model model, Tensor inputs, IReadOnlyList<int> labels, Criterion criterion)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -102,11 +102,11 @@ public abstract class Attack
     /// Attacks every example of <paramref name="examples"/> (host images in [0, 1] with their
     /// labels, e.g. a <see cref="Dataset.Slice"/> of a loaded data set) towards what
     /// <paramref name="criterion"/> asks: the images are copied to the model's device and attacked as by
-    /// <see cref="Run(SequentialModel, Tensor, IReadOnlyList{int}, Criterion)"/>, result i for example i.
+    /// <see cref="Run(Model, Tensor, IReadOnlyList{int}, Criterion)"/>, result i for example i.
     /// </summary>
     /// <exception cref="BlindSpotsException">The images do not fit the model's input, a value lies
     /// outside [0, 1], or a label or target is not one of the model's classes.</exception>
-    public IReadOnlyList<AttackResult> Run(SequentialModel model, Dataset examples, Criterion criterion)
+    public IReadOnlyList<AttackResult> Run(Model model, Dataset examples, Criterion criterion)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(examples);

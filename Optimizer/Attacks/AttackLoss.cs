@@ -22,7 +22,7 @@ internal sealed class AttackLoss : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> argMax;
     private MemoryBuffer1D<int, Stride1D.Dense>? predictions;
 
-    public AttackLoss(SequentialModel model)
+    public AttackLoss(Model model)
     {
         Model = model;
         var kernels = model.Device.Kernels;
@@ -31,7 +31,7 @@ internal sealed class AttackLoss : IDisposable
         argMax = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
     }
 
-    public SequentialModel Model { get; }
+    public Model Model { get; }
     public Device Device => Model.Device;
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed record TransferMatrix(IReadOnlyList<TransferRow> Rows, IReadOnlyLi
     /// <param name="models">The models with the names the columns get.</param>
     /// <param name="inputShape">C, H, W of one input.</param>
     /// <param name="batchSize">Inputs per forward pass.</param>
-    public static TransferMatrix Evaluate(IReadOnlyList<TransferRow> rows, IReadOnlyList<(string Name, SequentialModel Model)> models,
+    public static TransferMatrix Evaluate(IReadOnlyList<TransferRow> rows, IReadOnlyList<(string Name, Model Model)> models,
         int[] inputShape, int batchSize = Evaluator.DefaultBatchSize)
     {
         foreach (var (name, model) in models)

@@ -18,7 +18,7 @@ public class StabilityCommandTests
         int code = Program.Run(["stability", "--model", model, "--device", "cpu", "--out", md], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         using var loaded = ModelFile.Load(TestDevice.Cpu, model);
-        var table = LipschitzBounds.Compute(loaded);
+        var table = LipschitzBounds.Compute(loaded.AsChain("test"));
         Assert.Contains(table.ToMarkdown().Trim(), stdout.ToString());
         Assert.Equal(stdout.ToString().Trim(), File.ReadAllText(md).Trim());
         Assert.Contains("| sigmoid |", stdout.ToString());

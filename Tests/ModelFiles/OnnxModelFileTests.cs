@@ -38,8 +38,8 @@ public class OnnxModelFileTests
         Assert.Equal(input, string.Join("x", model.InputShape));
         // The normalisation constants come back within float rounding (1/std is stored, std recovered from it).
         var expectedLayers = ArchitectureSpec.Parse(arch).Layers;
-        Assert.Equal(expectedLayers.Count, model.Architecture.Layers.Count);
-        foreach (var (e, a) in expectedLayers.Zip(model.Architecture.Layers))
+        Assert.Equal(expectedLayers.Count, model.AsChain("test").Architecture.Layers.Count);
+        foreach (var (e, a) in expectedLayers.Zip(model.AsChain("test").Architecture.Layers))
         {
             if (e is NormalizeSpec en && a is NormalizeSpec an)
             {
@@ -101,7 +101,7 @@ public class OnnxModelFileTests
         Compare.Close(logits.Select(v => (double)v).ToArray(), runtime, rtol: Tolerance, atol: Tolerance, what: $"{arch} in ONNX Runtime");
 
         using var back = ModelFile.Load(TestDevice.Cpu, path);
-        Assert.Equal(arch.Replace(",dropout:0.5", ""), back.Architecture.ToString());
+        Assert.Equal(arch.Replace(",dropout:0.5", ""), back.AsChain("test").Architecture.ToString());
         Assert.Equal(logits, Logits(back, inputs));
     }
 
@@ -143,7 +143,7 @@ public class OnnxModelFileTests
         File.WriteAllBytes(path, proto.ToByteArray());
 
         using var back = ModelFile.Load(TestDevice.Cpu, path);
-        Assert.Equal("fc:4,relu,fc:3", back.Architecture.ToString());
+        Assert.Equal("fc:4,relu,fc:3", back.AsChain("test").Architecture.ToString());
         Assert.Equal(logits, Logits(back, inputs));
         Compare.Close(logits.Select(v => (double)v).ToArray(), RunOnnxRuntime(path, inputs, [1, 2, 3]), rtol: Tolerance, atol: Tolerance, what: "MatMul graph in ONNX Runtime");
     }
@@ -243,7 +243,7 @@ public class OnnxModelFileTests
         Assert.True(refused > 100, $"only {refused} of 300 damaged files were refused");
     }
 
-    private static float[] Logits(SequentialModel model, float[][] inputs)
+    private static float[] Logits(Model model, float[][] inputs)
     {
         using var x = Tensor.FromArray(TestDevice.Cpu, inputs.SelectMany(r => r).ToArray(), [inputs.Length, .. model.InputShape]);
         return model.Logits(x).ToArray();

@@ -22,7 +22,7 @@ public class PyTorchOnnxModelTests
         var import = OnnxModelFile.Read(TestDevice.Cpu, ModelPath);
         using var model = import.Model;
         Assert.Equal("1x28x28", string.Join("x", model.InputShape));
-        Assert.Matches(@"^norm:0\.130\d*/0\.308\d*,fc:100,sigmoid,fc:100,sigmoid,fc:10$", model.Architecture.ToString());
+        Assert.Matches(@"^norm:0\.130\d*/0\.308\d*,fc:100,sigmoid,fc:100,sigmoid,fc:10$", model.AsChain("test").Architecture.ToString());
         Assert.Equal(2, import.Notices.Count);
         Assert.Contains(import.Notices, n => n.Contains("input normalisation") && n.Contains("Sub") && n.Contains("Div"));
         Assert.Contains(import.Notices, n => n.Contains("Softmax") && n.Contains("dropped"));

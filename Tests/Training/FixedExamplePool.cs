@@ -42,7 +42,7 @@ internal sealed class FixedExamplePool : IExamplePool, IDisposable
     public ArrayView<int> Labels => labels.View;
     public string Description => $"fixed {Capacity}";
 
-    public void BeforeStep(SequentialModel model, long step)
+    public void BeforeStep(Model model, long step)
     {
         Steps.Add(step);
         if (step == FillAtStep) Count = Capacity;

@@ -30,7 +30,7 @@ try
     using var device = Device.Open(deviceName);
     using var model = ModelFile.Load(device, modelPath);
     var digits = Dataset.LoadDirectory(digitsFolder, DatasetSplit.Test).Slice(0, Digits);
-    Console.WriteLine($"{model.Architecture} on {device.Description}: {Digits} digits of {digitsFolder}");
+    Console.WriteLine($"{model.Description} on {device.Description}: {Digits} digits of {digitsFolder}");
     Console.WriteLine("distortion: √(Σr²/n), the paper's measure; L∞: the largest change of a pixel (pixels in [0, 1])");
 
     // The paper's attack: for each digit, the smallest perturbation found that makes the model say (label + 1) mod 10.
