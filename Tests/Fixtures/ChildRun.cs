@@ -17,9 +17,7 @@ internal static class ChildRun
 
     /// <summary>
     /// Runs <c>blindspots ARGS</c>; with <paramref name="asNobody"/> through <c>setpriv</c> (or
-    /// <c>runuser</c>) as user nobody. The peak resident memory is the largest of every child this
-    /// test process has waited for (Linux getrusage of RUSAGE_CHILDREN): an upper bound on this
-    /// command's own, as the only children the tests start are these small commands.
+    /// <c>runuser</c>) as user nobody. No memory figure (−1): see <see cref="RunMeasured"/>.
     /// </summary>
     public static Result Run(bool asNobody, params string[] args)
     {
@@ -32,7 +30,7 @@ internal static class ChildRun
             throw new TimeoutException($"blindspots {string.Join(" ", args)} ran over 2 minutes");
         }
         process.WaitForExit();
-        return new Result(process.ExitCode, stdout.Result, stderr.Result, ChildrenPeakRss());
+        return new Result(process.ExitCode, stdout.Result, stderr.Result, -1);
     }
 
     /// <summary>Starts <c>blindspots ARGS</c> without waiting (its output is discarded), to be killed.</summary>
@@ -91,13 +89,40 @@ internal static class ChildRun
     public static string? Which(string tool) =>
         new[] { "/usr/bin", "/bin", "/usr/sbin", "/sbin" }.Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
 
-    private static long ChildrenPeakRss()
+    /// <summary>
+    /// Runs <c>blindspots ARGS</c> and measures its own peak resident memory: started with posix_spawn
+    /// (through <c>/bin/sh -c 'exec ...'</c>, which redirects its output to files) and reaped with wait4,
+    /// whose resource usage is that one process's, not every child's. .NET's Process class reaps only
+    /// the children it started, so it leaves this one to wait4.
+    /// </summary>
+    public static Result RunMeasured(params string[] args)
     {
-        if (getrusage(RusageChildren, out var usage) != 0) throw new InvalidOperationException("getrusage failed");
-        return usage.MaxRssKilobytes * 1024;
+        using var files = new TempFolder();
+        string dll = Path.Combine(AppContext.BaseDirectory, "blindspots.dll");
+        string Quote(string a) => "'" + a.Replace("'", "'\\''") + "'";
+        string command = $"exec dotnet {Quote(dll)} {string.Join(" ", args.Select(Quote))} >{Quote(files.File("out"))} 2>{Quote(files.File("err"))}";
+        string[] argv = ["/bin/sh", "-c", command, null!];
+        string[] envp = [.. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"), null!];
+        int error = posix_spawn(out int pid, "/bin/sh", IntPtr.Zero, IntPtr.Zero, argv, envp);
+        if (error != 0) throw new InvalidOperationException($"posix_spawn failed: {error}");
+        var clock = Stopwatch.StartNew();
+        int status;
+        Rusage usage;
+        while (wait4(pid, out status, WaitNoHang, out usage) == 0)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                kill(pid, 9);
+                wait4(pid, out _, 0, out _);
+                throw new TimeoutException($"blindspots {string.Join(" ", args)} ran over 2 minutes");
+            }
+            Thread.Sleep(10);
+        }
+        int code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+        return new Result(code, File.ReadAllText(files.File("out")), File.ReadAllText(files.File("err")), usage.MaxRssKilobytes * 1024);
     }
 
-    private const int RusageChildren = -1;
+    private const int WaitNoHang = 1;
 
     /// <summary>Linux x86-64/arm64 struct rusage: two timevals, then ru_maxrss and 13 more longs.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -109,7 +134,15 @@ internal static class ChildRun
     }
 
     [DllImport("libc", SetLastError = true)]
-    private static extern int getrusage(int who, out Rusage usage);
+    private static extern int posix_spawn(out int pid, [MarshalAs(UnmanagedType.LPStr)] string path, IntPtr fileActions, IntPtr attributes,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string[] argv,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string[] envp);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int wait4(int pid, out int status, int options, out Rusage usage);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     [DllImport("libc")]
     private static extern uint geteuid();
