@@ -29,6 +29,10 @@ internal sealed record ResultRecord
     [JsonPropertyName("certified_l2")] public double? CertifiedL2 { get; init; }
     [JsonPropertyName("iterations")] public required int Iterations { get; init; }
     [JsonPropertyName("evaluations")] public required int Evaluations { get; init; }
+    /// <summary>For --method best: the attack whose perturbation was kept; absent otherwise.</summary>
+    [JsonPropertyName("method")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Method { get; init; }
     /// <summary>This example's share of its batch's wall time.</summary>
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
 
