@@ -90,25 +90,37 @@ internal static class ChildRun
         new[] { "/usr/bin", "/bin", "/usr/sbin", "/sbin" }.Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
 
     /// <summary>
-    /// Runs <c>blindspots ARGS</c> and measures its own peak resident memory: started with posix_spawn
-    /// (through <c>/bin/sh -c 'exec ...'</c>, which redirects its output to files) and reaped with wait4,
-    /// whose resource usage is that one process's, not every child's. .NET's Process class reaps only
-    /// the children it started, so it leaves this one to wait4.
+    /// Runs <c>blindspots ARGS</c> and measures its own peak resident memory. A process started
+    /// straight from this (large) test process inherits its memory high-water mark at exec, as Linux
+    /// folds the shared address space's peak into the new program's; so a small shell starts the
+    /// command in the background, prints its pid and exits, the command is re-parented to this process
+    /// (a child subreaper) and reaped here with wait4, whose figure is then the command's alone (plus
+    /// the shell's few pages). .NET's Process class reaps only the children it started itself.
     /// </summary>
     public static Result RunMeasured(params string[] args)
     {
         using var files = new TempFolder();
+        if (prctl(SetChildSubreaper, 1, 0, 0, 0) != 0) throw new InvalidOperationException("prctl(PR_SET_CHILD_SUBREAPER) failed");
         string dll = Path.Combine(AppContext.BaseDirectory, "blindspots.dll");
         string Quote(string a) => "'" + a.Replace("'", "'\\''") + "'";
-        string command = $"exec dotnet {Quote(dll)} {string.Join(" ", args.Select(Quote))} >{Quote(files.File("out"))} 2>{Quote(files.File("err"))}";
+        string command = $"dotnet {Quote(dll)} {string.Join(" ", args.Select(Quote))} >{Quote(files.File("out"))} 2>{Quote(files.File("err"))} </dev/null & echo $! >{Quote(files.File("pid"))}";
         string[] argv = ["/bin/sh", "-c", command, null!];
         string[] envp = [.. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"), null!];
-        int error = posix_spawn(out int pid, "/bin/sh", IntPtr.Zero, IntPtr.Zero, argv, envp);
+        int error = posix_spawn(out int shell, "/bin/sh", IntPtr.Zero, IntPtr.Zero, argv, envp);
         if (error != 0) throw new InvalidOperationException($"posix_spawn failed: {error}");
+        Reap(shell, args);
+        int pid = int.Parse(File.ReadAllText(files.File("pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var (status, usage) = Reap(pid, args);
+        int code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+        return new Result(code, File.ReadAllText(files.File("out")), File.ReadAllText(files.File("err")), usage.MaxRssKilobytes * 1024);
+    }
+
+    private static (int Status, Rusage Usage) Reap(int pid, string[] args)
+    {
         var clock = Stopwatch.StartNew();
-        int status;
+        int status, got;
         Rusage usage;
-        while (wait4(pid, out status, WaitNoHang, out usage) == 0)
+        while ((got = wait4(pid, out status, WaitNoHang, out usage)) == 0)
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(2))
             {
@@ -118,9 +130,14 @@ internal static class ChildRun
             }
             Thread.Sleep(10);
         }
-        int code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
-        return new Result(code, File.ReadAllText(files.File("out")), File.ReadAllText(files.File("err")), usage.MaxRssKilobytes * 1024);
+        if (got != pid) throw new InvalidOperationException($"wait4({pid}) failed: {Marshal.GetLastPInvokeError()}");
+        return (status, usage);
     }
+
+    private const int SetChildSubreaper = 36;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
 
     private const int WaitNoHang = 1;
 
