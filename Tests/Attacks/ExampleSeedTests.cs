@@ -112,7 +112,7 @@ public class ExampleSeedTests
         var data = Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot).Slice(10, 14);
         using var m = ModelArgument.Load(TestDevice.Cpu, model, null);
         var library = new GaussianNoiseAttack(0.05, seed: 6).Run(m, data, new RandomTarget(6));
-        var records = RunFolder.ReadResults(Path.Combine(outDir, RunFolder.ResultsFile)).OrderBy(r => r.Index).ToList();
+        var records = RunReader.ReadPartial(outDir, RunReader.ReadDescription(outDir).Scope).OrderBy(r => r.Index).ToList();
         Assert.Equal(Enumerable.Range(10, 14), records.Select(r => r.Index));
         Assert.Contains(records, r => !r.AlreadyMisclassified);
         for (int i = 0; i < records.Count; i++)
