@@ -11,7 +11,9 @@ namespace IlgpuBlindSpots.Network;
 /// <summary>
 /// One accelerator, chosen by a device string (<c>auto|cpu|cuda[:i]|opencl[:i]</c>), with its
 /// kernels loaded once. This is the only place that knows which backend is running: it decides how
-/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="Kernels"/>).
+/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="Kernels"/>). Both are
+/// public, so a layer of one's own launches its kernels the way the built-in layers do:
+/// <c>var f = device.Kernels.Load&lt;WorkSplit, ArrayView&lt;float&gt;, …&gt;(MyKernels.F); var s = device.Split(n); f(s.Threads, s, …);</c>
 /// </summary>
 public sealed class Device : IDisposable
 {
@@ -39,7 +41,8 @@ public sealed class Device : IDisposable
     public DeviceKind Kind { get; }
     /// <summary>The position among this machine's usable devices of <see cref="Kind"/>, as in <c>cuda:1</c>.</summary>
     public int Index { get; }
-    internal KernelCache Kernels { get; }
+    /// <summary>Loads each kernel once for this device and hands out its launcher.</summary>
+    public KernelCache Kernels { get; }
 
     /// <summary>The device as a device string would name it, e.g. <c>cuda:0</c>.</summary>
     public string Id => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
@@ -50,14 +53,14 @@ public sealed class Device : IDisposable
         : $"{Id} {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB)";
 
     /// <summary>How a launch over <paramref name="count"/> items is split for this backend.</summary>
-    internal WorkSplit Split(int count) =>
+    public WorkSplit Split(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, maxThreads);
 
     /// <summary>
     /// The split for the first stage of a two-stage sum: its second stage adds one partial per
     /// thread in a single thread, so a GPU gets at most 1024 partials instead of a full grid.
     /// </summary>
-    internal WorkSplit ReductionSplit(int count) =>
+    public WorkSplit ReductionSplit(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, 1024);
 
     /// <summary>Waits until every launched kernel has finished.</summary>

@@ -17,10 +17,19 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// an example keeps its smallest successful attempt under <see cref="Measure"/> (its smallest
 /// attempt when none succeeded). Problems never influence each other, so an example's result
 /// does not depend on the batch it came in.
+/// <para>
+/// The extension point for an attack of one's own: derive from this class, pass a batch size to the
+/// constructor, give <see cref="Measure"/>, and override <see cref="Search"/>, which writes a perturbed
+/// input for every problem of an <see cref="AttackBatch"/> using the <see cref="AttackLoss"/>'s
+/// gradients. Everything else above (checks, batching, the fresh forward pass, the criterion's
+/// verdict, the per-example choice, results) is shared.
+/// </para>
 /// </remarks>
 public abstract class Attack
 {
-    private protected Attack(int batchSize)
+    /// <summary>An attack that runs at most <paramref name="batchSize"/> problems together on the device.</summary>
+    /// <exception cref="BlindSpotsException">The batch size is below 1.</exception>
+    protected Attack(int batchSize)
     {
         if (batchSize < 1)
             throw new BlindSpotsException($"attack batch size {batchSize} is out of range: it must be at least 1");
@@ -135,10 +144,18 @@ public abstract class Attack
     }
 
     /// <summary>
-    /// Writes the batch's perturbed inputs (every one in [0, 1]) and bookkeeping. Called once per
-    /// device batch; the model must not be changed.
+    /// The override point: writes a perturbed input for every problem of <paramref name="batch"/>
+    /// (<see cref="AttackBatch.Adversarials"/>, every value in [0, 1]; a failed search leaves its best
+    /// attempt) and, optionally, its bookkeeping (iterations, evaluations, stop reasons).
+    /// <paramref name="loss"/> gives the model's losses and input gradients towards each problem's goal.
+    /// Called once per device batch; must not change the model, and must draw anything random from
+    /// <see cref="ExampleRandom"/> with <see cref="AttackBatch.Indices"/>.
     /// </summary>
-    private protected abstract void Perturb(AttackBatch batch, AttackLoss loss);
+    protected virtual void Search(AttackBatch batch, AttackLoss loss) =>
+        throw new NotSupportedException($"{GetType().Name} does not override Attack.Search");
+
+    /// <summary>What runs a device batch: <see cref="Search"/>, unless a built-in attack still overrides this older hook.</summary>
+    private protected virtual void Perturb(AttackBatch batch, AttackLoss loss) => Search(batch, loss);
 
     /// <summary><see cref="Perturb"/> of another attack, for attacks made of attacks (<see cref="BestOfAttack"/>).</summary>
     private protected static void PerturbWith(Attack attack, AttackBatch batch, AttackLoss loss) => attack.Perturb(batch, loss);

@@ -31,7 +31,8 @@ public sealed class BestOfAttack : Attack
     /// <summary>The distance by which the attacks' results are compared.</summary>
     public override Distance Measure { get; }
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         int count = batch.Count, n = batch.Length;
         var bestSize = new double[count];

@@ -29,7 +29,8 @@ public sealed class GaussianNoiseAttack : Attack
     /// <summary>RMS, the paper's distortion.</summary>
     public override Distance Measure => Distance.Rms;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         int n = batch.Length;
         for (int p = 0; p < batch.Count; p++)
