@@ -127,3 +127,31 @@ public sealed class EveryOtherClass : Criterion
     /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => "every other class, smallest kept";
 }
+
+/// <summary>
+/// Targeted at one class for every example. An example of that class has no goal: check
+/// <see cref="Accepts"/> before attacking it (the attack refuses it).
+/// </summary>
+public sealed class TargetClass : Criterion
+{
+    /// <summary>Every example must be classified as <paramref name="target"/> (at least 0; checked against the model's classes when the attack runs).</summary>
+    /// <exception cref="BlindSpotsException">The target is negative.</exception>
+    public TargetClass(int target)
+    {
+        if (target < 0) throw new BlindSpotsException($"target class {target} is negative");
+        Target = target;
+    }
+
+    /// <summary>The class every example is pushed to.</summary>
+    public int Target { get; }
+
+    /// <summary>Whether an example labelled <paramref name="label"/> has something to be pushed to: it is not of the target class.</summary>
+    public bool Accepts(int label) => label != Target;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes) =>
+        new TargetedMisclassification(Enumerable.Repeat(Target, labels.Count).ToArray()).Goals(labels, indices, classes);
+
+    /// <summary>The criterion in words, for reports.</summary>
+    public override string ToString() => $"target class {Target}";
+}
