@@ -136,7 +136,7 @@ internal sealed class AttackOptions
 [Verb("merge", HelpText = "Join the output folders of attack shards into one report.")]
 internal sealed class MergeOptions
 {
-    [Value(0, Min = 1, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
+    [Value(0, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
     [Option("out", Required = true, HelpText = "Folder for the merged results and report.")] public string Out { get; set; } = "";
 }
 

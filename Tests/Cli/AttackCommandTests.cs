@@ -29,7 +29,7 @@ public sealed class AttackCommandTests : IDisposable
             "--out", folder.File(outName), .. extra];
 
     private List<ResultRecord> Results(string outName) =>
-        RunFolder.ReadResults(Path.Combine(folder.File(outName), RunFolder.ResultsFile)).OrderBy(r => r.Index).ToList();
+        RunReader.ReadPartial(folder.File(outName), RunReader.ReadDescription(folder.File(outName)).Scope).OrderBy(r => r.Index).ToList();
 
     /// <summary>Per-example results without the timing, which legitimately differs between runs.</summary>
     private static List<ResultRecord> Comparable(IEnumerable<ResultRecord> results) =>
@@ -253,7 +253,7 @@ public sealed class AttackCommandTests : IDisposable
         File.WriteAllText(results, "{\"index\": 0, \"label\": \"seven\"}\n" + File.ReadAllText(results));
         var (code, _, stderr) = Run(Attack("c", "--resume"));
         Assert.Equal(2, code);
-        Assert.Contains("line 1: not an attack result", stderr);
+        Assert.Contains("line 1: field 'label': not an attack result", stderr);
     }
 
     /// <summary>A stderr that calls an action the first time a line contains a marker.</summary>
