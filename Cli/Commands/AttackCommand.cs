@@ -45,7 +45,11 @@ internal static class AttackCommand
 
             var (sliceStart, sliceCount) = shard.Slice(inputs.Count);
             var description = Describe(o, inputs, shard, sliceStart, sliceCount);
-            description["expected"] = Enumerable.Range(sliceStart, sliceCount).Count(Attacked).ToString(CultureInfo.InvariantCulture);
+            description[RunScope.ExpectedKey] = Enumerable.Range(sliceStart, sliceCount).Count(Attacked).ToString(CultureInfo.InvariantCulture);
+            description[RunScope.ClassesKey] = model.Classes.ToString(CultureInfo.InvariantCulture);
+            // Indices are contiguous from the range's start: the slice's data-set indices follow from it.
+            int firstIndex = (inputs.Count > 0 ? inputs.Indices[0] : 0) + sliceStart;
+            description[RunScope.IndicesKey] = RunScope.FormatIndices(firstIndex, sliceCount);
             var (folder, done) = RunFolder.Open(o.Out, description, o.Resume);
             using (folder)
             {
@@ -64,7 +68,7 @@ internal static class AttackCommand
                     progress.Report(records);
                 }, cancel);
                 progress.Finish();
-                Report(o, console, all, inputs, description);
+                Report(o, console, all, inputs, description, folder);
             }
             return 0;
         }
@@ -103,11 +107,13 @@ internal static class AttackCommand
         throw new BlindSpotsException($"--target '{target}': expected next, random, all, untargeted or a class number");
     }
 
-    private static void Report(AttackOptions o, CliConsole console, List<ResultRecord> all, AttackInputs inputs, Dictionary<string, string> description)
+    private static void Report(AttackOptions o, CliConsole console, List<ResultRecord> all, AttackInputs inputs,
+        Dictionary<string, string> description, RunFolder folder)
     {
         all.Sort((a, b) => a.Index.CompareTo(b.Index));
         string? figure = WriteFigure(o.Out, all, inputs) ? FigureFile : null;
         var summary = AttackReport.Write(o.Out, all, $"Attack on {Path.GetFileName(o.Model)}", description, figure);
+        folder.Complete(all.Count);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{summary.Attacked} attacked, {summary.Succeeded} fooled ({100 * summary.SuccessRate:F1}%), mean distortion {summary.MeanDistortion:F4}, median {summary.MedianDistortion:F4}; {summary.AlreadyMisclassified} already misclassified; report in {Path.Combine(o.Out, AttackReport.ReportFile)}"));
     }
