@@ -78,7 +78,7 @@ public class KernelCacheTests
     [Fact]
     public void EachKernelIsLoadedOncePerDevice()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using (var m = IlgpuBlindSpots.Network.Models.SequentialModel.Create(dev, "conv:2x3x3,relu,maxpool:2,fc:3", [1, 6, 6]))
         using (var x = Tensor.Zeros(dev, 2, 1, 6, 6))
             m.Logits(x);
