@@ -53,7 +53,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
         foreach (string heading in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Figures", "## Stages" })
             Assert.Contains(heading, report);
         Assert.Contains("TINY profile", report);
-        Assert.Contains("- device: cpu:0", report);
+        Assert.Contains($"- device: {TestDevice.Current.Id}", report);
         foreach (string file in new[] { "transfer-table2/transfer.png", "transfer-table4/transfer.png", "figure7a.png", "figure7b.png", "figure7c.png" })
         {
             Assert.Contains($"]({file})", report);
