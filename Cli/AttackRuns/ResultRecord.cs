@@ -29,6 +29,10 @@ internal sealed record ResultRecord
     [JsonPropertyName("certified_l2")] public double? CertifiedL2 { get; init; }
     [JsonPropertyName("iterations")] public required int Iterations { get; init; }
     [JsonPropertyName("evaluations")] public required int Evaluations { get; init; }
+    /// <summary>For --method best: the attack whose perturbation was kept; absent otherwise.</summary>
+    [JsonPropertyName("method")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Method { get; init; }
     /// <summary>This example's share of its batch's wall time.</summary>
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
 
@@ -47,9 +51,12 @@ internal sealed record ResultRecord
             return JsonSerializer.Deserialize<ResultRecord>(line, Options)
                    ?? throw new JsonException("empty");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
         {
-            throw new BlindSpotsException($"{file} line {lineNumber}: not an attack result of this program ({e.Message.Split('.')[0]})");
+            // The serializer names the offending field by its JSON path ($.index), when it knows it.
+            string field = e is JsonException { Path: { Length: > 2 } path } ? $"field '{path[2..]}': " : "";
+            string reason = e.Message.Split(". Path:")[0].Split(". LineNumber")[0];
+            throw new BlindSpotsException($"{file} line {lineNumber}: {field}not an attack result of this program ({reason})");
         }
     }
 }

@@ -22,9 +22,11 @@ internal static class AttackCommand
         if (o.Batch < 1) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for results");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        OutputPath.CheckFolder("--out", o.Out);
         var shard = Shard.Resolve(o.Shard, Environment.GetEnvironmentVariable);
         var deviceSpecs = o.Device.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (deviceSpecs.Length == 0) throw new BlindSpotsException($"--device '{o.Device}': no device named");
+        var attack = AttackMethods.Build(o);
 
         var devices = new List<Device>();
         var models = new List<Model>();
@@ -37,7 +39,6 @@ internal static class AttackCommand
                 models.Add(ModelArgument.Load(device, o.Model, models.Count == 0 ? console.Error : null));
             }
             var model = models[0];
-            var attack = BuildAttack(o);
             var inputs = AttackInputs.Load(o.Data, o.Split, o.Range, model.InputShape);
             if (inputs.LabelledByModel) LabelByPrediction(model, inputs);
             var targetOf = TargetRule(o.Target, model.Classes, o.Seed);
@@ -48,7 +49,11 @@ internal static class AttackCommand
             var (sliceStart, sliceCount) = shard.Slice(inputs.Count);
             int expected = Enumerable.Range(sliceStart, sliceCount).Count(i => targetOf(inputs.Labels[i], inputs.Indices[i]) != Skip);
             var description = Describe(o, inputs, shard, sliceStart, sliceCount);
-            description["expected"] = expected.ToString(CultureInfo.InvariantCulture);
+            description[RunScope.ExpectedKey] = expected.ToString(CultureInfo.InvariantCulture);
+            description[RunScope.ClassesKey] = model.Classes.ToString(CultureInfo.InvariantCulture);
+            // Indices are contiguous from the range's start: the slice's data-set indices follow from it.
+            int firstIndex = (inputs.Count > 0 ? inputs.Indices[0] : 0) + sliceStart;
+            description[RunScope.IndicesKey] = RunScope.FormatIndices(firstIndex, sliceCount);
             var (folder, done) = RunFolder.Open(o.Out, description, o.Resume);
             using (folder)
             {
@@ -99,6 +104,7 @@ internal static class AttackCommand
                 all.Sort((a, b) => a.Index.CompareTo(b.Index));
                 string? figure = WriteFigure(o.Out, all, inputs) ? FigureFile : null;
                 var summary = AttackReport.Write(o.Out, all, $"Attack on {Path.GetFileName(o.Model)}", description, figure);
+                folder.Complete(all.Count);
                 console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{summary.Attacked} attacked, {summary.Succeeded} fooled ({100 * summary.SuccessRate:F1}%), mean distortion {summary.MeanDistortion:F4}, median {summary.MedianDistortion:F4}; {summary.AlreadyMisclassified} already misclassified; report in {Path.Combine(o.Out, AttackReport.ReportFile)}"));
             }
@@ -147,7 +153,7 @@ internal static class AttackCommand
                 Distortion = r.Distortion.Rms, L2 = r.Distortion.L2, LInf = r.Distortion.LInf,
                 C = double.IsNaN(r.Weight) ? null : r.Weight,
                 CertifiedL2 = lipschitz is double l ? IlgpuBlindSpots.Optimizer.Analysis.CertifiedRadius.Of(logits.AsSpan(i * model.Classes, model.Classes), r.Label, l) : null,
-                Iterations = r.Iterations, Evaluations = r.Evaluations, Seconds = share,
+                Iterations = r.Iterations, Evaluations = r.Evaluations, Seconds = share, Method = r.Method,
             });
         }
         return records;
@@ -183,24 +189,6 @@ internal static class AttackCommand
         throw new BlindSpotsException($"--target '{target}': expected next, random, all, untargeted or a class number");
     }
 
-    private static Attack BuildAttack(AttackOptions o)
-    {
-        double Need(double? v, string name) => v is > 0 and < double.PositiveInfinity ? v.Value
-            : throw new BlindSpotsException($"--method {o.Method} needs --{name} > 0");
-        return o.Method.ToLowerInvariant() switch
-        {
-            "lbfgs" => new LbfgsAttack(new LbfgsAttackOptions { BatchSize = o.Batch, WeightTolerance = CheckTolerance(o.Tolerance) }),
-            "noise" => new GaussianNoiseAttack(Need(o.StdDev, "stddev"), o.Seed, o.Batch),
-            "fgsm" => new FgsmAttack(Need(o.Epsilon, "epsilon"), o.Batch),
-            "pgd-linf" => new PgdAttack(Distance.LInf, Need(o.Epsilon, "epsilon"), o.Steps, null, true, o.Seed, o.Batch),
-            "pgd-l2" => new PgdAttack(Distance.L2, Need(o.Epsilon, "epsilon"), o.Steps, null, true, o.Seed, o.Batch),
-            _ => throw new BlindSpotsException($"--method '{o.Method}': expected lbfgs, noise, fgsm, pgd-linf or pgd-l2"),
-        };
-    }
-
-    private static double CheckTolerance(double t) =>
-        t is > 0 and < 1 ? t : throw new BlindSpotsException($"--tolerance must be in (0, 1), got {t}");
-
     private static void LabelByPrediction(Model model, AttackInputs inputs)
     {
         using var x = Tensor.FromArray(model.Device, inputs.Images, [inputs.Count, .. inputs.Shape]);
@@ -232,15 +220,7 @@ internal static class AttackCommand
             ["examples"] = $"{start}:{count} of {inputs.Count}",
             ["lipschitz_method"] = "product of per-layer upper bounds (spectral norms, Fourier bound, activation slopes)",
         };
-        switch (o.Method.ToLowerInvariant())
-        {
-            case "lbfgs": d["tolerance"] = o.Tolerance.ToString("R", CultureInfo.InvariantCulture); break;
-            case "noise": d["stddev"] = (o.StdDev ?? 0).ToString("R", CultureInfo.InvariantCulture); break;
-            default:
-                d["epsilon"] = (o.Epsilon ?? 0).ToString("R", CultureInfo.InvariantCulture);
-                if (o.Method.StartsWith("pgd", StringComparison.OrdinalIgnoreCase)) d["steps"] = o.Steps.ToString(CultureInfo.InvariantCulture);
-                break;
-        }
+        AttackMethods.Describe(o, d);
         return d;
     }
 

@@ -104,11 +104,24 @@ internal sealed class AttackOptions
     [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
     [Option("target", Default = "next", HelpText = "next (y+1 mod classes), random, all (every other class, smallest kept), untargeted, or a class number.")]
     public string Target { get; set; } = "next";
-    [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), noise, fgsm, pgd-linf or pgd-l2.")]
+    [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), cw (Carlini-Wagner L2), ddn, fmn (L2), best (per example the smallest of --methods), noise, fgsm, pgd-linf or pgd-l2.")]
     public string Method { get; set; } = "lbfgs";
     [Option("epsilon", HelpText = "fgsm/pgd: the size of the perturbation (L∞ or L2).")] public double? Epsilon { get; set; }
     [Option("stddev", HelpText = "noise: the Gaussian noise's standard deviation.")] public double? StdDev { get; set; }
-    [Option("steps", Default = 40, HelpText = "pgd: steps.")] public int Steps { get; set; } = 40;
+    [Option("steps", HelpText = "Steps: pgd 40, cw 1000 per binary step, ddn 100, fmn 100.")] public int? Steps { get; set; }
+    [Option("step-size", HelpText = "Step size: cw Adam's learning rate 0.01; ddn and fmn the first step 1 (L2, cosine-annealed to 1/100 of it); pgd 2.5·ε/steps.")]
+    public double? StepSize { get; set; }
+    [Option("gamma", HelpText = "ddn/fmn: γ, the relative change of the norm per step (0.05).")] public double? Gamma { get; set; }
+    [Option("init-norm", HelpText = "ddn: the first norm ε₀ (1, L2).")] public double? InitNorm { get; set; }
+    [Option("binary-steps", HelpText = "cw: rounds of the binary search over c (9).")] public int? BinarySteps { get; set; }
+    [Option("initial-const", HelpText = "cw: the first weight c (0.001).")] public double? InitialConst { get; set; }
+    [Option("confidence", HelpText = "cw, lbfgs --loss margin: κ, the margin past the boundary (0).")] public double? Confidence { get; set; }
+    [Option("no-abort-early", HelpText = "cw: run every step of every binary step.")] public bool NoAbortEarly { get; set; }
+    [Option("init-steps", HelpText = "fmn: DDN steps that find the adversarial start (20; 0: FMN as published, from the input).")] public int? InitSteps { get; set; }
+    [Option("bisection-steps", HelpText = "fmn and lbfgs --refine: halvings of the bisection to the boundary (10).")] public int? BisectionSteps { get; set; }
+    [Option("loss", Default = "ce", HelpText = "lbfgs: ce (the paper's cross-entropy) or margin (C&W's margin on the logits).")] public string Loss { get; set; } = "ce";
+    [Option("refine", HelpText = "lbfgs: FMN steps after the bisection that refine each success (0: no refinement).")] public int? Refine { get; set; }
+    [Option("methods", HelpText = "best: the attacks to run, comma-separated, each NAME or NAME:STEPS (lbfgs, lbfgs-margin, cw, ddn, fmn).")] public string? Methods { get; set; }
     [Option("tolerance", Default = 0.05, HelpText = "lbfgs: relative tolerance of the search for the weight c.")] public double Tolerance { get; set; } = 0.05;
     [Option("seed", Default = 1, HelpText = "Seed of random targets, noise and PGD's random start.")] public int Seed { get; set; } = 1;
     [Option("batch", Default = 256, HelpText = "Examples attacked together on the device.")] public int Batch { get; set; } = 256;
@@ -123,7 +136,7 @@ internal sealed class AttackOptions
 [Verb("merge", HelpText = "Join the output folders of attack shards into one report.")]
 internal sealed class MergeOptions
 {
-    [Value(0, Min = 1, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
+    [Value(0, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
     [Option("out", Required = true, HelpText = "Folder for the merged results and report.")] public string Out { get; set; } = "";
 }
 

@@ -24,6 +24,8 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
 {
     private readonly AttackLoss loss;
     private readonly bool compactRunning;
+    private readonly AttackLossKind kind;
+    private readonly float kappa;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> penalty;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> gatherRows;
@@ -33,10 +35,12 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
     private int[] mask = [], rowList = [];
     private bool untargeted;
 
-    public AdversarialObjective(AttackLoss loss, bool compactRunning)
+    public AdversarialObjective(AttackLoss loss, bool compactRunning, AttackLossKind kind = AttackLossKind.CrossEntropy, float kappa = 0f)
     {
         this.loss = loss;
         this.compactRunning = compactRunning;
+        this.kind = kind;
+        this.kappa = kappa;
         var kernels = loss.Device.Kernels;
         penalty = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AddDistancePenalty);
@@ -121,7 +125,7 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
             }
             else count = problems;
         }
-        var (l, g) = loss.Evaluate(input, labelView, targetView, untargeted);
+        var (l, g) = loss.Evaluate(input, labelView, targetView, untargeted, kind, kappa);
         ModelRows += input.Batch;
         // Only the model rows that hold a running problem, not the padding.
         var s = Device.Split(count);

@@ -124,6 +124,9 @@ public abstract class Attack
     /// </summary>
     private protected abstract void Perturb(AttackBatch batch, AttackLoss loss);
 
+    /// <summary><see cref="Perturb"/> of another attack, for attacks made of attacks (<see cref="BestOfAttack"/>).</summary>
+    private protected static void PerturbWith(Attack attack, AttackBatch batch, AttackLoss loss) => attack.Perturb(batch, loss);
+
     /// <summary>The model's predictions on the batch's perturbed inputs, in a pass of its own.</summary>
     private static int[] Verify(AttackLoss loss, AttackBatch batch)
     {
@@ -192,6 +195,7 @@ public abstract class Attack
                 Distortion = Distortions.Between(original, adversarial), Adversarial = adversarial,
                 Weight = c.Batch.Weights[c.Problem], Iterations = iterations[b], Evaluations = evaluations[b],
                 Stop = c.Batch.Stops[c.Problem], SolverStop = c.Batch.SolverStops[c.Problem], Seconds = seconds,
+                Method = c.Batch.Methods[c.Problem],
             };
         }
         return results;

@@ -24,6 +24,7 @@ internal sealed class AttackBatch
         Stops = new AttackStopReason[count];
         Array.Fill(Stops, AttackStopReason.StepsDone);
         SolverStops = new StopReason?[count];
+        Methods = new string?[count];
     }
 
     public int Count { get; }
@@ -50,6 +51,9 @@ internal sealed class AttackBatch
     public AttackStopReason[] Stops { get; }
     /// <summary>Why the L-BFGS solve of the kept attempt stopped; null for attacks without one.</summary>
     public StopReason?[] SolverStops { get; }
+
+    /// <summary>Which attack of a best-of found the kept input; null for a single attack.</summary>
+    public string?[] Methods { get; }
 
     public ReadOnlySpan<float> Original(int problem) => Originals.AsSpan(problem * Length, Length);
     public Span<float> Adversarial(int problem) => Adversarials.AsSpan(problem * Length, Length);

@@ -13,6 +13,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// batch of inputs on the device. Targeted: CE(f(x′), target). Untargeted: −log(1 − p_label(x′))
 /// (<see cref="AttackObjective.AvoidLabelLossAndGradient"/>), which is smallest when the label's
 /// probability is, bounded below by 0, and whose gradient points along that of CE(label) reversed.
+/// Or, with <see cref="AttackLossKind.Margin"/>, the margin on the logits (<see cref="MarginLoss"/>).
 /// </summary>
 internal sealed class AttackLoss : IDisposable
 {
@@ -20,6 +21,7 @@ internal sealed class AttackLoss : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> crossEntropy;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> avoidLabel;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> argMax;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> margin;
     private MemoryBuffer1D<int, Stride1D.Dense>? predictions;
 
     public AttackLoss(Model model)
@@ -29,6 +31,7 @@ internal sealed class AttackLoss : IDisposable
         crossEntropy = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropy.LossAndGradient);
         avoidLabel = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AvoidLabelLossAndGradient);
         argMax = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
+        margin = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(MarginLoss.LossAndGradient);
     }
 
     public Model Model { get; }
@@ -39,14 +42,28 @@ internal sealed class AttackLoss : IDisposable
     /// of B inputs: towards targets[b], or away from labels[b] when <paramref name="untargeted"/>.
     /// The tensors belong to this object and the model, valid until their next call.
     /// </summary>
-    public (Tensor Loss, Tensor InputGradient) Evaluate(Tensor input, ArrayView<int> labels, ArrayView<int> targets, bool untargeted)
+    public (Tensor Loss, Tensor InputGradient) Evaluate(Tensor input, ArrayView<int> labels, ArrayView<int> targets, bool untargeted,
+        AttackLossKind kind = AttackLossKind.CrossEntropy, float kappa = 0f) =>
+        Backpropagate(Model.Logits(input), labels, targets, untargeted, kind, kappa);
+
+    /// <summary>The model's logits [B, K] for a batch of inputs, owned by the model until its next pass.</summary>
+    public Tensor Logits(Tensor input) => Model.Logits(input);
+
+    /// <summary>
+    /// The losses and input gradients, as <see cref="Evaluate"/>, from the logits of the model's
+    /// latest forward pass (<see cref="Logits"/>), which must not have been followed by another.
+    /// κ is the margin loss's floor (ignored by the cross-entropy); +∞ gives the plain logit difference.
+    /// For the margin loss, untargeted problems must have target −1.
+    /// </summary>
+    public (Tensor Loss, Tensor InputGradient) Backpropagate(Tensor logits, ArrayView<int> labels, ArrayView<int> targets, bool untargeted,
+        AttackLossKind kind, float kappa)
     {
-        var logits = Model.Logits(input);
         int batch = logits.Batch, classes = logits.RowLength;
         var l = loss.Get(Device, [batch]);
         var g = logitsGradient.Get(Device, [batch, classes]);
         var s = Device.Split(batch);
-        if (untargeted) avoidLabel(s.Threads, s, logits.View, labels, l.View, g.View, classes);
+        if (kind == AttackLossKind.Margin) margin(s.Threads, s, logits.View, labels, targets, l.View, g.View, classes, kappa);
+        else if (untargeted) avoidLabel(s.Threads, s, logits.View, labels, l.View, g.View, classes);
         else crossEntropy(s.Threads, s, logits.View, targets, l.View, g.View, classes, 1f);
         return (l, Model.Backward(g, parameterGradients: false));
     }

@@ -44,6 +44,8 @@ public sealed record AttackResult
     /// failed line search…); null for attacks that run no such solve, and for inputs not attacked.
     /// </summary>
     public StopReason? SolverStop { get; init; }
+    /// <summary>For <see cref="BestOfAttack"/>: the name of the attack whose input was kept; null otherwise.</summary>
+    public string? Method { get; init; }
     /// <summary>This example's share of the run's wall-clock time: the run's seconds divided equally among its examples.</summary>
     public double Seconds { get; init; }
 }

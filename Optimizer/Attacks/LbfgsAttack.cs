@@ -59,7 +59,7 @@ public sealed class LbfgsAttack : Attack
         }
 
         using var solver = new ProjectedLbfgs(device, o.Solver);
-        using var objective = new AdversarialObjective(loss, o.CompactRunning ?? device.Kind == DeviceKind.Cpu);
+        using var objective = new AdversarialObjective(loss, o.CompactRunning ?? device.Kind == DeviceKind.Cpu, o.Loss, (float)o.Confidence);
         Tensor? x = null, lower = null, upper = null;
         try
         {
@@ -162,6 +162,40 @@ public sealed class LbfgsAttack : Attack
                 batch.Weights[j] = double.NaN;
                 batch.SolverStops[j] = latestStop[j];
             }
+        }
+        if (o.Refinement is { } refinement) Refine(batch, loss, found, refinement);
+    }
+
+    /// <summary>
+    /// The bisection to the boundary and FMN's steps from each successful example's perturbation;
+    /// an example keeps the refined input only if it is a smaller success (<see cref="MinimalNormState"/>).
+    /// </summary>
+    private static void Refine(AttackBatch batch, AttackLoss loss, bool[] found, FmnOptions refinement)
+    {
+        int[] rows = Enumerable.Range(0, batch.Count).Where(j => found[j]).ToArray();
+        if (rows.Length == 0) return;
+        int n = batch.Length;
+        var originals = new float[rows.Length * n];
+        var starts = new float[rows.Length * n];
+        var squared = new float[rows.Length];
+        for (int a = 0; a < rows.Length; a++)
+        {
+            batch.Original(rows[a]).CopyTo(originals.AsSpan(a * n, n));
+            batch.Adversarial(rows[a]).CopyTo(starts.AsSpan(a * n, n));
+            squared[a] = (float)Math.Pow(Distortions.Between(batch.Original(rows[a]), batch.Adversarial(rows[a])).L2, 2);
+        }
+        using var state = new MinimalNormState(loss, originals, starts, rows.Select(j => batch.Labels[j]).ToArray(),
+            rows.Select(j => batch.Targets[j]).ToArray(), starts, squared);
+        FmnAttack.Refine(state, refinement, refinement.BisectionSteps);
+        state.Check();
+        var refined = new AttackBatch(rows.Length, n, batch.Untargeted);
+        state.WriteTo(refined);
+        int work = refinement.BisectionSteps + refinement.Steps;
+        for (int a = 0; a < rows.Length; a++)
+        {
+            refined.Adversarial(a).CopyTo(batch.Adversarial(rows[a]));
+            batch.Evaluations[rows[a]] += work;
+            batch.Iterations[rows[a]] += work;
         }
     }
 

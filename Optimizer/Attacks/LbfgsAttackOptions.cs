@@ -60,6 +60,23 @@ public sealed record LbfgsAttackOptions
     /// </summary>
     public LbfgsOptions Solver { get; init; } = new() { MaxIterations = 50, RelativeReductionTolerance = 1e-6 };
 
+    /// <summary>
+    /// The classification loss of the objective: the paper's cross-entropy (the default) or
+    /// Carlini and Wagner's margin on the logits, floored at −<see cref="Confidence"/>.
+    /// </summary>
+    public AttackLossKind Loss { get; init; } = AttackLossKind.CrossEntropy;
+
+    /// <summary>κ of the margin loss: the margin past the boundary beyond which it stops rewarding.</summary>
+    public double Confidence { get; init; }
+
+    /// <summary>
+    /// A refinement after the weight search, or null for none: each successful example's
+    /// perturbation is scaled down to the decision boundary by a bisection and then shrunk by FMN's
+    /// steps (<see cref="FmnAttack"/>; its InitSteps are ignored). Both only ever keep a smaller
+    /// successful input.
+    /// </summary>
+    public FmnOptions? Refinement { get; init; }
+
     /// <summary>Throws a <see cref="BlindSpotsException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -72,6 +89,9 @@ public sealed record LbfgsAttackOptions
         if (!(MaxWeight >= InitialWeight && double.IsFinite(MaxWeight))) Fail(nameof(MaxWeight), MaxWeight, "finite and at least InitialWeight");
         if (!Enum.IsDefined(Distance)) Fail(nameof(Distance), Distance, "Rms, L2 or LInf");
         if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, "at least 1");
+        if (!Enum.IsDefined(Loss)) Fail(nameof(Loss), Loss, "CrossEntropy or Margin");
+        if (!(Confidence >= 0 && double.IsFinite(Confidence))) Fail(nameof(Confidence), Confidence, "0 or more");
+        Refinement?.Validate();
         ArgumentNullException.ThrowIfNull(Solver);
         Solver.Validate();
     }

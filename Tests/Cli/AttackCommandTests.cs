@@ -29,7 +29,7 @@ public sealed class AttackCommandTests : IDisposable
             "--out", folder.File(outName), .. extra];
 
     private List<ResultRecord> Results(string outName) =>
-        RunFolder.ReadResults(Path.Combine(folder.File(outName), RunFolder.ResultsFile)).OrderBy(r => r.Index).ToList();
+        RunReader.ReadPartial(folder.File(outName), RunReader.ReadDescription(folder.File(outName)).Scope).OrderBy(r => r.Index).ToList();
 
     /// <summary>Per-example results without the timing, which legitimately differs between runs.</summary>
     private static List<ResultRecord> Comparable(IEnumerable<ResultRecord> results) =>
@@ -155,6 +155,19 @@ public sealed class AttackCommandTests : IDisposable
     [InlineData("--batch", "0", "--batch")]
     [InlineData("--shard", "3/3", "out of range")]
     [InlineData("--tolerance", "2", "--tolerance")]
+    [InlineData("--steps", "0", "--steps")]
+    [InlineData("--step-size", "0", "--step-size")]
+    [InlineData("--step-size", "-1", "--step-size")]
+    [InlineData("--binary-steps", "0", "--binary-steps")]
+    [InlineData("--gamma", "1", "--gamma")]
+    [InlineData("--init-norm", "0", "--init-norm")]
+    [InlineData("--initial-const", "0", "--initial-const")]
+    [InlineData("--confidence", "-1", "--confidence")]
+    [InlineData("--init-steps", "-1", "--init-steps")]
+    [InlineData("--bisection-steps", "-2", "--bisection-steps")]
+    [InlineData("--refine", "-1", "--refine")]
+    [InlineData("--loss", "hinge", "--loss 'hinge'")]
+    [InlineData("--methods", "ddn", "--methods is for --method best")]
     public void BadOptionsGetOneLineAndExitCode2(string option, string value, string expected)
     {
         var (code, _, stderr) = Run(Attack("bad", option, value));
@@ -163,6 +176,63 @@ public sealed class AttackCommandTests : IDisposable
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.False(File.Exists(Path.Combine(folder.File("bad"), RunFolder.ResultsFile)) &&
                      new FileInfo(Path.Combine(folder.File("bad"), RunFolder.ResultsFile)).Length > 0);
+    }
+
+    [Theory]
+    [InlineData("ddn,magic", "'magic'")]
+    [InlineData("ddn:0", "'ddn:0'")]
+    [InlineData("ddn,ddn", "named twice")]
+    [InlineData("cw:x", "'cw:x'")]
+    public void BadBestOfListsGetOneLineExitCode2AndNoFolder(string methods, string expected)
+    {
+        var (code, _, stderr) = Run(Attack("best", "--method", "best", "--methods", methods));
+        Assert.Equal(2, code);
+        Assert.Contains("--methods", stderr);
+        Assert.Contains(expected, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(folder.File("best")));
+    }
+
+    [Theory]
+    [InlineData("cw", "--steps 200 --binary-steps 3 --initial-const 10")]
+    [InlineData("ddn", "--steps 30")]
+    [InlineData("fmn", "--steps 20")]
+    [InlineData("lbfgs", "--refine 5")]
+    [InlineData("lbfgs", "--loss margin --confidence 0.1")]
+    public void EveryMinimalNormMethodFoolsTheSampleDigits(string method, string options)
+    {
+        var (code, _, stderr) = Run(Attack(method, ["--method", method, .. options.Split(' ')]));
+        Assert.True(code == 0, stderr);
+        var attacked = Results(method).Where(r => !r.AlreadyMisclassified).ToList();
+        Assert.NotEmpty(attacked);
+        Assert.All(attacked, r =>
+        {
+            Assert.True(r.Success, $"example {r.Index}");
+            Assert.Equal(r.Target, r.PredictionAfter);
+            Assert.InRange(r.Distortion, 1e-4, 0.2);
+            Assert.True(r.Evaluations > 0);
+            Assert.Null(r.Method);
+        });
+    }
+
+    [Fact]
+    public void BestKeepsTheSmallestPerturbationAndNamesItsAttack()
+    {
+        var (code, _, stderr) = Run(Attack("best", "--method", "best", "--methods", "ddn:30,fmn:20"));
+        Assert.True(code == 0, stderr);
+        Assert.Equal(0, Run(Attack("ddn", "--method", "ddn", "--steps", "30")).Code);
+        var best = Results("best").Where(r => !r.AlreadyMisclassified).ToList();
+        var ddn = Results("ddn").Where(r => !r.AlreadyMisclassified).ToDictionary(r => r.Index);
+        Assert.All(best, r =>
+        {
+            Assert.True(r.Success);
+            Assert.Contains(r.Method, new[] { "ddn:30", "fmn:20" });
+            // DDN's own result is one of the candidates, so the best is never larger.
+            Assert.True(r.L2 <= ddn[r.Index].L2 + 1e-9, $"example {r.Index}: best {r.L2} > ddn {ddn[r.Index].L2}");
+            if (r.Method == "ddn:30") Assert.Equal(ddn[r.Index].L2, r.L2, 9);
+            // Evaluations add up over both attacks: DDN's 30, FMN's 20 DDN steps + 10 bisection + 20.
+            Assert.Equal(30 + 50, r.Evaluations);
+        });
     }
 
     [Fact]
@@ -183,7 +253,7 @@ public sealed class AttackCommandTests : IDisposable
         File.WriteAllText(results, "{\"index\": 0, \"label\": \"seven\"}\n" + File.ReadAllText(results));
         var (code, _, stderr) = Run(Attack("c", "--resume"));
         Assert.Equal(2, code);
-        Assert.Contains("line 1: not an attack result", stderr);
+        Assert.Contains("line 1: field 'label': not an attack result", stderr);
     }
 
     /// <summary>A stderr that calls an action the first time a line contains a marker.</summary>

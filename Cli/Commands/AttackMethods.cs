@@ -1,0 +1,201 @@
+using System.Globalization;
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Optimizer.Attacks;
+
+namespace IlgpuBlindSpots.Cli.Commands;
+
+/// <summary>
+/// <c>attack --method</c>: the attack each method name builds from the command line's options,
+/// after checking their ranges (a bad one is one line naming the option).
+/// </summary>
+internal static class AttackMethods
+{
+    /// <summary>
+    /// <c>--method best</c> without <c>--methods</c>: the two attacks that gave the smallest
+    /// perturbations for their cost in Bench/RESULTS.md (attacks).
+    /// </summary>
+    public const string DefaultBest = "lbfgs-margin,ddn";
+
+    /// <summary>Names a <c>--methods</c> list may hold.</summary>
+    public static readonly string[] BestMembers = ["lbfgs", "lbfgs-margin", "cw", "ddn", "fmn"];
+
+    public static Attack Build(AttackOptions o)
+    {
+        CheckRanges(o);
+        string method = o.Method.ToLowerInvariant();
+        double Need(double? v, string name) => v is > 0 and < double.PositiveInfinity ? v.Value
+            : throw new BlindSpotsException($"--method {o.Method} needs --{name} > 0");
+        return method switch
+        {
+            "lbfgs" => new LbfgsAttack(Lbfgs(o, ParseLoss(o.Loss), o.Refine ?? 0)),
+            "cw" => new CwAttack(Cw(o, o.Steps)),
+            "ddn" => new DdnAttack(Ddn(o, o.Steps)),
+            "fmn" => new FmnAttack(Fmn(o, o.Steps)),
+            "best" => Best(o),
+            "noise" => new GaussianNoiseAttack(Need(o.StdDev, "stddev"), o.Seed, o.Batch),
+            "fgsm" => new FgsmAttack(Need(o.Epsilon, "epsilon"), o.Batch),
+            "pgd-linf" => new PgdAttack(Distance.LInf, Need(o.Epsilon, "epsilon"), o.Steps ?? 40, o.StepSize, true, o.Seed, o.Batch),
+            "pgd-l2" => new PgdAttack(Distance.L2, Need(o.Epsilon, "epsilon"), o.Steps ?? 40, o.StepSize, true, o.Seed, o.Batch),
+            _ => throw new BlindSpotsException($"--method '{o.Method}': expected lbfgs, cw, ddn, fmn, best, noise, fgsm, pgd-linf or pgd-l2"),
+        };
+    }
+
+    /// <summary>The method's settings for the run's description (run.json, the report).</summary>
+    public static void Describe(AttackOptions o, IDictionary<string, string> d)
+    {
+        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        switch (Build(o))
+        {
+            case LbfgsAttack a:
+                d["tolerance"] = F(a.Options.WeightTolerance);
+                d["loss"] = a.Options.Loss == AttackLossKind.Margin ? "margin" : "ce";
+                if (a.Options.Refinement is { } r) d["refine"] = $"{r.BisectionSteps} bisection steps, {r.Steps} FMN steps";
+                break;
+            case CwAttack a:
+                d["steps"] = $"{a.Options.BinarySteps} binary steps x {a.Options.Steps}";
+                d["step_size"] = F(a.Options.StepSize);
+                d["initial_const"] = F(a.Options.InitialConst);
+                d["confidence"] = F(a.Options.Confidence);
+                d["abort_early"] = a.Options.AbortEarly ? "yes" : "no";
+                break;
+            case DdnAttack a:
+                d["steps"] = a.Options.Steps.ToString(CultureInfo.InvariantCulture);
+                d["gamma"] = F(a.Options.Gamma);
+                d["init_norm"] = F(a.Options.InitialNorm);
+                d["step_size"] = F(a.Options.StepSize);
+                break;
+            case FmnAttack a:
+                d["steps"] = a.Options.Steps.ToString(CultureInfo.InvariantCulture);
+                d["gamma"] = F(a.Options.Gamma);
+                d["step_size"] = F(a.Options.StepSize);
+                d["init_steps"] = a.Options.InitSteps.ToString(CultureInfo.InvariantCulture);
+                d["bisection_steps"] = a.Options.BisectionSteps.ToString(CultureInfo.InvariantCulture);
+                break;
+            case BestOfAttack a:
+                d["methods"] = string.Join(",", a.Names);
+                break;
+            case GaussianNoiseAttack:
+                d["stddev"] = F(o.StdDev ?? 0);
+                break;
+            default:
+                d["epsilon"] = F(o.Epsilon ?? 0);
+                if (o.Method.StartsWith("pgd", StringComparison.OrdinalIgnoreCase)) d["steps"] = (o.Steps ?? 40).ToString(CultureInfo.InvariantCulture);
+                break;
+        }
+    }
+
+    private static LbfgsAttackOptions Lbfgs(AttackOptions o, AttackLossKind loss, int refine) => new()
+    {
+        BatchSize = o.Batch,
+        WeightTolerance = o.Tolerance,
+        Loss = loss,
+        Confidence = o.Confidence ?? 0,
+        Refinement = refine > 0 ? new FmnOptions { Steps = refine, InitSteps = 0, BisectionSteps = o.BisectionSteps ?? 10, StepSize = RefineStepSize } : null,
+    };
+
+    /// <summary>
+    /// FMN's first step in the L-BFGS attack's refinement: a tenth of FMN's own, since the start is
+    /// already a near-minimal perturbation (Bench/RESULTS.md, attacks).
+    /// </summary>
+    private const double RefineStepSize = 0.1;
+
+    private static CwOptions Cw(AttackOptions o, int? steps) => new()
+    {
+        BatchSize = o.Batch,
+        Steps = steps ?? 1000,
+        BinarySteps = o.BinarySteps ?? 9,
+        StepSize = o.StepSize ?? 0.01,
+        InitialConst = o.InitialConst ?? 1e-3,
+        Confidence = o.Confidence ?? 0,
+        AbortEarly = !o.NoAbortEarly,
+    };
+
+    private static DdnOptions Ddn(AttackOptions o, int? steps) => new()
+    {
+        BatchSize = o.Batch,
+        Steps = steps ?? 100,
+        Gamma = o.Gamma ?? 0.05,
+        InitialNorm = o.InitNorm ?? 1,
+        StepSize = o.StepSize ?? 1,
+        FinalStepSize = (o.StepSize ?? 1) / 100,
+    };
+
+    private static FmnOptions Fmn(AttackOptions o, int? steps) => new()
+    {
+        BatchSize = o.Batch,
+        Steps = steps ?? 100,
+        Gamma = o.Gamma ?? 0.05,
+        FinalGamma = Math.Min(0.001, o.Gamma ?? 0.05),
+        StepSize = o.StepSize ?? 1,
+        FinalStepSize = (o.StepSize ?? 1) / 100,
+        InitSteps = o.InitSteps ?? 20,
+        BisectionSteps = o.BisectionSteps ?? 10,
+    };
+
+    /// <summary>
+    /// The best-of over <c>--methods</c>: each member with its published defaults and the steps
+    /// its NAME:STEPS gives; lbfgs takes --loss, --refine and --tolerance, lbfgs-margin is the
+    /// margin loss with a 10-step refinement.
+    /// </summary>
+    private static BestOfAttack Best(AttackOptions o)
+    {
+        var members = new List<(string, Attack)>();
+        foreach (string spec in (o.Methods ?? DefaultBest).Split(',', StringSplitOptions.TrimEntries))
+        {
+            var (name, steps) = ParseMember(spec);
+            var empty = new AttackOptions { Batch = o.Batch, Tolerance = o.Tolerance };
+            Attack attack = name switch
+            {
+                "lbfgs" => new LbfgsAttack(Lbfgs(o, ParseLoss(o.Loss), o.Refine ?? 0)),
+                "lbfgs-margin" => new LbfgsAttack(Lbfgs(empty, AttackLossKind.Margin, steps ?? 10)),
+                "cw" => new CwAttack(Cw(empty, steps)),
+                "ddn" => new DdnAttack(Ddn(empty, steps)),
+                _ => new FmnAttack(Fmn(empty, steps)),
+            };
+            members.Add((spec.ToLowerInvariant(), attack));
+        }
+        if (members.Select(m => m.Item1).Distinct().Count() != members.Count)
+            throw new BlindSpotsException($"--methods '{o.Methods}': a method is named twice");
+        return new BestOfAttack(members, o.Batch);
+    }
+
+    private static (string Name, int? Steps) ParseMember(string spec)
+    {
+        string[] parts = spec.ToLowerInvariant().Split(':');
+        if (parts.Length > 2 || !BestMembers.Contains(parts[0]))
+            throw new BlindSpotsException($"--methods: '{spec}' is not one of {string.Join(", ", BestMembers)} (optionally NAME:STEPS)");
+        if (parts.Length == 1) return (parts[0], null);
+        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int steps) || steps < 1)
+            throw new BlindSpotsException($"--methods: '{spec}': the steps after ':' must be a positive integer");
+        return (parts[0], steps);
+    }
+
+    private static AttackLossKind ParseLoss(string loss) => loss.ToLowerInvariant() switch
+    {
+        "ce" => AttackLossKind.CrossEntropy,
+        "margin" => AttackLossKind.Margin,
+        _ => throw new BlindSpotsException($"--loss '{loss}': expected ce or margin"),
+    };
+
+    private static void CheckRanges(AttackOptions o)
+    {
+        static void Check(bool ok, string option, object? value, string range)
+        {
+            if (!ok) throw new BlindSpotsException(string.Create(CultureInfo.InvariantCulture, $"--{option} {value} is out of range: it must be {range}"));
+        }
+        Check(o.Tolerance is > 0 and < 1, "tolerance", o.Tolerance, "in (0, 1)");
+        Check(o.Steps is null or >= 1, "steps", o.Steps, "at least 1");
+        Check(o.StepSize is null || (o.StepSize > 0 && double.IsFinite(o.StepSize.Value)), "step-size", o.StepSize, "positive");
+        Check(o.Gamma is null or > 0 and < 1, "gamma", o.Gamma, "in (0, 1)");
+        Check(o.InitNorm is null || (o.InitNorm > 0 && double.IsFinite(o.InitNorm.Value)), "init-norm", o.InitNorm, "positive");
+        Check(o.BinarySteps is null or >= 1, "binary-steps", o.BinarySteps, "at least 1");
+        Check(o.InitialConst is null || (o.InitialConst > 0 && double.IsFinite(o.InitialConst.Value)), "initial-const", o.InitialConst, "positive");
+        Check(o.Confidence is null || (o.Confidence >= 0 && double.IsFinite(o.Confidence.Value)), "confidence", o.Confidence, "0 or more");
+        Check(o.InitSteps is null or >= 0, "init-steps", o.InitSteps, "0 or more");
+        Check(o.BisectionSteps is null or >= 0, "bisection-steps", o.BisectionSteps, "0 or more");
+        Check(o.Refine is null or >= 0, "refine", o.Refine, "0 or more");
+        ParseLoss(o.Loss);
+        if (o.Methods is not null && !o.Method.Equals("best", StringComparison.OrdinalIgnoreCase))
+            throw new BlindSpotsException("--methods is for --method best");
+    }
+}

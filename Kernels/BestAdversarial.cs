@@ -1,0 +1,51 @@
+using ILGPU;
+
+namespace IlgpuBlindSpots.Kernels;
+
+/// <summary>
+/// The bookkeeping of the minimal-norm attacks (C&amp;W, DDN, FMN): at every iterate, whether it
+/// reaches its goal by the model's prediction, its squared L2 distance from the original, and the
+/// smallest successful iterate so far. Shapes: logits [P, K]; adversarial, original, best [P, n];
+/// labels, targets (−1: untargeted), squaredNorm, succeeded, everSucceeded, bestSquaredNorm [P].
+/// </summary>
+public static class BestAdversarial
+{
+    /// <summary>
+    /// succeeded[p] = 1 when argmax z_p is the target (untargeted: not the label), else 0;
+    /// everSucceeded[p] |= succeeded[p]; squaredNorm[p] = ‖x′_p − x_p‖² (summed in float64); and
+    /// when the iterate succeeded with a squared norm below bestSquaredNorm[p], best[p, :] = x′_p and
+    /// bestSquaredNorm[p] = that norm. Ties of the arg-max go to the lowest class, as in the
+    /// project's prediction. Items: P rows.
+    /// </summary>
+    public static void Keep(Index1D t, WorkSplit s,
+        ArrayView<float> logits, ArrayView<int> labels, ArrayView<int> targets,
+        ArrayView<float> adversarial, ArrayView<float> original, ArrayView<float> squaredNorm,
+        ArrayView<int> succeeded, ArrayView<int> everSucceeded, ArrayView<float> bestSquaredNorm,
+        ArrayView<float> best, int classes, int n)
+    {
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int p = s.Item(t, j);
+            if (p >= s.Count) return;
+            int zrow = p * classes, predicted = 0;
+            for (int k = 1; k < classes; k++)
+                if (logits[zrow + k] > logits[zrow + predicted]) predicted = k;
+            bool reached = targets[p] >= 0 ? predicted == targets[p] : predicted != labels[p];
+            int row = p * n;
+            double sum = 0.0;
+            for (int k = 0; k < n; k++)
+            {
+                double r = (double)adversarial[row + k] - original[row + k];
+                sum += r * r;
+            }
+            float size = (float)sum;
+            squaredNorm[p] = size;
+            succeeded[p] = reached ? 1 : 0;
+            if (!reached) continue;
+            everSucceeded[p] = 1;
+            if (!(size < bestSquaredNorm[p])) continue;
+            bestSquaredNorm[p] = size;
+            for (int k = 0; k < n; k++) best[row + k] = adversarial[row + k];
+        }
+    }
+}

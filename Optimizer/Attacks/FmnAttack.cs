@@ -1,0 +1,74 @@
+using ILGPU;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network;
+
+namespace IlgpuBlindSpots.Optimizer.Attacks;
+
+/// <summary>
+/// The L2 Fast Minimum-Norm attack (Pintor et al. 2021): steps along the normalised gradient of the
+/// logit difference, projected onto an L2 ball whose radius ε shrinks below the best norm found
+/// while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>).
+/// </summary>
+/// <remarks>
+/// <para>The box. Before its first success, published FMN sets ε to the linearised distance to the
+/// boundary, ‖δ‖ + |d|/‖∇d‖; the clip into [0, 1] then removes part of every step, so on MNIST
+/// networks it settles just short of the boundary and fails on many digits (59% on fc100-100-10,
+/// target next). Its authors allow an adversarial starting point from another attack, and that is
+/// what is done here by default: <see cref="FmnOptions.InitSteps"/> DDN steps find one, a bisection
+/// along that perturbation brings it to the boundary (<see cref="BoundarySearch"/>), and FMN's
+/// steps then shrink it. InitSteps = 0 runs FMN as published.</para>
+/// <para>Evaluations count the DDN steps, the bisection's forward passes (one each) and FMN's steps.</para>
+/// </remarks>
+public sealed class FmnAttack : Attack
+{
+    /// <summary>The attack with <paramref name="options"/>, or the defaults.</summary>
+    /// <exception cref="BlindSpotsException">An option is out of range.</exception>
+    public FmnAttack(FmnOptions? options = null) : base((options ?? new FmnOptions()).BatchSize)
+    {
+        Options = options ?? new FmnOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The validated options.</summary>
+    public FmnOptions Options { get; }
+
+    /// <summary>L2, the norm FMN minimises here.</summary>
+    public override Distance Measure => Distance.L2;
+
+    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    {
+        var o = Options;
+        using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets);
+        if (o.InitSteps > 0) DdnAttack.Run(state, new DdnOptions { Steps = o.InitSteps });
+        Refine(state, o, o.InitSteps > 0 ? o.BisectionSteps : 0);
+        state.Check();
+        state.WriteTo(batch);
+        int work = o.InitSteps + (o.InitSteps > 0 ? o.BisectionSteps : 0) + o.Steps;
+        Array.Fill(batch.Iterations, work);
+        Array.Fill(batch.Evaluations, work);
+    }
+
+    /// <summary>
+    /// The bisection to the boundary (<paramref name="bisectionSteps"/> forward passes) and then
+    /// FMN's steps, from the state's best successful inputs (or, where none, its current iterates).
+    /// </summary>
+    internal static void Refine(MinimalNormState state, FmnOptions o, int bisectionSteps)
+    {
+        if (bisectionSteps > 0) BoundarySearch.Run(state, bisectionSteps);
+        var device = state.Device;
+        var step = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.Step);
+        // A problem with a success starts at the radius of its best input; one without, at +∞ (FMN's own rule then applies).
+        float[] radius = state.BestSquaredNorm.ToArray().Select(v => float.IsFinite(v) ? MathF.Sqrt(v) : float.PositiveInfinity).ToArray();
+        using var epsilon = Tensor.FromArray(device, radius, state.Count);
+        var rows = device.Split(state.Count);
+        for (int k = 0; k < o.Steps; k++)
+        {
+            float alpha = (float)CosineSchedule.At(o.StepSize, o.FinalStepSize, k, o.Steps);
+            float gamma = (float)CosineSchedule.At(o.Gamma, o.FinalGamma, k, o.Steps);
+            var (difference, gradient) = state.Evaluate(AttackLossKind.Margin, float.PositiveInfinity);
+            step(rows.Threads, rows, state.Adversarial.View, state.Original.View, gradient.View, difference.View,
+                state.Succeeded, state.EverSucceeded, state.BestSquaredNorm.View, epsilon.View, alpha, gamma, state.Length);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Network.Models;
+using IlgpuBlindSpots.Optimizer.Attacks;
+using IlgpuBlindSpots.Tests.Reference;
+using Xunit;
+
+namespace IlgpuBlindSpots.Tests.Attacks;
+
+/// <summary>
+/// Every minimal-norm attack on linear classifiers, where the smallest L2 perturbation is known:
+/// for two classes it is closed-form, r* = d·Δw/‖Δw‖² along the weight difference; for more classes
+/// it solves a quadratic program over the K − 1 margin constraints, solved exactly here by trying
+/// every set of active constraints. The inputs sit mid-box with minimal perturbations well inside
+/// it, so the box does not bind and the answer is the unboxed one. Each attack must succeed on
+/// every example and come within its stated tolerance above the minimum (and never below it).
+/// </summary>
+public class LinearMinimalNormTests
+{
+    private const int N = 784, Examples = 6;
+
+    /// <summary>The attacks and the relative excess over the true minimum each must stay under.</summary>
+    public static TheoryData<string, double> Attacks() => new()
+    {
+        { "cw", 0.002 },
+        { "ddn", 0.003 },
+        { "fmn", 0.001 },
+        { "lbfgs-refined", 0.002 },
+        { "lbfgs-margin-refined", 0.002 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public void TwoClassesLandOnTheClosedFormMinimum(string name, double tolerance)
+    {
+        using var model = Linear(classes: 2, seed: 141);
+        var (x, labels) = Inputs(model, seed: 142);
+        int[] targets = labels.Select(y => 1 - y).ToArray();
+        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        var expected = new double[Examples];
+        for (int e = 0; e < Examples; e++)
+        {
+            // d = (w_y − w_t)·x + b_y − b_t > 0, and r* = d/‖w_y − w_t‖ in norm.
+            int y = labels[e], t = targets[e];
+            double d = b[y] - b[t], norm2 = 0;
+            for (int k = 0; k < N; k++)
+            {
+                double dw = w[y * N + k] - w[t * N + k];
+                d += dw * x[e * N + k];
+                norm2 += dw * dw;
+            }
+            expected[e] = d / Math.Sqrt(norm2);
+        }
+        Check(Build(name), model, x, labels, new TargetedMisclassification(targets), expected, tolerance);
+    }
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public void FourClassesLandOnTheQuadraticProgramsMinimum(string name, double tolerance)
+    {
+        using var model = Linear(classes: 4, seed: 151);
+        var (x, labels) = Inputs(model, seed: 152);
+        int[] targets = labels.Select(y => (y + 1) % 4).ToArray();
+        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        var expected = Enumerable.Range(0, Examples)
+            .Select(e => MinimalNorm(w, b, 4, x.Skip(e * N).Take(N).Select(v => (double)v).ToArray(), targets[e])).ToArray();
+        Check(Build(name), model, x, labels, new TargetedMisclassification(targets), expected, tolerance);
+    }
+
+    [Fact]
+    public void TheQuadraticProgramAgreesWithTheClosedFormForTwoClasses()
+    {
+        using var model = Linear(classes: 2, seed: 161);
+        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        double[] x = Rand.Uniform(162, N, 0.3f, 0.7f).Select(v => (double)v).ToArray();
+        int y = Dot(w, 0, x) + b[0] > Dot(w, 1, x) + b[1] ? 0 : 1, t = 1 - y;
+        double d = Dot(w, y, x) + b[y] - Dot(w, t, x) - b[t];
+        double dw = Math.Sqrt(Enumerable.Range(0, N).Sum(k => Math.Pow(w[y * N + k] - w[t * N + k], 2)));
+        Assert.Equal(d / dw, MinimalNorm(w, b, 2, x, t), 6);
+    }
+
+    private static void Check(Attack attack, SequentialModel model, float[] x, int[] labels, Criterion criterion,
+        double[] expected, double tolerance)
+    {
+        using var inputs = Tensor.FromArray(TestDevice.Cpu, x, Examples, 1, 28, 28);
+        var results = attack.Run(model, inputs, labels, criterion);
+        for (int e = 0; e < Examples; e++)
+        {
+            var r = results[e];
+            Assert.True(r.Success, $"example {e}: not fooled");
+            Assert.True(r.Distortion.LInf < 0.29, $"example {e}: a pixel moved by {r.Distortion.LInf}, so the box may have bound");
+            double ratio = r.Distortion.L2 / expected[e];
+            Assert.True(ratio >= 1 - 1e-4, $"example {e}: ‖r‖ = {r.Distortion.L2} is below the minimum {expected[e]}");
+            Assert.True(ratio <= 1 + tolerance, $"example {e}: ‖r‖ = {r.Distortion.L2} is {ratio - 1:P3} above the minimum {expected[e]}");
+        }
+    }
+
+    private static Attack Build(string name) => name switch
+    {
+        "cw" => new CwAttack(new CwOptions { InitialConst = 1 }),
+        "ddn" => new DdnAttack(new DdnOptions { InitialNorm = 0.5 }),
+        "fmn" => new FmnAttack(),
+        "lbfgs-refined" => new LbfgsAttack(new LbfgsAttackOptions { Refinement = new FmnOptions { Steps = 10, StepSize = 0.1 } }),
+        _ => new LbfgsAttack(new LbfgsAttackOptions
+        {
+            Loss = AttackLossKind.Margin, Confidence = 0.1, Refinement = new FmnOptions { Steps = 10, StepSize = 0.1 },
+        }),
+    };
+
+    /// <summary>
+    /// A linear classifier of [1, 28, 28] inputs with random weights, whose logits nearly tie at the
+    /// centre of the box (biases −w_k·½ plus a little), so that mid-box inputs are close to its boundaries.
+    /// </summary>
+    private static SequentialModel Linear(int classes, int seed)
+    {
+        var model = SequentialModel.Create(TestDevice.Cpu, $"fc:{classes}", [1, 28, 28]);
+        float[] w = Rand.Uniform(seed, classes * N), offsets = Rand.Uniform(seed + 1, classes, -30f, 30f);
+        model.Parameters[0].Value.CopyFrom(w);
+        model.Parameters[1].Value.CopyFrom(Enumerable.Range(0, classes)
+            .Select(k => offsets[k] - 0.5f * Enumerable.Range(0, N).Sum(i => w[k * N + i])).ToArray());
+        return model;
+    }
+
+    /// <summary>Mid-box inputs whose minimal perturbation is small: labels are the model's predictions.</summary>
+    private static (float[] X, int[] Labels) Inputs(SequentialModel model, int seed)
+    {
+        float[] x = Rand.Uniform(seed, Examples * N, 0.3f, 0.7f);
+        using var t = Tensor.FromArray(TestDevice.Cpu, x, Examples, 1, 28, 28);
+        float[] z = model.Logits(t).ToArray();
+        int k = model.Classes;
+        int[] labels = Enumerable.Range(0, Examples)
+            .Select(e => Enumerable.Range(0, k).OrderByDescending(c => z[e * k + c]).First()).ToArray();
+        return (x, labels);
+    }
+
+    /// <summary>
+    /// min ‖r‖ subject to z_t(x + r) ≥ z_k(x + r) for every k ≠ t: for each set S of active
+    /// constraints, r = A_Sᵀλ with A_S A_Sᵀ λ = c_S; the smallest r with λ ≥ 0 that meets every constraint.
+    /// </summary>
+    internal static double MinimalNorm(float[] w, float[] b, int classes, double[] x, int t)
+    {
+        var others = Enumerable.Range(0, classes).Where(k => k != t).ToArray();
+        var a = others.Select(k => Enumerable.Range(0, N).Select(i => (double)w[t * N + i] - w[k * N + i]).ToArray()).ToArray();
+        var c = others.Select((k, j) => -(Dot(a[j], x) + b[t] - b[k])).ToArray();
+        double best = double.PositiveInfinity;
+        for (int mask = 1; mask < 1 << others.Length; mask++)
+        {
+            var active = Enumerable.Range(0, others.Length).Where(j => (mask >> j & 1) != 0).ToArray();
+            var gram = active.Select(i => active.Select(j => Dot(a[i], a[j])).ToArray()).ToArray();
+            var lambda = Solve(gram, active.Select(j => c[j]).ToArray());
+            if (lambda.Any(l => l < -1e-12)) continue;
+            var r = new double[N];
+            for (int q = 0; q < active.Length; q++)
+                for (int i = 0; i < N; i++) r[i] += lambda[q] * a[active[q]][i];
+            if (Enumerable.Range(0, others.Length).Any(j => Dot(a[j], r) < c[j] - 1e-9)) continue;
+            best = Math.Min(best, Math.Sqrt(Dot(r, r)));
+        }
+        return best;
+    }
+
+    private static double Dot(float[] w, int row, double[] x) => Enumerable.Range(0, N).Sum(i => w[row * N + i] * x[i]);
+
+    private static double Dot(double[] u, double[] v) => u.Zip(v, (p, q) => p * q).Sum();
+
+    /// <summary>Gaussian elimination with partial pivoting, for the few unknowns of an active set.</summary>
+    private static double[] Solve(double[][] m, double[] rhs)
+    {
+        int n = rhs.Length;
+        var a = m.Select((row, i) => row.Append(rhs[i]).ToArray()).ToArray();
+        for (int col = 0; col < n; col++)
+        {
+            int pivot = Enumerable.Range(col, n - col).OrderByDescending(r => Math.Abs(a[r][col])).First();
+            (a[col], a[pivot]) = (a[pivot], a[col]);
+            for (int r = col + 1; r < n; r++)
+            {
+                double f = a[r][col] / a[col][col];
+                for (int k = col; k <= n; k++) a[r][k] -= f * a[col][k];
+            }
+        }
+        var result = new double[n];
+        for (int r = n - 1; r >= 0; r--)
+        {
+            double s = a[r][n];
+            for (int k = r + 1; k < n; k++) s -= a[r][k] * result[k];
+            result[r] = s / a[r][r];
+        }
+        return result;
+    }
+}
