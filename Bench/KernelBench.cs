@@ -18,7 +18,8 @@ internal static class KernelBench
     private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain,
         Func<(float[] Kernel, float[] Plain)>? Outputs = null);
 
-    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio, double? MaxDifference);
+    /// <summary>Plain and Ratio are null for a device after the first: plain C# is timed once per run.</summary>
+    public sealed record Row(string Name, string Unit, double Kernel, double? Plain, double? Ratio, double? MaxDifference);
 
     /// <summary>Every case on every device given, printed side by side; plain C# is timed once, with the first device's run.</summary>
     public static int Run(IReadOnlyList<string> deviceSpecs, string jsonPath)
@@ -61,7 +62,7 @@ internal static class KernelBench
         foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(VectorCases(device)))
         {
             double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
-            double tp = double.NaN;
+            double tp = 0;
             if (timePlain) tp = Timing.Median(c.Plain);
             else c.Plain();   // once, for the outputs compared below
             double? diff = null;
@@ -70,7 +71,9 @@ internal static class KernelBench
                 var (a, b) = c.Outputs();
                 diff = a.Zip(b, (u, v) => (double)Math.Abs(u - v) / (1 + Math.Abs(v))).Max();
             }
-            rows.Add(new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, diff));
+            rows.Add(timePlain
+                ? new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, diff)
+                : new Row(c.Name, c.Unit, c.Work / tk / 1e9, null, null, diff));
         }
         return rows;
     }
