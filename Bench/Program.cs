@@ -3,7 +3,7 @@ using IlgpuBlindSpots.Network;
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|fixed-c|onnx [--device D] [--json PATH]</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx [--device D] [--json PATH]</c>.
 /// <c>kernels</c> and <c>attack</c> take a comma list of devices and, without <c>--device</c>, run on
 /// every usable device of the machine, side by side.
 /// </summary>
@@ -22,6 +22,13 @@ public static class Program
             case "attack":
                 return AttackBench.Run(devices, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     Option(args, "--json") ?? $"Bench/results/attack-{devicesName}.json");
+            case "attacks":
+                return AttacksBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
+                    Option(args, "--target") ?? "next", int.Parse(Option(args, "--count") ?? "1000", System.Globalization.CultureInfo.InvariantCulture),
+                    (Option(args, "--methods") ?? "lbfgs,lbfgs-refined,lbfgs-margin,ddn,ddn:1000,fmn,fmn-published,best,cw").Split(','),
+                    Option(args, "--out") ?? "Bench/results/attacks");
+            case "attacks-table":
+                return AttacksBench.Table(Option(args, "--out") ?? "Bench/results/attacks");
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "fixed-c":
@@ -32,6 +39,7 @@ public static class Program
             default:
                 Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
+                Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;
         }
     }
