@@ -24,6 +24,9 @@ internal static class TestDevice
     /// <summary>The shared device of this test run.</summary>
     public static Device Current => current.Value;
 
+    /// <summary>The name <see cref="Current"/> had when every test ran on the CPU accelerator; kept so that tests written before the rename still compile. It is the test run's device, whichever it is.</summary>
+    public static Device Cpu => Current;
+
     /// <summary>
     /// Whether the tests run on ILGPU's CPU accelerator, which executes kernels as .NET code: float
     /// sums in the kernels' order, no fused multiply-adds, .NET's exp and log. Other backends may
