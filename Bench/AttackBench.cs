@@ -18,13 +18,44 @@ internal static class AttackBench
     public sealed record Row(int Batch, int Examples, double Seconds, double ExamplesPerSecond, double SuccessRate,
         double MeanDistortion, double EvaluationsPerExample);
 
-    public static int Run(string deviceSpec, string modelPath, string dataRoot, string jsonPath)
+    /// <summary>Every device given, one after the other, printed side by side per batch size.</summary>
+    public static int Run(IReadOnlyList<string> deviceSpecs, string modelPath, string dataRoot, string jsonPath)
     {
         var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
             ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
             : Dataset.Load("sample", DatasetSplit.Test, dataRoot);
+        var runs = deviceSpecs.Select(spec => Measure(spec, modelPath, test)).ToList();
+        var table = new Table().AddColumns("batch", "examples");
+        foreach (var (d, _) in runs)
+            table.AddColumns($"{Markup.Escape(d.Split(' ')[0])} s", "examples/s", "success", "mean distortion", "evals / example");
+        for (int i = 0; i < runs[0].Rows.Count; i++)
+        {
+            var cells = new List<string> { $"{runs[0].Rows[i].Batch}", $"{runs[0].Rows[i].Examples}" };
+            foreach (var (_, rows) in runs)
+            {
+                var row = rows[i];
+                cells.AddRange([$"{row.Seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
+                    $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F1}"]);
+            }
+            table.AddRow(cells.ToArray());
+        }
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        AnsiConsole.MarkupLine($"[bold]attack[/] fc100-100-10 ({Markup.Escape(modelPath)}) on {Markup.Escape(test.Source)}; " +
+            string.Join(", ", runs.Select(r => Markup.Escape(r.Device))));
+        AnsiConsole.Write(table);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
+        {
+            model = modelPath, data = test.Source, date = DateTime.UtcNow.ToString("u"),
+            devices = runs.Select(r => new { device = r.Device, rows = r.Rows }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
+        return 0;
+    }
+
+    private static (string Device, List<Row> Rows) Measure(string deviceSpec, string modelPath, Dataset test)
+    {
         var rows = new List<Row>();
-        var table = new Table().AddColumns("batch", "examples", "seconds", "examples/s", "success", "mean distortion", "evaluations / example");
         string description = "";
         foreach (var (batch, examples) in new[] { (1, 32), (64, 256), (1024, 1024) })
         {
@@ -45,18 +76,9 @@ internal static class AttackBench
             double seconds = clock.Elapsed.TotalSeconds;
             var attacked = results.Where(r => !r.AlreadyMisclassified).ToList();
             var won = attacked.Where(r => r.Success).ToList();
-            var row = new Row(batch, examples, seconds, examples / seconds, (double)won.Count / attacked.Count,
-                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations));
-            rows.Add(row);
-            table.AddRow($"{batch}", $"{examples}", $"{seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
-                $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F0}");
+            rows.Add(new Row(batch, examples, seconds, examples / seconds, (double)won.Count / attacked.Count,
+                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations)));
         }
-        AnsiConsole.MarkupLine($"[bold]attack[/] fc100-100-10 ({Markup.Escape(modelPath)}) on {Markup.Escape(test.Source)}, {Markup.Escape(description)}");
-        AnsiConsole.Write(table);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { device = description, model = modelPath, data = test.Source, date = DateTime.UtcNow.ToString("u"), rows },
-            new JsonSerializerOptions { WriteIndented = true }));
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
-        return 0;
+        return (description, rows);
     }
 }

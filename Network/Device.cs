@@ -67,8 +67,8 @@ public sealed class Device : IDisposable
     public void Synchronize() => Accelerator.Synchronize();
 
     /// <summary>
-    /// Opens the device a device string names: <c>auto</c> prefers CUDA, then OpenCL, then the
-    /// CPU accelerator; <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
+    /// Opens the device a device string names: <c>auto</c> the one <see cref="AutoChoice"/> picks
+    /// (CUDA, then an OpenCL GPU, then an OpenCL CPU device, then the CPU accelerator); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
     /// Dispose it when done: it holds the accelerator.
     /// </summary>
     /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
@@ -81,13 +81,9 @@ public sealed class Device : IDisposable
         {
             if (kind is null)
             {
-                foreach (var k in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
-                {
-                    var usable = Usable(context, k);
-                    if (usable.Count > 0)
-                        return Create(context, k, 0, usable[0]);
-                }
-                throw new BlindSpotsException("device 'auto': no usable accelerator found");
+                var (choice, _) = AutoChoice.Pick(context);
+                var (autoKind, autoIndex) = Parse(choice);
+                return Create(context, autoKind!.Value, autoIndex, Usable(context, autoKind.Value)[autoIndex]);
             }
 
             var devices = Usable(context, kind.Value);
@@ -111,6 +107,13 @@ public sealed class Device : IDisposable
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The device <c>auto</c> opens on this machine, as a device string, and why.</summary>
+    public static (string Id, string Reason) Auto()
+    {
+        using var context = CreateContext();
+        return AutoChoice.Pick(context);
     }
 
     /// <summary>Every device on this machine, usable or not, with the reason when not.</summary>
@@ -170,7 +173,7 @@ public sealed class Device : IDisposable
             .EnableAlgorithms()
             .Math(MathMode.Default));
 
-    private static List<ILGPU.Runtime.Device> Usable(Context context, DeviceKind kind)
+    internal static List<ILGPU.Runtime.Device> Usable(Context context, DeviceKind kind)
     {
         var list = new List<ILGPU.Runtime.Device>();
         switch (kind)
