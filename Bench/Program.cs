@@ -14,8 +14,16 @@ public static class Program
             case "kernels":
                 return KernelBench.Run(device, Option(args, "--json") ?? $"Bench/results/kernels-{device.Replace(':', '-')}.json");
             case "attack":
+            {
+                var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");
+                if (runs is null)
+                {
+                    Console.Error.WriteLine("--runs: expected BATCH:EXAMPLES[,BATCH:EXAMPLES...] with positive integers, e.g. 1024:1024");
+                    return 2;
+                }
                 return AttackBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
-                    Option(args, "--json") ?? $"Bench/results/attack-{device.Replace(':', '-')}.json");
+                    Option(args, "--json") ?? $"Bench/results/attack-{device.Replace(':', '-')}.json", runs);
+            }
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "fixed-c":
@@ -25,6 +33,7 @@ public static class Program
                     Option(args, "--solver") ?? "default", Option(args, "--json") ?? $"Bench/results/fixed-c-{device.Replace(':', '-')}.json");
             default:
                 Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
+                Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024)");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
                 return 2;
         }
