@@ -1,7 +1,7 @@
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|fixed-c|onnx [--device D] [--json PATH]</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx [--device D] [--json PATH]</c>.
 /// </summary>
 public static class Program
 {
@@ -24,6 +24,13 @@ public static class Program
                 return AttackBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     Option(args, "--json") ?? $"Bench/results/attack-{device.Replace(':', '-')}.json", runs);
             }
+            case "attacks":
+                return AttacksBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
+                    Option(args, "--target") ?? "next", int.Parse(Option(args, "--count") ?? "1000", System.Globalization.CultureInfo.InvariantCulture),
+                    (Option(args, "--methods") ?? "lbfgs,lbfgs-refined,lbfgs-margin,ddn,ddn:1000,fmn,fmn-published,best,cw").Split(','),
+                    Option(args, "--out") ?? "Bench/results/attacks");
+            case "attacks-table":
+                return AttacksBench.Table(Option(args, "--out") ?? "Bench/results/attacks");
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "fixed-c":
@@ -35,6 +42,7 @@ public static class Program
                 Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024)");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
+                Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;
         }
     }

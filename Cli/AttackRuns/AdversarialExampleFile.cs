@@ -33,6 +33,33 @@ internal static class AdversarialExampleFile
             });
     }
 
+    /// <summary>
+    /// Checks that the exact-input file of an attacked row is there and belongs to it: tensors of
+    /// <paramref name="shape"/>, and the row's index, label and target in its metadata. A problem is one
+    /// line starting with <paramref name="where"/> (the results file, line and field).
+    /// </summary>
+    public static void Check(string runFolder, ResultRecord row, int[] shape, string where)
+    {
+        string path = PathOf(runFolder, row.Index);
+        if (!File.Exists(path)) throw new BlindSpotsException($"{where}: its exact-input file {path} is missing");
+        SafetensorsFile file;
+        try
+        {
+            file = SafetensorsFile.Read(path);
+        }
+        catch (BlindSpotsException e)
+        {
+            throw new BlindSpotsException($"{where}: {e.Message}", e);
+        }
+        var inv = CultureInfo.InvariantCulture;
+        if (!file.TryGet(OriginalName, out var original) || !file.TryGet(AdversarialName, out var adversarial)
+            || !original.Shape.SequenceEqual(shape) || !adversarial.Shape.SequenceEqual(shape))
+            throw new BlindSpotsException($"{where}: {path} does not hold tensors '{OriginalName}' and '{AdversarialName}' of the run's shape {string.Join("x", shape)}");
+        if (file.Metadata.GetValueOrDefault("index") != row.Index.ToString(inv) || file.Metadata.GetValueOrDefault("label") != row.Label.ToString(inv)
+            || file.Metadata.GetValueOrDefault("target") != row.Target.ToString(inv))
+            throw new BlindSpotsException($"{where}: {path} is not this row's example (its index, label or target differs)");
+    }
+
     /// <summary>Reads the example <paramref name="index"/> of a run; a missing or foreign file is an error naming it.</summary>
     public static (float[] Original, float[] Adversarial, int[] Shape) Read(string runFolder, int index)
     {

@@ -41,8 +41,10 @@ internal sealed class AttackInputs
     /// </summary>
     public static AttackInputs Load(string data, string split, string? range, int[] modelShape)
     {
+        // File names are matched without regard to case: a camera's IMG_0001.PNG is a PNG too.
+        var anyCase = new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive };
         bool png = data.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && File.Exists(data)
-                   || Directory.Exists(data) && Directory.EnumerateFiles(data, "*.png").Any() && !Directory.EnumerateFiles(data, "*idx*").Any();
+                   || Directory.Exists(data) && Directory.EnumerateFiles(data, "*.png", anyCase).Any() && !Directory.EnumerateFiles(data, "*idx*", anyCase).Any();
         if (png)
         {
             if (range != null) throw new BlindSpotsException("--range applies to IDX data sets, not to PNG inputs");

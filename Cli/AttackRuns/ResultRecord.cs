@@ -51,9 +51,12 @@ internal sealed record ResultRecord
             return JsonSerializer.Deserialize<ResultRecord>(line, Options)
                    ?? throw new JsonException("empty");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
         {
-            throw new BlindSpotsException($"{file} line {lineNumber}: not an attack result of this program ({e.Message.Split('.')[0]})");
+            // The serializer names the offending field by its JSON path ($.index), when it knows it.
+            string field = e is JsonException { Path: { Length: > 2 } path } ? $"field '{path[2..]}': " : "";
+            string reason = e.Message.Split(". Path:")[0].Split(". LineNumber")[0];
+            throw new BlindSpotsException($"{file} line {lineNumber}: {field}not an attack result of this program ({reason})");
         }
     }
 }

@@ -22,6 +22,7 @@ internal static class AttackCommand
         if (o.Batch < 1) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for results");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        OutputPath.CheckFolder("--out", o.Out);
         var shard = Shard.Resolve(o.Shard, Environment.GetEnvironmentVariable);
         var deviceSpecs = o.Device.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (deviceSpecs.Length == 0) throw new BlindSpotsException($"--device '{o.Device}': no device named");
@@ -48,7 +49,11 @@ internal static class AttackCommand
             var (sliceStart, sliceCount) = shard.Slice(inputs.Count);
             int expected = Enumerable.Range(sliceStart, sliceCount).Count(i => targetOf(inputs.Labels[i], inputs.Indices[i]) != Skip);
             var description = Describe(o, inputs, shard, sliceStart, sliceCount);
-            description["expected"] = expected.ToString(CultureInfo.InvariantCulture);
+            description[RunScope.ExpectedKey] = expected.ToString(CultureInfo.InvariantCulture);
+            description[RunScope.ClassesKey] = model.Classes.ToString(CultureInfo.InvariantCulture);
+            // Indices are contiguous from the range's start: the slice's data-set indices follow from it.
+            int firstIndex = (inputs.Count > 0 ? inputs.Indices[0] : 0) + sliceStart;
+            description[RunScope.IndicesKey] = RunScope.FormatIndices(firstIndex, sliceCount);
             var (folder, done) = RunFolder.Open(o.Out, description, o.Resume);
             using (folder)
             {
@@ -99,6 +104,7 @@ internal static class AttackCommand
                 all.Sort((a, b) => a.Index.CompareTo(b.Index));
                 string? figure = WriteFigure(o.Out, all, inputs) ? FigureFile : null;
                 var summary = AttackReport.Write(o.Out, all, $"Attack on {Path.GetFileName(o.Model)}", description, figure);
+                folder.Complete(all.Count);
                 console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{summary.Attacked} attacked, {summary.Succeeded} fooled ({100 * summary.SuccessRate:F1}%), mean distortion {summary.MeanDistortion:F4}, median {summary.MedianDistortion:F4}; {summary.AlreadyMisclassified} already misclassified; report in {Path.Combine(o.Out, AttackReport.ReportFile)}"));
             }

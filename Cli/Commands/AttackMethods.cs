@@ -10,15 +10,6 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class AttackMethods
 {
-    /// <summary>
-    /// <c>--method best</c> without <c>--methods</c>: the two attacks that gave the smallest
-    /// perturbations for their cost in Bench/RESULTS.md (attacks).
-    /// </summary>
-    public const string DefaultBest = "lbfgs-margin,ddn";
-
-    /// <summary>Names a <c>--methods</c> list may hold.</summary>
-    public static readonly string[] BestMembers = ["lbfgs", "lbfgs-margin", "cw", "ddn", "fmn"];
-
     public static Attack Build(AttackOptions o)
     {
         CheckRanges(o);
@@ -90,14 +81,12 @@ internal static class AttackMethods
         WeightTolerance = o.Tolerance,
         Loss = loss,
         Confidence = o.Confidence ?? 0,
-        Refinement = refine > 0 ? new FmnOptions { Steps = refine, InitSteps = 0, BisectionSteps = o.BisectionSteps ?? 10, StepSize = RefineStepSize } : null,
+        Refinement = refine > 0 ? new FmnOptions
+        {
+            Steps = refine, InitSteps = 0, BisectionSteps = o.BisectionSteps ?? 10,
+            StepSize = NamedAttacks.RefineStepSize,
+        } : null,
     };
-
-    /// <summary>
-    /// FMN's first step in the L-BFGS attack's refinement: a tenth of FMN's own, since the start is
-    /// already a near-minimal perturbation (Bench/RESULTS.md, attacks).
-    /// </summary>
-    private const double RefineStepSize = 0.1;
 
     private static CwOptions Cw(AttackOptions o, int? steps) => new()
     {
@@ -128,46 +117,22 @@ internal static class AttackMethods
         FinalGamma = Math.Min(0.001, o.Gamma ?? 0.05),
         StepSize = o.StepSize ?? 1,
         FinalStepSize = (o.StepSize ?? 1) / 100,
-        InitSteps = o.InitSteps ?? 20,
+        InitSteps = o.InitSteps ?? 30,
         BisectionSteps = o.BisectionSteps ?? 10,
     };
 
-    /// <summary>
-    /// The best-of over <c>--methods</c>: each member with its published defaults and the steps
-    /// its NAME:STEPS gives; lbfgs takes --loss, --refine and --tolerance, lbfgs-margin is the
-    /// margin loss with a 10-step refinement.
-    /// </summary>
+    /// <summary>The best-of over <c>--methods</c> (default <see cref="NamedAttacks.DefaultBest"/>), each member by its name.</summary>
     private static BestOfAttack Best(AttackOptions o)
     {
-        var members = new List<(string, Attack)>();
-        foreach (string spec in (o.Methods ?? DefaultBest).Split(',', StringSplitOptions.TrimEntries))
+        var specs = o.Methods?.Split(',', StringSplitOptions.TrimEntries) ?? NamedAttacks.DefaultBest.ToArray();
+        try
         {
-            var (name, steps) = ParseMember(spec);
-            var empty = new AttackOptions { Batch = o.Batch, Tolerance = o.Tolerance };
-            Attack attack = name switch
-            {
-                "lbfgs" => new LbfgsAttack(Lbfgs(o, ParseLoss(o.Loss), o.Refine ?? 0)),
-                "lbfgs-margin" => new LbfgsAttack(Lbfgs(empty, AttackLossKind.Margin, steps ?? 10)),
-                "cw" => new CwAttack(Cw(empty, steps)),
-                "ddn" => new DdnAttack(Ddn(empty, steps)),
-                _ => new FmnAttack(Fmn(empty, steps)),
-            };
-            members.Add((spec.ToLowerInvariant(), attack));
+            return NamedAttacks.Best(specs, o.Batch);
         }
-        if (members.Select(m => m.Item1).Distinct().Count() != members.Count)
-            throw new BlindSpotsException($"--methods '{o.Methods}': a method is named twice");
-        return new BestOfAttack(members, o.Batch);
-    }
-
-    private static (string Name, int? Steps) ParseMember(string spec)
-    {
-        string[] parts = spec.ToLowerInvariant().Split(':');
-        if (parts.Length > 2 || !BestMembers.Contains(parts[0]))
-            throw new BlindSpotsException($"--methods: '{spec}' is not one of {string.Join(", ", BestMembers)} (optionally NAME:STEPS)");
-        if (parts.Length == 1) return (parts[0], null);
-        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int steps) || steps < 1)
-            throw new BlindSpotsException($"--methods: '{spec}': the steps after ':' must be a positive integer");
-        return (parts[0], steps);
+        catch (BlindSpotsException e)
+        {
+            throw new BlindSpotsException($"--methods: {e.Message}");
+        }
     }
 
     private static AttackLossKind ParseLoss(string loss) => loss.ToLowerInvariant() switch

@@ -117,7 +117,7 @@ internal sealed class AttackOptions
     [Option("initial-const", HelpText = "cw: the first weight c (0.001).")] public double? InitialConst { get; set; }
     [Option("confidence", HelpText = "cw, lbfgs --loss margin: κ, the margin past the boundary (0).")] public double? Confidence { get; set; }
     [Option("no-abort-early", HelpText = "cw: run every step of every binary step.")] public bool NoAbortEarly { get; set; }
-    [Option("init-steps", HelpText = "fmn: DDN steps that find the adversarial start (20; 0: FMN as published, from the input).")] public int? InitSteps { get; set; }
+    [Option("init-steps", HelpText = "fmn: DDN steps that find the adversarial start (30; 0: FMN as published, from the input).")] public int? InitSteps { get; set; }
     [Option("bisection-steps", HelpText = "fmn and lbfgs --refine: halvings of the bisection to the boundary (10).")] public int? BisectionSteps { get; set; }
     [Option("loss", Default = "ce", HelpText = "lbfgs: ce (the paper's cross-entropy) or margin (C&W's margin on the logits).")] public string Loss { get; set; } = "ce";
     [Option("refine", HelpText = "lbfgs: FMN steps after the bisection that refine each success (0: no refinement).")] public int? Refine { get; set; }
@@ -136,7 +136,7 @@ internal sealed class AttackOptions
 [Verb("merge", HelpText = "Join the output folders of attack shards into one report.")]
 internal sealed class MergeOptions
 {
-    [Value(0, Min = 1, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
+    [Value(0, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
     [Option("out", Required = true, HelpText = "Folder for the merged results and report.")] public string Out { get; set; } = "";
 }
 

@@ -20,14 +20,15 @@ internal static class DemoCommand
 
     public static int Run(DemoOptions o, CliConsole console, CancellationToken cancel)
     {
+        if (o.Examples < 1 || o.Examples > 1000)
+            throw new BlindSpotsException($"--examples must be between 1 and the 1000 bundled digits, got {o.Examples}");
+        OutputPath.CheckFolder("--out", o.Out);
         string work = Path.Combine(Path.GetTempPath(), "blindspots-demo-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
         {
             foreach (string name in SampleResources.Append(ModelResource)) Extract(name, Path.Combine(work, name));
             var data = Dataset.FromIdx(Path.Combine(work, SampleResources[0]), Path.Combine(work, SampleResources[1]));
-            if (o.Examples < 1 || o.Examples > 1000)
-                throw new BlindSpotsException($"--examples must be between 1 and the 1000 bundled digits, got {o.Examples}");
             using var device = Device.Open(o.Device);
             var file = SafetensorsFile.Read(Path.Combine(work, ModelResource));
             using var model = ModelFile.Load(device, file);
@@ -69,7 +70,7 @@ internal static class DemoCommand
             };
             int code = AttackCommand.Run(attack, console, cancel);
             if (code != 0) return code;
-            var summary = AttackRuns.AttackReport.Summarise(AttackRuns.RunFolder.ReadResults(Path.Combine(attackOut, AttackRuns.RunFolder.ResultsFile)));
+            var summary = AttackRuns.AttackReport.Summarise(AttackRuns.RunReader.ReadComplete(attackOut).Results);
             report.AppendLine();
             report.AppendLine("## Minimal adversarial perturbations");
             report.AppendLine();

@@ -19,9 +19,14 @@ internal static class EvalCommand
         };
         if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);
         var data = DataLocator.Load(o.Data, split, o.Range);
         using var device = Device.Open(o.Device);
         using var model = ModelArgument.Load(device, o.Model, console.Error);
+        // Same pixel count is not the same image: 14×56 digits must not pass for 28×28 ones.
+        if (data.Channels != model.InputShape[0] || data.Height != model.InputShape[1] || data.Width != model.InputShape[2])
+            throw new BlindSpotsException(
+                $"--data {o.Data}: images of {data.Channels}×{data.Height}×{data.Width} do not fit the model's input {string.Join("×", model.InputShape)}");
         var result = Evaluator.Evaluate(model, data, o.Batch);
         if (o.Predictions != null)
             AtomicFile.Write(o.Predictions, s =>

@@ -10,6 +10,7 @@ internal static class ExportCommand
     {
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (!OnnxModelFile.IsOnnx(o.Onnx)) throw new BlindSpotsException($"--onnx {o.Onnx}: the file name must end in {OnnxModelFile.Extension}");
+        OutputPath.CheckFile("--onnx", o.Onnx);
         // Exporting only copies weights: the CPU accelerator is always there and is enough.
         using var device = Device.Open("cpu");
         using var model = ModelArgument.Load(device, o.Model, console.Error);

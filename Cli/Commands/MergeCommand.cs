@@ -13,85 +13,98 @@ internal static class MergeCommand
     public static int Run(MergeOptions o, CliConsole console)
     {
         var shards = o.Shards.ToList();
-        if (shards.Count == 0) throw new BlindSpotsException("merge: name the shards' output folders");
-        var runs = new List<(string Folder, Dictionary<string, string> Run, List<ResultRecord> Results)>();
-        foreach (string folder in shards)
-        {
-            string runFile = Path.Combine(folder, RunFolder.RunFile), resultsFile = Path.Combine(folder, RunFolder.ResultsFile);
-            if (!File.Exists(runFile) || !File.Exists(resultsFile))
-                throw new BlindSpotsException($"merge: {folder} is not an attack output folder (no {RunFolder.RunFile} or {RunFolder.ResultsFile})");
-            runs.Add((folder, RunFolder.ReadDescription(runFile), RunFolder.ReadResults(resultsFile)));
-        }
-
-        // Every shard must be of the same run: all but the shard's own keys agree.
-        string[] own = ["shard", "examples", "expected"];
-        var first = runs[0].Run;
-        foreach (var (folder, other, _) in runs.Skip(1))
-            foreach (var key in first.Keys.Union(other.Keys).Except(own))
-            {
-                string a = first.GetValueOrDefault(key) ?? "(none)", b = other.GetValueOrDefault(key) ?? "(none)";
-                if (a != b)
-                    throw new BlindSpotsException($"merge: {folder} is not a shard of the same run as {runs[0].Folder} ({key}: {b} vs {a})");
-            }
-
-        var parsed = runs.Select(r => (r.Folder, Shard: ParseShard(r.Run, r.Folder), r.Results, Expected: Expected(r.Run, r.Folder))).ToList();
+        if (shards.Count == 0) throw new BlindSpotsException("merge: name the shards' output folders (e.g. blindspots merge out/s0 out/s1 --out out/all)");
+        if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the merged results");
+        OutputPath.CheckFolder("--out", o.Out);
+        CheckTarget(o.Out, shards);
+        // Every shard is read whole and checked before anything is written.
+        var runs = shards.Select(RunReader.ReadComplete).ToList();
+        var parsed = CheckShards(runs);
+        var first = runs[0].Description;
         int count = parsed[0].Shard.Count;
-        foreach (var p in parsed)
-            if (p.Shard.Count != count)
-                throw new BlindSpotsException($"merge: {p.Folder} is shard {p.Shard} but {parsed[0].Folder} is shard {parsed[0].Shard}");
-        foreach (var dup in parsed.GroupBy(p => p.Shard.Index).Where(g => g.Count() > 1))
-            throw new BlindSpotsException($"merge: shard {dup.Key}/{count} given twice ({string.Join(", ", dup.Select(d => d.Folder))})");
-        var missing = Enumerable.Range(0, count).Except(parsed.Select(p => p.Shard.Index)).ToList();
-        if (missing.Count > 0)
-            throw new BlindSpotsException($"merge: shard(s) {string.Join(", ", missing.Select(m => $"{m}/{count}"))} missing");
-        foreach (var p in parsed)
-            if (p.Results.Count != p.Expected)
-                throw new BlindSpotsException($"merge: {p.Folder} holds {p.Results.Count} of its {p.Expected} examples; finish it with attack --resume");
 
-        var all = new List<ResultRecord>();
-        var seen = new Dictionary<int, string>();
-        foreach (var p in parsed)
-            foreach (var r in p.Results)
-            {
-                if (seen.TryGetValue(r.Index, out var other))
-                    throw new BlindSpotsException($"merge: example {r.Index} is in both {other} and {p.Folder}");
-                seen[r.Index] = p.Folder;
-                all.Add(r);
-            }
+        var all = runs.SelectMany(r => r.Results).ToList();
         all.Sort((a, b) => a.Index.CompareTo(b.Index));
-
-        Directory.CreateDirectory(o.Out);
-        string adversarial = Path.Combine(o.Out, AttackCommand.AdversarialFolder);
-        Directory.CreateDirectory(adversarial);
-        foreach (var p in parsed)
-        {
-            string from = Path.Combine(p.Folder, AttackCommand.AdversarialFolder);
-            if (Directory.Exists(from))
-                foreach (string file in Directory.EnumerateFiles(from).Where(f => f.EndsWith(".png", StringComparison.Ordinal)
-                             || f.EndsWith(AdversarialExampleFile.Extension, StringComparison.Ordinal)))
-                    File.Copy(file, Path.Combine(adversarial, Path.GetFileName(file)), overwrite: true);
-        }
-        string? figure = parsed.Select(p => Path.Combine(p.Folder, AttackCommand.FigureFile)).FirstOrDefault(File.Exists);
-        if (figure != null) File.Copy(figure, Path.Combine(o.Out, AttackCommand.FigureFile), overwrite: true);
-
         var run = new Dictionary<string, string>(first) { ["shard"] = $"merged {count} shards" };
         run.Remove("examples");
-        run["expected"] = parsed.Sum(p => p.Expected).ToString(CultureInfo.InvariantCulture);
-        Network.Data.AtomicFile.Write(Path.Combine(o.Out, RunFolder.ResultsFile), stream =>
+        run[RunScope.ExpectedKey] = parsed.Sum(p => p.Run.Scope.Expected).ToString(CultureInfo.InvariantCulture);
+        run[RunScope.IndicesKey] = RunScope.FormatIndices(parsed[0].Run.Scope.First, parsed.Sum(p => p.Run.Scope.Count));
+
+        // Written into a staging folder beside --out and moved into place when whole: a merge cut
+        // off halfway leaves the previous --out as it was and no folder a reader would accept.
+        AttackReport.Summary summary;
+        using (var staging = OutputFolder.Stage(o.Out))
         {
-            using var w = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
-            foreach (var r in all) w.WriteLine(r.ToJson());
-        });
-        Network.Data.AtomicFile.Write(Path.Combine(o.Out, RunFolder.RunFile), stream =>
-            System.Text.Json.JsonSerializer.Serialize(stream, run, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        var summary = AttackReport.Write(o.Out, all, $"Attack on {first.GetValueOrDefault("model")} ({count} shards merged)", run,
-            figure != null ? AttackCommand.FigureFile : null);
+            summary = WriteMerged(staging.Path, runs, all, run, count);
+            staging.Commit();
+        }
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"merged {count} shards: {summary.Examples} examples, {summary.Succeeded}/{summary.Attacked} fooled, mean distortion {summary.MeanDistortion:F4}"));
         return 0;
     }
 
-    private static Shard ParseShard(Dictionary<string, string> run, string folder)
+    /// <summary>The shards of one run, each once, all present, their slices adjoining; in shard order.</summary>
+    private static List<(RunReader.Run Run, Shard Shard)> CheckShards(List<RunReader.Run> runs)
+    {
+        // Every shard must be of the same run: all but the shard's own keys agree.
+        string[] own = ["shard", "examples", RunScope.ExpectedKey, RunScope.IndicesKey];
+        var first = runs[0].Description;
+        foreach (var r in runs.Skip(1))
+            foreach (var key in first.Keys.Union(r.Description.Keys).Except(own))
+            {
+                string a = first.GetValueOrDefault(key) ?? "(none)", b = r.Description.GetValueOrDefault(key) ?? "(none)";
+                if (a != b)
+                    throw new BlindSpotsException($"merge: {r.Folder} is not a shard of the same run as {runs[0].Folder} ({key}: {b} vs {a})");
+            }
+        var parsed = runs.Select(r => (Run: r, Shard: ParseShard(r.Description, r.Folder))).ToList();
+        int count = parsed[0].Shard.Count;
+        foreach (var p in parsed)
+            if (p.Shard.Count != count)
+                throw new BlindSpotsException($"merge: {p.Run.Folder} is shard {p.Shard} but {parsed[0].Run.Folder} is shard {parsed[0].Shard}");
+        foreach (var dup in parsed.GroupBy(p => p.Shard.Index).Where(g => g.Count() > 1))
+            throw new BlindSpotsException($"merge: shard {dup.Key}/{count} given twice ({string.Join(", ", dup.Select(d => d.Run.Folder))})");
+        var missing = Enumerable.Range(0, count).Except(parsed.Select(p => p.Shard.Index)).ToList();
+        if (missing.Count > 0)
+            throw new BlindSpotsException($"merge: shard(s) {string.Join(", ", missing.Select(m => $"{m}/{count}"))} missing");
+        parsed.Sort((a, b) => a.Shard.Index.CompareTo(b.Shard.Index));
+        for (int i = 1; i < parsed.Count; i++)
+        {
+            var (before, after) = (parsed[i - 1].Run.Scope, parsed[i].Run.Scope);
+            if ((long)before.First + before.Count != after.First)
+                throw new BlindSpotsException(
+                    $"merge: {parsed[i].Run.Folder} covers examples from {after.First}, but the shard before it ({parsed[i - 1].Run.Folder}) ends at {before.Last}");
+        }
+        return parsed;
+    }
+
+    private static AttackReport.Summary WriteMerged(string folder, List<RunReader.Run> runs, List<ResultRecord> all,
+        Dictionary<string, string> run, int count)
+    {
+        string adversarial = Path.Combine(folder, AttackCommand.AdversarialFolder);
+        Directory.CreateDirectory(adversarial);
+        foreach (var r in runs)
+            foreach (var row in r.Results.Where(x => !x.AlreadyMisclassified))
+            {
+                string exact = AdversarialExampleFile.PathOf(r.Folder, row.Index), png = Path.ChangeExtension(exact, ".png");
+                File.Copy(exact, Path.Combine(adversarial, Path.GetFileName(exact)));
+                if (File.Exists(png)) File.Copy(png, Path.Combine(adversarial, Path.GetFileName(png)));
+            }
+        string? figure = runs.Select(r => Path.Combine(r.Folder, AttackCommand.FigureFile)).FirstOrDefault(File.Exists);
+        if (figure != null) File.Copy(figure, Path.Combine(folder, AttackCommand.FigureFile));
+        Network.Data.AtomicFile.Write(Path.Combine(folder, RunFolder.ResultsFile), stream =>
+        {
+            using var w = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            foreach (var r in all) w.WriteLine(r.ToJson());
+        });
+        Network.Data.AtomicFile.Write(Path.Combine(folder, RunFolder.RunFile), stream =>
+            System.Text.Json.JsonSerializer.Serialize(stream, run, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        var summary = AttackReport.Write(folder, all, $"Attack on {run.GetValueOrDefault("model")} ({count} shards merged)", run,
+            figure != null ? AttackCommand.FigureFile : null);
+        RunFolder.WriteCompletion(folder, all.Count);
+        return summary;
+    }
+
+    private static Shard ParseShard(IReadOnlyDictionary<string, string> run, string folder)
     {
         var parts = run.GetValueOrDefault("shard", "").Split('/');
         if (parts.Length == 2 && int.TryParse(parts[0], out int i) && int.TryParse(parts[1], out int n) && i >= 0 && i < n)
@@ -99,7 +112,16 @@ internal static class MergeCommand
         throw new BlindSpotsException($"merge: {folder}/{RunFolder.RunFile} names no shard");
     }
 
-    private static int Expected(Dictionary<string, string> run, string folder) =>
-        int.TryParse(run.GetValueOrDefault("expected"), NumberStyles.None, CultureInfo.InvariantCulture, out int e) ? e
-            : throw new BlindSpotsException($"merge: {folder}/{RunFolder.RunFile} does not say how many examples the shard has");
+    /// <summary>
+    /// --out may be new, empty, or an earlier merge's output (replaced whole); never one of the shards,
+    /// and never a folder of other files, which a merge would otherwise wipe.
+    /// </summary>
+    private static void CheckTarget(string output, IReadOnlyList<string> shards)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        if (shards.Any(s => Path.TrimEndingDirectorySeparator(Path.GetFullPath(s)) == full))
+            throw new BlindSpotsException($"--out {output}: is one of the shards; the merge goes into a folder of its own");
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, RunFolder.RunFile)))
+            throw new BlindSpotsException($"--out {output}: holds files that are not an attack output; choose a new or empty folder");
+    }
 }

@@ -28,6 +28,7 @@ internal static class ReproduceCommand
         string trainedDir = Path.Combine(outDir, "models");
         if (o.Models != null && !Directory.Exists(o.Models))
             throw new BlindSpotsException($"--models {o.Models}: no such folder");
+        OutputPath.CheckFolder("--out", outDir);
         Directory.CreateDirectory(trainedDir);
 
         var trainSet = DataLocator.Load(o.Data, DatasetSplit.Train, null);
@@ -187,12 +188,11 @@ internal static class ReproduceCommand
                 console.Error.WriteLine($"{dir}: made for another model or range; attacking again");
                 Directory.Delete(dir, recursive: true);
             }
-            else if (File.Exists(Path.Combine(dir, AttackReport.SummaryFile)))
+            else if (File.Exists(Path.Combine(dir, RunFolder.CompleteFile)))
             {
-                var results = RunFolder.ReadResults(Path.Combine(dir, RunFolder.ResultsFile));
-                if (int.TryParse(run.GetValueOrDefault("expected"), NumberStyles.None, CultureInfo.InvariantCulture, out int expected) && results.Count == expected)
-                    return false;
-                options.Resume = true;
+                // A finished attack is reused only if it reads back whole; a damaged one is one line, not a silent redo.
+                RunReader.ReadComplete(dir);
+                return false;
             }
             else options.Resume = true;
         }

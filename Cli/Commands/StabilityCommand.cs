@@ -21,6 +21,7 @@ internal static class StabilityCommand
             throw new BlindSpotsException("give either --model (a model file) or --arch (a spec with random weights)");
         if (o.Model != null && !File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         int[]? input = o.Arch != null ? ParseInput(o.Input) : null;
+        if (o.Out != null) OutputPath.CheckFile("--out", o.Out);
         var options = new PowerIterationOptions { Tolerance = o.Tolerance };
         options.Validate();
         using var device = Device.Open(o.Device);

@@ -21,6 +21,7 @@ internal static class TrainCommand
         var poolOptions = PoolOptions(o, options);
         ArchitectureSpec.Parse(arch);
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the .safetensors file to write");
+        OutputPath.CheckFile("--out", o.Out);
         string checkpoint = CheckpointPath(o.Out);
         if (o.Resume && !File.Exists(checkpoint))
             throw new BlindSpotsException($"--resume: no checkpoint {checkpoint} (it is written beside --out after each epoch)");

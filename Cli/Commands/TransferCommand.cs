@@ -13,6 +13,7 @@ internal static class TransferCommand
     public static int Run(TransferOptions o, CliConsole console)
     {
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the tables");
+        OutputPath.CheckFolder("--out", o.Out);
         if (o.Batch < 1) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         var noise = ParseList(o.Noise, "--noise");
         double? amplify = o.Amplify == null ? null : ParseList(o.Amplify, "--amplify") is [var a] ? a

@@ -26,6 +26,7 @@ internal static class UnitsCommand
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the report and grids");
         if (o.Grid < 1) throw new BlindSpotsException($"--grid must be at least 1, got {o.Grid}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
+        OutputPath.CheckFolder("--out", o.Out);
         var data = DataLocator.Load(o.Data, split, o.Range);
         int firstIndex = o.Range == null ? 0 : DataLocator.ParseRange(o.Range).Start;
         var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };

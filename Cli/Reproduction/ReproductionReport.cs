@@ -226,7 +226,7 @@ internal sealed class ReproductionReport(
     private IReadOnlyDictionary<string, string> Record(string name) => SafetensorsFile.Read(modelFiles[name]).Metadata;
 
     private AttackReport.Summary Summary(string name) =>
-        AttackReport.Summarise(RunFolder.ReadResults(Path.Combine(attackDirs[name], RunFolder.ResultsFile)));
+        AttackReport.Summarise(RunReader.ReadComplete(attackDirs[name]).Results);
 
     /// <summary>+6%, −23%, ±0%: a relative difference rounded to whole percent, its sign always shown.</summary>
     private static string SignedPercent(double ratio)

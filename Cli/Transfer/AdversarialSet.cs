@@ -51,51 +51,28 @@ internal sealed class AdversarialSet
     /// </summary>
     public static AdversarialSet Load(string folder)
     {
-        string runFile = Path.Combine(folder, RunFolder.RunFile), resultsFile = Path.Combine(folder, RunFolder.ResultsFile);
-        if (!File.Exists(runFile) || !File.Exists(resultsFile))
-            throw new BlindSpotsException($"{folder}: not an attack output folder (no {RunFolder.RunFile} or {RunFolder.ResultsFile})");
-        var run = RunFolder.ReadDescription(runFile);
-        string shard = run.GetValueOrDefault("shard", "0/1");
+        var (description, _) = RunReader.ReadDescription(folder);
+        string shard = description.GetValueOrDefault("shard", "0/1");
         if (shard != "0/1" && !shard.StartsWith("merged", StringComparison.Ordinal))
             throw new BlindSpotsException($"{folder}: holds shard {shard} of an attack; merge the shards first (blindspots merge)");
-        var results = RunFolder.ReadResults(resultsFile);
-        if (int.TryParse(run.GetValueOrDefault("expected"), NumberStyles.None, CultureInfo.InvariantCulture, out int expected)
-            && results.Count < expected)
-            throw new BlindSpotsException($"{folder}: partial attack output, {results.Count} of {expected} examples; finish it with attack --resume");
+        var read = RunReader.ReadComplete(folder);
+        var (run, scope, results) = (read.Description, read.Scope, read.Results);
 
         // A model that misclassifies every example leaves an empty set: its row has no rates, not an error.
-        var attacked = results.Where(r => !r.AlreadyMisclassified).OrderBy(r => r.Index).ToList();
-        int[]? shape = run.TryGetValue("input", out var input) ? ParseShape(input, runFile) : null;
-        float[] originals = [], adversarials = [];
+        var attacked = results.Where(x => !x.AlreadyMisclassified).OrderBy(x => x.Index).ToList();
+        int[] shape = scope.Shape;
+        int length = shape[0] * shape[1] * shape[2];
+        float[] originals = new float[attacked.Count * length], adversarials = new float[attacked.Count * length];
         for (int i = 0; i < attacked.Count; i++)
         {
-            var (original, adversarial, s) = AdversarialExampleFile.Read(folder, attacked[i].Index);
-            shape ??= s;
-            if (i == 0)
-            {
-                originals = new float[attacked.Count * original.Length];
-                adversarials = new float[attacked.Count * original.Length];
-            }
-            if (!shape.SequenceEqual(s))
-                throw new BlindSpotsException($"{AdversarialExampleFile.PathOf(folder, attacked[i].Index)}: shape [{string.Join(", ", s)}] differs from the set's [{string.Join(", ", shape)}]");
-            original.CopyTo(originals, i * original.Length);
-            adversarial.CopyTo(adversarials, i * adversarial.Length);
+            // The reader has checked each file's shape against the run's.
+            var (original, adversarial, _) = AdversarialExampleFile.Read(folder, attacked[i].Index);
+            original.CopyTo(originals, i * length);
+            adversarial.CopyTo(adversarials, i * length);
         }
-        if (shape == null) throw new BlindSpotsException($"{runFile}: does not say the input shape and holds no example to tell it");
-        var won = attacked.Where(r => r.Success).ToList();
+        var won = attacked.Where(x => x.Success).ToList();
         string name = Path.GetFileNameWithoutExtension(run.GetValueOrDefault("model") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)));
-        return new AdversarialSet(folder, name, run, attacked.Select(r => r.Index).ToArray(), attacked.Select(r => r.Label).ToArray(),
-            originals, adversarials, shape, won.Count == 0 ? double.NaN : won.Average(r => r.Distortion), won.Count);
-    }
-
-    private static int[] ParseShape(string text, string runFile)
-    {
-        var parts = text.Split('x');
-        var shape = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
-                throw new BlindSpotsException($"{runFile}: input '{text}' is not a shape like 1x28x28");
-        if (shape.Length != 3) throw new BlindSpotsException($"{runFile}: input '{text}' is not a shape like 1x28x28");
-        return shape;
+        return new AdversarialSet(folder, name, run, attacked.Select(x => x.Index).ToArray(), attacked.Select(x => x.Label).ToArray(),
+            originals, adversarials, shape, won.Count == 0 ? double.NaN : won.Average(x => x.Distortion), won.Count);
     }
 }

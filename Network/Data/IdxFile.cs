@@ -8,13 +8,21 @@ namespace IlgpuBlindSpots.Network.Data;
 /// count), one big-endian uint32 per dimension, then the values, first dimension slowest. Files are
 /// read raw or gzipped; gzip is recognised by its magic bytes 1f 8b, not by the file name.
 /// Every problem is a <see cref="BlindSpotsException"/> naming the file. Nothing is allocated from
-/// the header alone: data is read in growing chunks, so a header that declares more than the file
-/// holds fails on the short data after allocating at most twice what was really there.
+/// the header alone: a raw file's length is checked against the declared size, and a gzipped one is
+/// first decompressed through a small buffer to count what it really holds; only a file that holds
+/// exactly what it declares is read into memory. Image files may declare at most
+/// <see cref="MaxImageSide"/> pixels a side and <see cref="MaxChannels"/> channels.
 /// </summary>
 public sealed class IdxFile
 {
     /// <summary>The most data one file may declare: far above MNIST's 47 MB, far below what breaks an array.</summary>
     public const long MaxDataBytes = 1L << 30;
+
+    /// <summary>The largest image height or width an image file may declare (as for PNG inputs and model inputs).</summary>
+    public const int MaxImageSide = PngImages.MaxSide;
+
+    /// <summary>The most channels an image file may declare.</summary>
+    public const int MaxChannels = Models.ArchitectureSize.MaxChannels;
 
     private const byte UnsignedByteType = 0x08;
     private const int MaxDimensions = 4;
@@ -100,12 +108,12 @@ public sealed class IdxFile
     {
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            long fileLength = file.Length;
-            bool gzipped = fileLength >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
-            file.Position = 0;
-            using Stream content = gzipped ? new GZipStream(file, CompressionMode.Decompress) : file;
-            return Read(path, content, gzipped ? null : fileLength, minDimensions, maxDimensions, kind);
+            long? rawLength;
+            // A gzipped file is read twice: first to count what it holds (nothing kept), then to keep it.
+            using (var counting = Open(path, out rawLength))
+                if (rawLength is null) Read(path, counting, null, minDimensions, maxDimensions, kind, keep: false);
+            using var content = Open(path, out rawLength);
+            return Read(path, content, rawLength, minDimensions, maxDimensions, kind, keep: true)!;
         }
         catch (FileNotFoundException e)
         {
@@ -126,14 +134,78 @@ public sealed class IdxFile
     }
 
     /// <summary>
+    /// How much larger than its gzip file an image set may be (beyond <see cref="ExpansionAllowance"/>):
+    /// real image sets compress about 5:1 (MNIST's 47 MB to 10 MB); a file inflating to a thousand times
+    /// its size is a gzip bomb, and is refused after the counting pass, before its data is kept.
+    /// </summary>
+    public const int MaxExpansion = 256;
+
+    /// <summary>Data any gzip file may declare regardless of its size: 64 MiB.</summary>
+    public const long ExpansionAllowance = 64L << 20;
+
+    /// <summary>The file's content, decompressed if it starts with the gzip magic; <paramref name="rawLength"/> is its length when raw.</summary>
+    private static Stream Open(string path, out long? rawLength)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        long fileLength = file.Length;
+        bool gzipped = fileLength >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+        file.Position = 0;
+        rawLength = gzipped ? null : fileLength;
+        return gzipped ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+
+    /// <summary>
     /// Reads <paramref name="content"/> as an IDX file of <paramref name="minDimensions"/> to
     /// <paramref name="maxDimensions"/> dimensions; <paramref name="rawLength"/> is the file length for a raw
-    /// file (checked before allocating), null for gzip. Messages name <paramref name="path"/> and say what
+    /// file (checked before allocating), null for gzip. With <paramref name="keep"/> false the data is only
+    /// counted through a small buffer. Messages name <paramref name="path"/> and say what
     /// <paramref name="kind"/> of file was expected.
     /// </summary>
-    private static IdxFile Read(string path, Stream content, long? rawLength, int minDimensions, int maxDimensions, Kind kind)
+    private static IdxFile? Read(string path, Stream content, long? rawLength, int minDimensions, int maxDimensions, Kind kind, bool keep)
     {
-        string items = kind.Items, noun = kind.Noun;
+        var dimensions = ReadHeader(path, content, minDimensions, maxDimensions, kind);
+        long count = dimensions.Aggregate(1L, (a, b) => a * b);
+        string declared = $"{Format(dimensions)} {kind.Items}", noun = kind.Noun;
+        long headerLength = 4 + 4L * dimensions.Length;
+        if (rawLength is long length)
+        {
+            long available = length - headerLength;
+            if (available < count)
+                throw new BlindSpotsException($"{path}: declares {declared} but holds only {available} bytes of {noun}");
+            if (available > count)
+                throw new BlindSpotsException($"{path}: {available - count} trailing bytes after the declared {declared}");
+        }
+
+        // Counting passes through one small buffer; keeping allocates what the counting pass (or the raw length) found.
+        var data = keep ? new byte[count] : new byte[Math.Min(count, 1 << 16)];
+        long filled = 0;
+        while (filled < count)
+        {
+            int offset = keep ? (int)filled : 0, want = keep ? (int)(count - filled) : (int)Math.Min(data.Length, count - filled);
+            int n = content.Read(data, offset, want);
+            if (n == 0)
+                throw new BlindSpotsException($"{path}: declares {declared} but holds only {filled} bytes of {noun}");
+            filled += n;
+        }
+        if (rawLength is null)
+        {
+            var rest = new byte[1 << 16];
+            long trailing = 0;
+            for (int n; (n = content.Read(rest)) > 0 && trailing < MaxDataBytes;) trailing += n;
+            if (trailing > 0)
+                throw new BlindSpotsException($"{path}: {trailing} trailing bytes after the declared {declared}");
+        }
+        // The counting pass found all the data there: keeping it is refused only for a gzip bomb.
+        if (!keep && count > ExpansionAllowance && count > MaxExpansion * new FileInfo(path).Length)
+            throw new BlindSpotsException(
+                $"{path}: declares {declared} ({count} bytes), more than {MaxExpansion} times its {new FileInfo(path).Length} gzipped bytes; not a real data set (a gzip bomb?)");
+        return keep ? new IdxFile(path, dimensions, data) : null;
+    }
+
+    /// <summary>The magic and the dimensions, each checked: the type, the rank, no zero, the size and image limits.</summary>
+    private static int[] ReadHeader(string path, Stream content, int minDimensions, int maxDimensions, Kind kind)
+    {
+        string items = kind.Items;
         Span<byte> magic = stackalloc byte[4];
         int got = ReadUpTo(content, magic);
         if (got < 4)
@@ -166,38 +238,10 @@ public sealed class IdxFile
                     $"{path}: declares {FormatRaw(header, rank)} {items}, more than the {MaxDataBytes >> 20} MiB a data set file may hold");
             dimensions[i] = (int)d;
         }
-
-        string declared = $"{Format(dimensions)} {items}";
-        long headerLength = 4 + 4L * rank;
-        if (rawLength is long length)
-        {
-            long available = length - headerLength;
-            if (available < count)
-                throw new BlindSpotsException($"{path}: declares {declared} but holds only {available} bytes of {noun}");
-            if (available > count)
-                throw new BlindSpotsException($"{path}: {available - count} trailing bytes after the declared {declared}");
-        }
-
-        var data = new byte[Math.Min(count, 1 << 20)];
-        long filled = 0;
-        while (filled < count)
-        {
-            if (filled == data.Length)
-                Array.Resize(ref data, (int)Math.Min(count, 2L * data.Length));
-            int n = content.Read(data, (int)filled, data.Length - (int)filled);
-            if (n == 0)
-                throw new BlindSpotsException($"{path}: declares {declared} but holds only {filled} bytes of {noun}");
-            filled += n;
-        }
-        if (rawLength is null)
-        {
-            var rest = new byte[1 << 16];
-            long trailing = 0;
-            for (int n; (n = content.Read(rest)) > 0 && trailing < MaxDataBytes;) trailing += n;
-            if (trailing > 0)
-                throw new BlindSpotsException($"{path}: {trailing} trailing bytes after the declared {declared}");
-        }
-        return new IdxFile(path, dimensions, data);
+        if (rank >= 3 && (dimensions[rank - 1] > MaxImageSide || dimensions[rank - 2] > MaxImageSide || rank == 4 && dimensions[1] > MaxChannels))
+            throw new BlindSpotsException(
+                $"{path}: declares {Format(dimensions)} {items}, beyond the limits of {MaxImageSide} pixels a side and {MaxChannels} channels");
+        return dimensions;
     }
 
     private static int ReadUpTo(Stream s, Span<byte> buffer)

@@ -15,6 +15,13 @@ public static class ModelFile
 {
     /// <summary>Metadata key of the architecture spec, e.g. <c>fc:100,sigmoid,fc:100,sigmoid,fc:10</c>.</summary>
     public const string ArchKey = "arch";
+    /// <summary>
+    /// How many more parameters than the file's tensors hold an architecture may declare before the
+    /// model is refused unbuilt (4 Mi values, 16 MiB): beyond it, the model's memory would not be
+    /// bounded by the file's size.
+    /// </summary>
+    public const long ParameterAllowance = 1L << 22;
+
     /// <summary>Metadata key of the per-example input shape, <c>CxHxW</c>, e.g. <c>1x28x28</c>.</summary>
     public const string InputKey = "input";
     /// <summary>Metadata key of the PyTorch module indices of the parameterised layers, comma-separated.</summary>
@@ -86,6 +93,22 @@ public static class ModelFile
             if (!groups.TryGetValue(module, out var list)) groups[module] = list = [];
             list.Add(t);
         }
+
+        // The metadata is a few bytes that can declare any size: a model much larger than the tensors
+        // present is refused before it (and its memory) is made. A small difference is left to the
+        // checks below, which name the tensor that is missing or misshapen.
+        long declared, present = groups.Values.Sum(list => list.Sum(t => (long)t.Data.Length));
+        try
+        {
+            declared = ArchitectureSize.ParameterCount(spec, shape);
+        }
+        catch (BlindSpotsException e)
+        {
+            throw new BlindSpotsException($"{path}: {e.Message}", e);
+        }
+        if (declared > present + ParameterAllowance)
+            throw new BlindSpotsException(
+                $"{path}: architecture '{arch}' on input {input} has {declared} parameters, but the file's tensors hold {present} values");
 
         SequentialModel model;
         try

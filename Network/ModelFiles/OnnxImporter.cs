@@ -461,8 +461,14 @@ internal sealed class OnnxImporter
             : throw Fail($"node {Describe(node)} ({node.OpType}): input '{node.Input[index]}' is neither an initializer nor a constant (missing initializer?)");
     }
 
-    private float[] Floats(NodeProto node, OnnxTensor t) =>
-        t.Floats ?? throw Fail($"node {Describe(node)} ({node.OpType}) needs a float constant, got integers");
+    /// <summary>A float constant a layer takes its weights from: a NaN or infinite value is refused, as safetensors refuses it.</summary>
+    private float[] Floats(NodeProto node, OnnxTensor t)
+    {
+        var values = t.Floats ?? throw Fail($"node {Describe(node)} ({node.OpType}) needs a float constant, got integers");
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        return bad < 0 ? values
+            : throw Fail($"node {Describe(node)} ({node.OpType}): a constant holds {(float.IsNaN(values[bad]) ? "NaN" : values[bad] > 0 ? "+Inf" : "-Inf")} at index {bad}");
+    }
 
     private static long Int(NodeProto node, string name, long fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;

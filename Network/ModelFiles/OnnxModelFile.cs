@@ -28,13 +28,41 @@ public static class OnnxModelFile
     /// <summary>Whether <paramref name="path"/> names an ONNX file (by its extension).</summary>
     public static bool IsOnnx(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Builds the model an ONNX file describes; see <see cref="Read"/> for the notices.</summary>
+    /// <summary>Builds the model an ONNX file describes; see <see cref="Read(Device, string)"/> for the notices.</summary>
     public static Model Load(Device device, string path) => Read(device, path).Model;
 
     /// <summary>Builds the model an ONNX file describes and says what was left out of it.</summary>
     /// <exception cref="BlindSpotsException">The file is unreadable, not ONNX, or holds an op or shape that has no
     /// layer here; the message names the file and the node.</exception>
-    public static OnnxImport Read(Device device, string path)
+    public static OnnxImport Read(Device device, string path) => Read(device, path, classifier: true);
+
+    /// <summary>
+    /// Builds the model an ONNX file describes: a chain of the project's layers where the graph is
+    /// one (<see cref="SequentialModel"/>, which every chain-only analysis takes), else a
+    /// <see cref="GraphModel"/> of any supported ops. With <paramref name="classifier"/> a trailing
+    /// Softmax/LogSoftmax is dropped (the model gives logits); without, it is kept as a layer.
+    /// </summary>
+    /// <exception cref="BlindSpotsException">The file is unreadable, not ONNX, or holds an op or shape that has no
+    /// layer here; the message names the file and the node.</exception>
+    public static OnnxImport Read(Device device, string path, bool classifier)
+    {
+        var proto = Parse(path);
+        if (classifier)
+        {
+            try
+            {
+                return ReadChain(device, path, proto);
+            }
+            catch (BlindSpotsException)
+            {
+                // Not a chain of the project's layers: the graph importer decides, and its message is the one to give.
+            }
+        }
+        var (model, notices) = OnnxGraphImporter.Import(path, proto, device, classifier);
+        return new OnnxImport(model, notices);
+    }
+
+    private static ModelProto Parse(string path)
     {
         byte[] bytes;
         try
@@ -54,6 +82,11 @@ public static class OnnxModelFile
         {
             throw new BlindSpotsException($"{path}: not an ONNX model (not a valid protobuf message: {e.Message})", e);
         }
+        return proto;
+    }
+
+    private static OnnxImport ReadChain(Device device, string path, ModelProto proto)
+    {
         var (spec, inputShape, weights, notices) = OnnxImporter.Import(path, proto);
         SequentialModel model;
         try

@@ -39,11 +39,11 @@ public sealed class SequentialModel : Model
         Create(device, ArchitectureSpec.Parse(spec), inputShape);
 
     /// <summary>Builds the layers of <paramref name="architecture"/> for inputs of shape (C, H, W), weights zero.</summary>
-    /// <exception cref="BlindSpotsException">The shape is not three positive sizes, or a layer does not fit what comes before it.</exception>
+    /// <exception cref="BlindSpotsException">The shape is not three positive sizes or beyond <see cref="ArchitectureSize"/>'s limits, or a layer does not fit what comes before it.</exception>
     public static SequentialModel Create(Device device, ArchitectureSpec architecture, int[] inputShape)
     {
-        if (inputShape.Length != 3 || inputShape.Any(d => d <= 0))
-            throw new BlindSpotsException($"model input shape must be C×H×W with positive sizes, got {Tensor.Format(inputShape)}");
+        // Sized from the spec first: a declared shape beyond the limits allocates nothing.
+        ArchitectureSize.ParameterCount(architecture, inputShape);
         var layers = new List<ILayer>();
         try
         {

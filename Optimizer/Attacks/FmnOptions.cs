@@ -22,7 +22,7 @@ public sealed record FmnOptions
     /// DDN steps that find the adversarial start (<see cref="DdnAttack"/> with its defaults
     /// otherwise); 0 starts FMN from the input itself, as published.
     /// </summary>
-    public int InitSteps { get; init; } = 20;
+    public int InitSteps { get; init; } = 30;
     /// <summary>Halvings of the bisection that brings each start to the decision boundary along its own perturbation.</summary>
     public int BisectionSteps { get; init; } = 10;
     /// <summary>Examples attacked together on the device.</summary>

@@ -29,7 +29,7 @@ public sealed class AttackCommandTests : IDisposable
             "--out", folder.File(outName), .. extra];
 
     private List<ResultRecord> Results(string outName) =>
-        RunFolder.ReadResults(Path.Combine(folder.File(outName), RunFolder.ResultsFile)).OrderBy(r => r.Index).ToList();
+        RunReader.ReadPartial(folder.File(outName), RunReader.ReadDescription(folder.File(outName)).Scope).OrderBy(r => r.Index).ToList();
 
     /// <summary>Per-example results without the timing, which legitimately differs between runs.</summary>
     private static List<ResultRecord> Comparable(IEnumerable<ResultRecord> results) =>
@@ -230,8 +230,8 @@ public sealed class AttackCommandTests : IDisposable
             // DDN's own result is one of the candidates, so the best is never larger.
             Assert.True(r.L2 <= ddn[r.Index].L2 + 1e-9, $"example {r.Index}: best {r.L2} > ddn {ddn[r.Index].L2}");
             if (r.Method == "ddn:30") Assert.Equal(ddn[r.Index].L2, r.L2, 9);
-            // Evaluations add up over both attacks: DDN's 30, FMN's 20 DDN steps + 10 bisection + 20.
-            Assert.Equal(30 + 50, r.Evaluations);
+            // Evaluations add up over both attacks: DDN's 30, FMN's 30 DDN steps + 10 bisection + 20.
+            Assert.Equal(30 + 60, r.Evaluations);
         });
     }
 
@@ -253,7 +253,7 @@ public sealed class AttackCommandTests : IDisposable
         File.WriteAllText(results, "{\"index\": 0, \"label\": \"seven\"}\n" + File.ReadAllText(results));
         var (code, _, stderr) = Run(Attack("c", "--resume"));
         Assert.Equal(2, code);
-        Assert.Contains("line 1: not an attack result", stderr);
+        Assert.Contains("line 1: field 'label': not an attack result", stderr);
     }
 
     /// <summary>A stderr that calls an action the first time a line contains a marker.</summary>

@@ -32,7 +32,7 @@ public class DemoTests
             Assert.True(new FileInfo(Path.Combine(outDir, "misclassified.png")).Length > 100);
 
         // The attack part: the first 20 digits, each result checked by its own record.
-        var results = IlgpuBlindSpots.Cli.AttackRuns.RunFolder.ReadResults(Path.Combine(outDir, "attack", "results.jsonl"));
+        var results = IlgpuBlindSpots.Cli.AttackRuns.RunReader.ReadComplete(Path.Combine(outDir, "attack")).Results;
         Assert.Equal(Enumerable.Range(0, 20), results.Select(r => r.Index).OrderBy(i => i));
         Assert.All(results.Where(r => !r.AlreadyMisclassified), r => Assert.True(r.Success && r.PredictionAfter == (r.Label + 1) % 10));
         Assert.Contains("## Minimal adversarial perturbations", report);

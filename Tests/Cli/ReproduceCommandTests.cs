@@ -74,7 +74,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
             string modelFile = Path.Combine(run.Out, "models", name + ".safetensors");
             using var model = ModelFile.Load(TestDevice.Cpu, modelFile);
             double testError = Evaluator.Evaluate(model, test).ErrorRate;
-            var summary = AttackReport.Summarise(RunFolder.ReadResults(Path.Combine(run.Out, "attacks", name, "results.jsonl")));
+            var summary = AttackReport.Summarise(RunReader.ReadComplete(Path.Combine(run.Out, "attacks", name)).Results);
             string row = report.Split('\n').Single(l => l.StartsWith($"| {name} |", StringComparison.Ordinal));
             Assert.Contains($"**{(100 * testError).ToString("F2", CultureInfo.InvariantCulture)}%**", row);
             Assert.Contains($"**{summary.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture)}**", row);

@@ -97,7 +97,7 @@ public sealed class TransferCommandTests : IDisposable
     {
         string file = Directory.EnumerateFiles(Path.Combine(setA, "adversarial"), "*.safetensors").First();
         File.Delete(file);
-        AssertRefused($"{file}: missing", "--sets", setA, "--models", model);
+        AssertRefused($"its exact-input file {file} is missing", "--sets", setA, "--models", model);
     }
 
     private void AssertRefused(string message, params string[] args)
