@@ -47,6 +47,15 @@ public static class Pointwise
             case PointwiseOp.Selu: return v <= 0f ? b * a * (XMath.Exp(v) - 1f) : b * v;
             case PointwiseOp.Softsign: return v / (1f + XMath.Abs(v));
             case PointwiseOp.HardSwish: return v * XMath.Max(0f, XMath.Min(1f, v / 6f + 0.5f));
+            case PointwiseOp.Reciprocal: return 1f / v;
+            case PointwiseOp.Sqrt: return XMath.Sqrt(v);
+            case PointwiseOp.Log: return XMath.Log(v);
+            case PointwiseOp.Floor: return XMath.Floor(v);
+            case PointwiseOp.Ceil: return XMath.Ceiling(v);
+            case PointwiseOp.ThresholdedRelu: return v > a ? v : 0f;
+            case PointwiseOp.Celu: return XMath.Max(0f, v) + XMath.Min(0f, a * (XMath.Exp(v / a) - 1f));
+            case PointwiseOp.Sinh: return 0.5f * (XMath.Exp(v) - XMath.Exp(-v));
+            case PointwiseOp.Cosh: return 0.5f * (XMath.Exp(v) + XMath.Exp(-v));
             default: return v;
         }
     }
@@ -67,6 +76,16 @@ public static class Pointwise
             case PointwiseOp.Selu: return v <= 0f ? b * a * XMath.Exp(v) : b;
             case PointwiseOp.Softsign: { float d = 1f + XMath.Abs(v); return 1f / (d * d); }
             case PointwiseOp.HardSwish: return v < -3f ? 0f : v > 3f ? 1f : v / 3f + 0.5f;
+            case PointwiseOp.Reciprocal: return -1f / (v * v);
+            case PointwiseOp.Sqrt: return 0.5f / XMath.Sqrt(v);
+            case PointwiseOp.Log: return 1f / v;
+            // Step functions: zero almost everywhere, as autograd has it.
+            case PointwiseOp.Floor: return 0f;
+            case PointwiseOp.Ceil: return 0f;
+            case PointwiseOp.ThresholdedRelu: return v > a ? 1f : 0f;
+            case PointwiseOp.Celu: return v > 0f ? 1f : XMath.Exp(v / a);
+            case PointwiseOp.Sinh: return 0.5f * (XMath.Exp(v) + XMath.Exp(-v));
+            case PointwiseOp.Cosh: return 0.5f * (XMath.Exp(v) - XMath.Exp(-v));
             default: return 1f;
         }
     }
@@ -97,4 +116,22 @@ public static class PointwiseOp
     public const int Softsign = 9;
     /// <summary>x·max(0, min(1, x/6 + 1/2)).</summary>
     public const int HardSwish = 10;
+    /// <summary>1/x.</summary>
+    public const int Reciprocal = 11;
+    /// <summary>√x.</summary>
+    public const int Sqrt = 12;
+    /// <summary>ln x.</summary>
+    public const int Log = 13;
+    /// <summary>⌊x⌋ (gradient 0).</summary>
+    public const int Floor = 14;
+    /// <summary>⌈x⌉ (gradient 0).</summary>
+    public const int Ceil = 15;
+    /// <summary>x above a, else 0.</summary>
+    public const int ThresholdedRelu = 16;
+    /// <summary>max(0, x) + min(0, a·(e^(x/a) − 1)).</summary>
+    public const int Celu = 17;
+    /// <summary>sinh x.</summary>
+    public const int Sinh = 18;
+    /// <summary>cosh x.</summary>
+    public const int Cosh = 19;
 }

@@ -58,6 +58,12 @@ internal static class AdversarialExampleFile
         if (file.Metadata.GetValueOrDefault("index") != row.Index.ToString(inv) || file.Metadata.GetValueOrDefault("label") != row.Label.ToString(inv)
             || file.Metadata.GetValueOrDefault("target") != row.Target.ToString(inv))
             throw new BlindSpotsException($"{where}: {path} is not this row's example (its index, label or target differs)");
+        // The row's distortions were computed from exactly these two inputs: they must come out the same again.
+        var d = IlgpuBlindSpots.Optimizer.Attacks.Distortions.Between(original.Data, adversarial.Data);
+        foreach (var (field, fromFile, inRow) in new[] { ("distortion", d.Rms, row.Distortion), ("l2", d.L2, row.L2), ("linf", d.LInf, row.LInf) })
+            if (Math.Abs(fromFile - inRow) > 1e-9 * Math.Max(1, Math.Abs(inRow)))
+                throw new BlindSpotsException(string.Create(inv,
+                    $"{where}: field '{field}' is {inRow:R}, but its exact-input file {path} gives {fromFile:R}"));
     }
 
     /// <summary>Reads the example <paramref name="index"/> of a run; a missing or foreign file is an error naming it.</summary>

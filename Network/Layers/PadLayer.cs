@@ -9,7 +9,7 @@ public sealed class PadLayer : ILayer
     private readonly Device device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly int[] inputShape, outputShape;
-    private readonly int top, left;
+    private readonly int top, left, bottom, right;
     private readonly float value;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int, float> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> backward;
@@ -24,11 +24,17 @@ public sealed class PadLayer : ILayer
         outputShape[^1] += left + right;
         this.top = top;
         this.left = left;
+        this.bottom = bottom;
+        this.right = right;
         this.value = value;
         forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int, float>(Padding.Forward);
         backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(Padding.Backward);
     }
 
+    /// <summary>Rows above, columns left, rows below, columns right.</summary>
+    public (int Top, int Left, int Bottom, int Right) Pads => (top, left, bottom, right);
+    /// <summary>The fill value.</summary>
+    public float Value => value;
     /// <inheritdoc/>
     public string Spec => $"pad:{top},{left}";
     /// <inheritdoc/>

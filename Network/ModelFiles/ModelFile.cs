@@ -35,10 +35,18 @@ public static class ModelFile
     public static void Save(string path, Model graph, IReadOnlyDictionary<string, string>? record = null,
         IEnumerable<NamedTensor>? extraTensors = null)
     {
-        var model = graph.AsChain("saving a model file");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (record != null)
             foreach (var (k, v) in record) metadata[k] = v;
+        if (graph is GraphModel g)
+        {
+            var (graphMetadata, graphTensors) = GraphModelFile.Describe(g);
+            foreach (var (k, v) in graphMetadata) metadata[k] = v;
+            if (extraTensors != null) graphTensors.AddRange(extraTensors);
+            SafetensorsFile.Write(path, graphTensors, metadata);
+            return;
+        }
+        var model = graph.AsChain("saving a model file");
         metadata[ArchKey] = model.Architecture.ToString();
         metadata[InputKey] = string.Join("x", model.InputShape);
         metadata[ModulesKey] = string.Join(",", ParameterisedLayers(model).Select(l => ModuleIndex(l.Parameters[0].Name, path)));
@@ -68,6 +76,7 @@ public static class ModelFile
     public static Model Load(Device device, SafetensorsFile file, string? ignorePrefix = null)
     {
         string path = file.Path;
+        if (file.Metadata.ContainsKey(GraphModelFile.GraphKey)) return GraphModelFile.Load(device, file, ignorePrefix);
         if (!file.Metadata.TryGetValue(ArchKey, out string? arch))
             throw new BlindSpotsException($"{path}: has no 'arch' metadata; cannot tell which model it holds (export it with scripts/export_safetensors.py)");
         if (!file.Metadata.TryGetValue(InputKey, out string? input))

@@ -32,6 +32,15 @@ internal sealed partial class OnnxGraphImporter
             case "Neg": return Pointwise(node, PointwiseOp.Neg, 0f, 0f);
             case "Abs": return Pointwise(node, PointwiseOp.Abs, 0f, 0f);
             case "Exp": return Pointwise(node, PointwiseOp.Exp, 0f, 0f);
+            case "Reciprocal": return Pointwise(node, PointwiseOp.Reciprocal, 0f, 0f);
+            case "Sqrt": return Pointwise(node, PointwiseOp.Sqrt, 0f, 0f);
+            case "Log": return Pointwise(node, PointwiseOp.Log, 0f, 0f);
+            case "Floor": return Pointwise(node, PointwiseOp.Floor, 0f, 0f);
+            case "Ceil": return Pointwise(node, PointwiseOp.Ceil, 0f, 0f);
+            case "ThresholdedRelu": return Pointwise(node, PointwiseOp.ThresholdedRelu, Float(node, "alpha", 1f), 0f);
+            case "Celu": return Pointwise(node, PointwiseOp.Celu, Float(node, "alpha", 1f), 0f);
+            case "Sinh": return Pointwise(node, PointwiseOp.Sinh, 0f, 0f);
+            case "Cosh": return Pointwise(node, PointwiseOp.Cosh, 0f, 0f);
             case "Add" or "Sub" or "Mul" or "Div":
                 if (node.Input.Count != 2) throw Fail($"node {Describe(node)} ({node.OpType}) has {node.Input.Count} inputs, not 2");
                 return Merge(node, new BroadcastLayer(Device, node.OpType), Value(node, 0), Value(node, 1));

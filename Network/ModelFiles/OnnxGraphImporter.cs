@@ -16,7 +16,8 @@ internal sealed partial class OnnxGraphImporter
     public const string SupportedOps =
         "Conv (groups, dilations), Gemm, MatMul (2-D by a constant), Add, Sub, Mul, Div (broadcasting), Concat, " +
         "MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization, Pad (constant), Relu, Sigmoid, Tanh, " +
-        "Clip, LeakyRelu, Elu, Selu, HardSigmoid, HardSwish, Softplus, Softsign, Neg, Abs, Exp, Softmax, LogSoftmax, " +
+        "Clip, LeakyRelu, Elu, Selu, Celu, ThresholdedRelu, HardSigmoid, HardSwish, Softplus, Softsign, Neg, Abs, Exp, Log, Sqrt, " +
+        "Reciprocal, Floor, Ceil, Sinh, Cosh, Softmax, LogSoftmax, " +
         "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Constant";
 
     private readonly string path;
@@ -58,11 +59,21 @@ internal sealed partial class OnnxGraphImporter
             throw new BlindSpotsException($"{path}: has {inputs.Count} graph inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); a model must have exactly one");
         if (graph.Output.Count != 1)
             throw new BlindSpotsException($"{path}: has {graph.Output.Count} graph outputs; a model must have exactly one");
+        int outputType = graph.Output[0].Type?.TensorType?.ElemType ?? 1;
+        if (outputType is not (0 or 1))
+            throw new BlindSpotsException($"{path}: graph output '{graph.Output[0].Name}' has element type {outputType}; only float32 (1) is supported");
         using var builder = new GraphBuilder(device, ExampleShape(path, inputs[0], out int batch));
         var importer = new OnnxGraphImporter(path, graph, (int)opset.Version, classifier, builder) { declaredBatch = batch };
         importer.values[inputs[0].Name] = builder.Input;
         int output = importer.Run();
-        return (builder.Build(output), importer.notices);
+        try
+        {
+            return (builder.Build(output), importer.notices);
+        }
+        catch (BlindSpotsException e)
+        {
+            throw new BlindSpotsException($"{path}: {e.Message}", e);
+        }
     }
 
     private int Run()

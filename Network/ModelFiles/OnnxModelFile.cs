@@ -123,6 +123,11 @@ public static class OnnxModelFile
     /// </summary>
     public static void Save(string path, Model source)
     {
+        if (source is GraphModel graphModel)
+        {
+            OnnxGraphExporter.Save(path, graphModel);
+            return;
+        }
         var model = source.AsChain("ONNX export");
         var graph = new GraphProto { Name = "blindspots" };
         graph.Input.Add(Value("input", [.. model.InputShape.Select(d => (long)d)]));

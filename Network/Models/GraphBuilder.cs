@@ -90,8 +90,8 @@ public sealed class GraphBuilder : IDisposable
     /// <summary>The model whose output is <paramref name="output"/>; nodes that do not lead to it are dropped (and freed).</summary>
     public GraphModel Build(int output)
     {
-        if (IsConstant(output) || output == Input && nodes.Count == 0)
-            throw new BlindSpotsException("the graph output is not computed from its input");
+        if (IsConstant(output))
+            throw new BlindSpotsException("the graph output is a constant, not computed from its input");
         var needed = new bool[shapes.Count];
         needed[output] = true;
         var kept = new List<GraphNode>();

@@ -111,8 +111,20 @@ public class GraphLayerTests
         { PointwiseOp.Clip, 0f, 0.5f }, { PointwiseOp.LeakyRelu, 0.1f, 0f }, { PointwiseOp.Elu, 0.7f, 0f },
         { PointwiseOp.HardSigmoid, 0.3f, 0.4f }, { PointwiseOp.Neg, 0f, 0f }, { PointwiseOp.Abs, 0f, 0f },
         { PointwiseOp.Exp, 0f, 0f }, { PointwiseOp.Softplus, 0f, 0f }, { PointwiseOp.Selu, 1.6733f, 1.0507f },
-        { PointwiseOp.Softsign, 0f, 0f }, { PointwiseOp.HardSwish, 0f, 0f },
+        { PointwiseOp.Softsign, 0f, 0f }, { PointwiseOp.HardSwish, 0f, 0f }, { PointwiseOp.Floor, 0f, 0f },
+        { PointwiseOp.Ceil, 0f, 0f }, { PointwiseOp.ThresholdedRelu, 0.5f, 0f }, { PointwiseOp.Celu, 0.8f, 0f },
+        { PointwiseOp.Sinh, 0f, 0f }, { PointwiseOp.Cosh, 0f, 0f },
     };
+
+    public static TheoryData<int> PositiveDomainCases => new() { PointwiseOp.Reciprocal, PointwiseOp.Sqrt, PointwiseOp.Log };
+
+    [Theory]
+    [MemberData(nameof(PositiveDomainCases))]
+    public void PointwiseOpsOfPositiveNumbersMatchReference(int op)
+    {
+        using var layer = new PointwiseLayer(TestDevice.Cpu, op, 0f, 0f, $"op{op}");
+        LayerCheck.One(layer, [3, 17], (x, _) => x.Select(v => GraphOpsReference.Pointwise(v, op, 0, 0)).ToArray(), $"pointwise {op}", seed: 3 + op, lo: 0.5f, hi: 3f);
+    }
 
     [Theory]
     [MemberData(nameof(PointwiseCases))]

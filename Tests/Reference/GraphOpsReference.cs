@@ -109,6 +109,15 @@ internal static class GraphOpsReference
         PointwiseOp.Selu => v <= 0 ? b * a * (Math.Exp(v) - 1) : b * v,
         PointwiseOp.Softsign => v / (1 + Math.Abs(v)),
         PointwiseOp.HardSwish => v * Math.Max(0, Math.Min(1, v / 6 + 0.5)),
+        PointwiseOp.Reciprocal => 1 / v,
+        PointwiseOp.Sqrt => Math.Sqrt(v),
+        PointwiseOp.Log => Math.Log(v),
+        PointwiseOp.Floor => Math.Floor(v),
+        PointwiseOp.Ceil => Math.Ceiling(v),
+        PointwiseOp.ThresholdedRelu => v > a ? v : 0,
+        PointwiseOp.Celu => Math.Max(0, v) + Math.Min(0, a * (Math.Exp(v / a) - 1)),
+        PointwiseOp.Sinh => Math.Sinh(v),
+        PointwiseOp.Cosh => Math.Cosh(v),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 

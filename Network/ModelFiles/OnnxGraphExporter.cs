@@ -1,0 +1,205 @@
+using Google.Protobuf;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network.Data;
+using IlgpuBlindSpots.Network.Layers;
+using IlgpuBlindSpots.Network.Models;
+using Onnx;
+
+namespace IlgpuBlindSpots.Network.ModelFiles;
+
+/// <summary>
+/// Writes a <see cref="GraphModel"/> as ONNX opset 13: one input <c>input</c> [batch, ..input shape],
+/// one output <c>output</c>, a node (or two) per graph node, parameters and constants as raw-data initializers.
+/// </summary>
+internal sealed class OnnxGraphExporter
+{
+    private readonly string path;
+    private readonly GraphModel model;
+    private readonly GraphProto graph = new() { Name = "blindspots" };
+
+    private OnnxGraphExporter(string path, GraphModel model)
+    {
+        this.path = path;
+        this.model = model;
+    }
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="BlindSpotsException">A node has no opset-13 form (the message names it); nothing is written.</exception>
+    public static void Save(string path, GraphModel model)
+    {
+        var exporter = new OnnxGraphExporter(path, model);
+        var proto = exporter.Build();
+        AtomicFile.Write(path, s => proto.WriteTo(s));
+    }
+
+    private ModelProto Build()
+    {
+        graph.Input.Add(Value("input", model.InputShape));
+        foreach (var (v, t) in model.Constants)
+            graph.Initializer.Add(OnnxTensor.Encode(Name(v), t.ToArray(), [.. t.Shape.Select(d => (long)d)]));
+        foreach (var node in model.Nodes) Export(node);
+        if (model.OutputValue == 0) Node("Identity", "identity", ["input"], "output");
+        else
+        {
+            foreach (var n in graph.Node)
+                for (int i = 0; i < n.Output.Count; i++)
+                    if (n.Output[i] == Name(model.OutputValue)) n.Output[i] = "output";
+            foreach (var n in graph.Node)
+                for (int i = 0; i < n.Input.Count; i++)
+                    if (n.Input[i] == Name(model.OutputValue)) n.Input[i] = "output";
+        }
+        graph.Output.Add(Value("output", model.OutputShape));
+        var proto = new ModelProto { IrVersion = 7, ProducerName = "blindspots", Graph = graph };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxModelFile.WrittenOpset });
+        return proto;
+    }
+
+    private static string Name(int value) => value == 0 ? "input" : $"v{value}";
+
+    private void Export(GraphNode node)
+    {
+        string x = Name(node.Inputs[0]), y = Name(node.Output), n = node.Name;
+        switch ((object?)node.Layer ?? node.Merge)
+        {
+            case Conv2dLayer c:
+                Node("Conv", n, [x, Init(n, "weight", c.Weight), Init(n, "bias", c.Bias)], y, Ints("kernel_shape", c.KernelHeight, c.KernelWidth),
+                    Ints("strides", c.Stride, c.Stride), Ints("pads", c.Padding, c.Padding, c.Padding, c.Padding), Ints("dilations", 1, 1), Int("group", 1));
+                break;
+            case GroupedConv2dLayer g:
+                var w = g.Window;
+                Node("Conv", n, [x, Init(n, "weight", g.Weight), Init(n, "bias", g.Bias)], y, Ints("kernel_shape", w.KernelH, w.KernelW),
+                    Ints("strides", w.StrideH, w.StrideW), Ints("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight), Ints("dilations", w.DilationH, w.DilationW), Int("group", g.Groups));
+                break;
+            case DenseLayer d:
+                string flat = x;
+                if (ShapeOf(node.Inputs[0]).Length > 1)
+                    flat = Node("Flatten", n + "/flatten", [x], y + "_flat", Int("axis", 1));
+                Node("Gemm", n, [flat, Init(n, "weight", d.Weight), Init(n, "bias", d.Bias)], y, Int("transB", 1));
+                break;
+            case ActivationLayer a:
+                Node(a.Kind switch { ActivationKind.Relu => "Relu", ActivationKind.Sigmoid => "Sigmoid", _ => "Tanh" }, n, [x], y);
+                break;
+            case PointwiseLayer p: Pointwise(p, n, x, y); break;
+            case WindowPoolLayer p: Pool(p, n, x, y); break;
+            case ChannelAffineLayer a:
+                long[] dims = [a.Scale.Value.Length, .. Enumerable.Repeat(1L, ShapeOf(node.Inputs[0]).Length - 1)];
+                string scaled = Node("Mul", n + "/scale", [x, Init(n, "weight", a.Scale, dims)], y + "_scaled");
+                Node("Add", n, [scaled, Init(n, "bias", a.Shift, dims)], y);
+                break;
+            case PadLayer p: Pad(p, node, n, x, y); break;
+            case SoftmaxLayer s:
+                var shape = ShapeOf(node.Inputs[0]);
+                if (shape.Length == 0 || shape[^1] != s.RowLength) throw Fail(node, $"softmax over {s.RowLength} values is not over the last axis of {Tensor.Format(shape)}");
+                Node(s.IsLog ? "LogSoftmax" : "Softmax", n, [x], y, Int("axis", -1));
+                break;
+            case ReshapeLayer r:
+                long[] target = [0, .. r.OutputShape([]).Select(v => (long)v)];
+                graph.Initializer.Add(Ints64(n + ".shape", target));
+                Node("Reshape", n, [x, n + ".shape"], y);
+                break;
+            case BroadcastLayer b: Node(BroadcastLayer.Ops[Array.IndexOf(BroadcastLayer.Ops.Select(o => o.ToLowerInvariant()).ToArray(), b.Spec)], n, [x, Name(node.Inputs[1])], y); break;
+            case ConcatLayer c: Node("Concat", n, [.. node.Inputs.Select(Name)], y, Int("axis", c.Axis)); break;
+            default: throw Fail(node, "has no ONNX form");
+        }
+    }
+
+    private void Pointwise(PointwiseLayer p, string n, string x, string y)
+    {
+        if (p.Name == "Clip")
+        {
+            graph.Initializer.Add(OnnxTensor.Encode(n + ".min", [p.A]));
+            graph.Initializer.Add(OnnxTensor.Encode(n + ".max", [p.B]));
+            Node("Clip", n, [x, n + ".min", n + ".max"], y);
+            return;
+        }
+        var attributes = p.Name switch
+        {
+            "LeakyRelu" or "Elu" or "ThresholdedRelu" or "Celu" => [Float("alpha", p.A)],
+            "HardSigmoid" => [Float("alpha", p.A), Float("beta", p.B)],
+            "Selu" => [Float("alpha", p.A), Float("gamma", p.B)],
+            _ => Array.Empty<AttributeProto>(),
+        };
+        Node(p.Name, n, [x], y, attributes);
+    }
+
+    private void Pool(WindowPoolLayer p, string n, string x, string y)
+    {
+        var w = p.Window;
+        bool ceil = w.OutH != Window2d.OutputSize(w.Height, w.KernelH, w.StrideH, w.DilationH, w.PadTop, w.PadBottom, false)
+                    || w.OutW != Window2d.OutputSize(w.Width, w.KernelW, w.StrideW, w.DilationW, w.PadLeft, w.PadRight, false);
+        var attributes = new List<AttributeProto>
+        {
+            Ints("kernel_shape", w.KernelH, w.KernelW), Ints("strides", w.StrideH, w.StrideW),
+            Ints("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight), Int("ceil_mode", ceil ? 1 : 0),
+        };
+        if (p.IsMax) attributes.Add(Ints("dilations", w.DilationH, w.DilationW));
+        else if (w.DilationH != 1 || w.DilationW != 1) throw new BlindSpotsException($"{path}: node '{n}': a dilated average pool has no opset-{OnnxModelFile.WrittenOpset} form");
+        else attributes.Add(Int("count_include_pad", p.CountIncludePad ? 1 : 0));
+        Node(p.IsMax ? "MaxPool" : "AveragePool", n, [x], y, [.. attributes]);
+    }
+
+    private void Pad(PadLayer p, GraphNode node, string n, string x, string y)
+    {
+        int rank = ShapeOf(node.Inputs[0]).Length + 1;
+        var pads = new long[2 * rank];
+        (pads[rank - 2], pads[rank - 1], pads[2 * rank - 2], pads[2 * rank - 1]) = p.Pads;
+        graph.Initializer.Add(Ints64(n + ".pads", pads));
+        graph.Initializer.Add(OnnxTensor.Encode(n + ".value", [p.Value]));
+        Node("Pad", n, [x, n + ".pads", n + ".value"], y);
+    }
+
+    /// <summary>The per-example shape of a computed value.</summary>
+    private int[] ShapeOf(int value)
+    {
+        if (value == 0) return model.InputShape;
+        var writer = model.Nodes.First(m => m.Output == value);
+        if (writer.Layer != null) return writer.Layer.OutputShape(ShapeOf(writer.Inputs[0]));
+        var inputs = writer.Inputs.Select(v => model.Constants.TryGetValue(v, out var c) ? c.Shape.ToArray() : [1, .. ShapeOf(v)]).ToList();
+        return writer.Merge!.OutputShape(inputs)[1..];
+    }
+
+    private string Init(string node, string suffix, Parameter p, long[]? dims = null)
+    {
+        graph.Initializer.Add(OnnxTensor.Encode($"{node}.{suffix}", p.Value.ToArray(), dims ?? [.. p.Value.Shape.Select(d => (long)d)]));
+        return $"{node}.{suffix}";
+    }
+
+    private string Node(string op, string name, string[] inputs, string output, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { Name = name, OpType = op };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        graph.Node.Add(node);
+        return output;
+    }
+
+    private static TensorProto Ints64(string name, long[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.Add(values.Length);
+        t.Int64Data.AddRange(values);
+        return t;
+    }
+
+    private static ValueInfoProto Value(string name, int[] perExample)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+        foreach (int d in perExample) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
+    }
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    private BlindSpotsException Fail(GraphNode node, string problem) => new($"{path}: graph node '{node.Name}' ({node.Spec}) {problem}");
+}
