@@ -34,7 +34,8 @@ internal static class AttackBench
         return runs.ToArray();
     }
 
-    public static int Run(string deviceSpec, string modelPath, string dataRoot, string jsonPath, (int Batch, int Examples)[] runs)
+    /// <summary>Every device given, one after the other, printed side by side per batch size.</summary>
+    public static int Run(IReadOnlyList<string> deviceSpecs, string modelPath, string dataRoot, string jsonPath, (int Batch, int Examples)[] runs)
     {
         var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
             ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
@@ -45,8 +46,38 @@ internal static class AttackBench
             Console.Error.WriteLine($"--runs: {tooMany.Examples} examples asked, {test.Source} has {test.Labels.Length}");
             return 2;
         }
+        var measured = deviceSpecs.Select(spec => Measure(spec, modelPath, test, runs)).ToList();
+        var table = new Table().AddColumns("batch", "examples");
+        foreach (var (d, _) in measured)
+            table.AddColumns($"{Markup.Escape(d.Split(' ')[0])} s", "examples/s", "success", "mean distortion", "evals / example");
+        for (int i = 0; i < measured[0].Rows.Count; i++)
+        {
+            var cells = new List<string> { $"{measured[0].Rows[i].Batch}", $"{measured[0].Rows[i].Examples}" };
+            foreach (var (_, rows) in measured)
+            {
+                var row = rows[i];
+                cells.AddRange([$"{row.Seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
+                    $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F1}"]);
+            }
+            table.AddRow(cells.ToArray());
+        }
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        AnsiConsole.MarkupLine($"[bold]attack[/] {Markup.Escape(modelPath)} on {Markup.Escape(test.Source)}; " +
+            string.Join(", ", measured.Select(r => Markup.Escape(r.Device))));
+        AnsiConsole.Write(table);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
+        {
+            model = modelPath, data = test.Source, date = DateTime.UtcNow.ToString("u"),
+            devices = measured.Select(r => new { device = r.Device, rows = r.Rows }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
+        return 0;
+    }
+
+    private static (string Device, List<Row> Rows) Measure(string deviceSpec, string modelPath, Dataset test, (int Batch, int Examples)[] runs)
+    {
         var rows = new List<Row>();
-        var table = new Table().AddColumns("batch", "examples", "seconds", "examples/s", "success", "mean distortion", "evaluations / example");
         string description = "";
         foreach (var (batch, examples) in runs)
         {
@@ -67,18 +98,9 @@ internal static class AttackBench
             double seconds = clock.Elapsed.TotalSeconds;
             var attacked = results.Where(r => !r.AlreadyMisclassified).ToList();
             var won = attacked.Where(r => r.Success).ToList();
-            var row = new Row(batch, examples, seconds, examples / seconds, (double)won.Count / attacked.Count,
-                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations));
-            rows.Add(row);
-            table.AddRow($"{batch}", $"{examples}", $"{seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
-                $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F0}");
+            rows.Add(new Row(batch, examples, seconds, examples / seconds, (double)won.Count / attacked.Count,
+                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations)));
         }
-        AnsiConsole.MarkupLine($"[bold]attack[/] {Markup.Escape(modelPath)} on {Markup.Escape(test.Source)}, {Markup.Escape(description)}");
-        AnsiConsole.Write(table);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { device = description, model = modelPath, data = test.Source, date = DateTime.UtcNow.ToString("u"), rows },
-            new JsonSerializerOptions { WriteIndented = true }));
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
-        return 0;
+        return (description, rows);
     }
 }

@@ -18,42 +18,75 @@ internal static class KernelBench
     private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain,
         Func<(float[] Kernel, float[] Plain)>? Outputs = null);
 
-    public sealed record Row(string Name, string Unit, double Kernel, double Plain, double Ratio, double? MaxDifference);
+    /// <summary>Plain and Ratio are null for a device after the first: plain C# is timed once per run.</summary>
+    public sealed record Row(string Name, string Unit, double Kernel, double? Plain, double? Ratio, double? MaxDifference);
 
-    public static int Run(string deviceSpec, string jsonPath)
+    /// <summary>Every case on every device given, printed side by side; plain C# is timed once, with the first device's run.</summary>
+    public static int Run(IReadOnlyList<string> deviceSpecs, string jsonPath)
     {
-        using var device = Device.Open(deviceSpec);
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 150;
-        AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        var runs = new List<(string Device, double? Fp32PeakGflops, List<Row> Rows)>();
+        foreach (string spec in deviceSpecs)
+        {
+            using var device = Device.Open(spec);
+            AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
+            runs.Add((device.Description, DevicePeak.Fp32Gflops(device), Measure(device, timePlain: runs.Count == 0)));
+        }
+        AnsiConsole.Write(SideBySide(runs.Select(r => r.Rows).ToList(), runs.Select(r => r.Device).ToList()));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
+        {
+            cores = Environment.ProcessorCount,
+            date = DateTime.UtcNow.ToString("u"),
+            devices = runs.Select(r => new { device = r.Device, fp32PeakGflops = r.Fp32PeakGflops, rows = r.Rows }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// One line per operation, matched by name: some cases exist on one kind of device only (the
+    /// CPU's scalar-tile comparison, the GPU's 10,000-row forward), shown as "-" elsewhere.
+    /// </summary>
+    private static Table SideBySide(List<List<Row>> runs, List<string> devices)
+    {
+        var table = new Table().AddColumns("operation", "unit");
+        foreach (var d in devices) table.AddColumn(Markup.Escape(d.Split(' ')[0]));
+        table.AddColumns("plain C#", "max rel. diff");
+        var names = runs.SelectMany(r => r).Select(r => r.Name).Distinct().ToList();
+        foreach (var name in names)
+        {
+            var found = runs.Select(r => r.FirstOrDefault(row => row.Name == name)).ToList();
+            var any = found.First(r => r is not null)!;
+            var cells = new List<string> { Markup.Escape(name), any.Unit };
+            cells.AddRange(found.Select(r => r is null ? "-" : $"{r.Kernel:F2}"));
+            cells.Add(found[0]?.Plain is { } plain ? $"{plain:F2}" : "-");
+            cells.Add(string.Join(" / ", found.Select(r => r?.MaxDifference is { } m ? $"{m:E1}" : "-")));
+            table.AddRow(cells.ToArray());
+        }
+        return table;
+    }
+
+    private static List<Row> Measure(Device device, bool timePlain)
+    {
         var rows = new List<Row>();
-        var table = new Table().AddColumns("operation", "unit", "ILGPU", "plain C#", "ILGPU / plain", "max rel. diff");
         foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(VectorCases(device)).Concat(LargeCases(device)))
         {
             double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
-            double tp = Timing.Median(c.Plain);
-            double diff = double.NaN;
+            double tp = 0;
+            if (timePlain) tp = Timing.Median(c.Plain);
+            else c.Plain();   // once, for the outputs compared below
+            double? diff = null;
             if (c.Outputs is not null)
             {
                 var (a, b) = c.Outputs();
                 diff = a.Zip(b, (u, v) => (double)Math.Abs(u - v) / (1 + Math.Abs(v))).Max();
             }
-            var row = new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, double.IsNaN(diff) ? null : diff);
-            rows.Add(row);
-            table.AddRow(Markup.Escape(c.Name), c.Unit, $"{row.Kernel:F2}", $"{row.Plain:F2}", $"{row.Ratio:F2}",
-                double.IsNaN(diff) ? "-" : $"{diff:E1}");
+            rows.Add(timePlain
+                ? new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, diff)
+                : new Row(c.Name, c.Unit, c.Work / tk / 1e9, null, null, diff));
         }
-        AnsiConsole.Write(table);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
-        {
-            device = device.Description,
-            cores = Environment.ProcessorCount,
-            fp32PeakGflops = DevicePeak.Fp32Gflops(device),
-            date = DateTime.UtcNow.ToString("u"),
-            rows,
-        }, new JsonSerializerOptions { WriteIndented = true }));
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
-        return 0;
+        return rows;
     }
 
     private static IEnumerable<Case> Cases(Device device)

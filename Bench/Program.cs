@@ -1,7 +1,11 @@
+using IlgpuBlindSpots.Network;
+
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
 /// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx [--device D] [--json PATH]</c>.
+/// <c>kernels</c> and <c>attack</c> take a comma list of devices and, without <c>--device</c>, run on
+/// every usable device of the machine, side by side.
 /// </summary>
 public static class Program
 {
@@ -9,10 +13,12 @@ public static class Program
     {
         string verb = args.Length > 0 ? args[0] : "";
         string device = Option(args, "--device") ?? "cpu";
+        var devices = Option(args, "--device")?.Split(',') ?? Device.List().Where(d => d.Unusable is null).Select(d => d.Id).ToArray();
+        string devicesName = string.Join("+", devices).Replace(':', '-');
         switch (verb)
         {
             case "kernels":
-                return KernelBench.Run(device, Option(args, "--json") ?? $"Bench/results/kernels-{device.Replace(':', '-')}.json");
+                return KernelBench.Run(devices, Option(args, "--json") ?? $"Bench/results/kernels-{devicesName}.json");
             case "attack":
             {
                 var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");
@@ -21,8 +27,8 @@ public static class Program
                     Console.Error.WriteLine("--runs: expected BATCH:EXAMPLES[,BATCH:EXAMPLES...] with positive integers, e.g. 1024:1024");
                     return 2;
                 }
-                return AttackBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
-                    Option(args, "--json") ?? $"Bench/results/attack-{device.Replace(':', '-')}.json", runs);
+                return AttackBench.Run(devices, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
+                    Option(args, "--json") ?? $"Bench/results/attack-{devicesName}.json", runs);
             }
             case "attacks":
                 return AttacksBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
@@ -39,7 +45,7 @@ public static class Program
                     args.Contains("--c-from-attack") ? null : double.Parse(Option(args, "--c") ?? "1", System.Globalization.CultureInfo.InvariantCulture),
                     Option(args, "--solver") ?? "default", Option(args, "--json") ?? $"Bench/results/fixed-c-{device.Replace(':', '-')}.json");
             default:
-                Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] [--json PATH] [--model M] [--data-root DIR]");
+                Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024)");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");

@@ -64,7 +64,11 @@ internal static class OutputPath
             Directory.CreateDirectory(probe);
             Directory.Delete(probe);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException e)
+        {
+            throw new BlindSpotsException($"{option} {path}: cannot write in {folder} (permission denied)", e);
+        }
+        catch (IOException e)
         {
             throw new BlindSpotsException($"{option} {path}: cannot write in {folder} ({e.Message})", e);
         }

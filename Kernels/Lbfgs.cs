@@ -118,7 +118,8 @@ public static class Lbfgs
             real[Step * problems + p] = 0;
             real[Slope * problems + p] = 0;
             real[ProjectedGradientNorm * problems + p] = pg;
-            if (pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+            // NaN tested explicitly: see AcceptOrBacktrack on OpenCL's comparisons.
+            if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
         }
     }
 
@@ -176,10 +177,15 @@ public static class Lbfgs
             state[Evaluations * problems + p] += 1;
 
             double f0 = real[Value * problems + p], f1 = value[p], slope = real[Slope * problems + p];
-            // Comparisons are false for NaN, so a trial where f is not a number is rejected. A trial
-            // with f unchanged has no visible decrease, however small the slope: the noise test judges it.
-            bool sufficient = slope < 0 && f1 < f0 && f1 <= f0 + c.SufficientDecrease * slope;
-            bool withinNoise = slope < 0 && f1 <= f0 + c.ValueNoiseTolerance * XMath.Abs(f0);
+            // A trial where f is not a number is rejected. Every operand of these comparisons is
+            // tested for NaN explicitly: ILGPU 1.5.3's OpenCL backend emits the unordered comparisons
+            // C# compiles `<=` and negated branches to as ordered ones, so there `NaN <= x` held.
+            // A trial with f unchanged has no visible decrease, however small the slope: the noise
+            // test judges it.
+            double sufficientBound = f0 + c.SufficientDecrease * slope, noiseBound = f0 + c.ValueNoiseTolerance * XMath.Abs(f0);
+            bool comparable = !XMath.IsNaN(f1) && !XMath.IsNaN(slope) && !XMath.IsNaN(sufficientBound) && !XMath.IsNaN(noiseBound);
+            bool sufficient = comparable && slope < 0 && f1 < f0 && f1 <= sufficientBound;
+            bool withinNoise = comparable && slope < 0 && f1 <= noiseBound;
             if (sufficient || withinNoise)
             {
                 // (s, y) go to the spare ring slot whether or not the trial is accepted.
@@ -196,7 +202,7 @@ public static class Lbfgs
                     trialSlope += (double)gTrial[row + k] * sk;
                 }
                 double estimate = 0.5 * (slope + trialSlope);
-                if (sufficient || estimate <= c.SufficientDecrease * slope)
+                if (sufficient || (!XMath.IsNaN(estimate) && estimate <= c.SufficientDecrease * slope))
                 {
                     double pg = 0;
                     for (int k = 0; k < n; k++)
@@ -220,8 +226,9 @@ public static class Lbfgs
                     // Within the noise f0 − f1 is rounding; the gradients' estimate is the better measure.
                     double decrease = sufficient ? f0 - f1 : -estimate;
                     double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
-                    if (pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
-                    else if (decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
+                    // NaN tested explicitly, as above: a NaN gradient or decrease stops nothing here.
+                    if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+                    else if (!XMath.IsNaN(decrease) && decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
                     else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
                     continue;
                 }
@@ -351,7 +358,7 @@ public static class Lbfgs
                 gd += (double)gk * d;
                 trialSlope += (double)gk * ((double)xt - xk);
             }
-            if (gd < 0)
+            if (gd < 0 && !XMath.IsNaN(gd))   // NaN tested explicitly: see AcceptOrBacktrack
             {
                 step = 1.0;
                 slope = trialSlope;

@@ -11,7 +11,9 @@ namespace IlgpuBlindSpots.Network;
 /// <summary>
 /// One accelerator, chosen by a device string (<c>auto|cpu|cuda[:i]|opencl[:i]</c>), with its
 /// kernels loaded once. This is the only place that knows which backend is running: it decides how
-/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="Kernels"/>).
+/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="Kernels"/>). Both are
+/// public, so a layer of one's own launches its kernels the way the built-in layers do:
+/// <c>var f = device.Kernels.Load&lt;WorkSplit, ArrayView&lt;float&gt;, …&gt;(MyKernels.F); var s = device.Split(n); f(s.Threads, s, …);</c>
 /// </summary>
 public sealed class Device : IDisposable
 {
@@ -41,7 +43,8 @@ public sealed class Device : IDisposable
     public DeviceKind Kind { get; }
     /// <summary>The position among this machine's usable devices of <see cref="Kind"/>, as in <c>cuda:1</c>.</summary>
     public int Index { get; }
-    internal KernelCache Kernels { get; }
+    /// <summary>Loads each kernel once for this device and hands out its launcher.</summary>
+    public KernelCache Kernels { get; }
 
     /// <summary>The dense layer's three products, in the kernels that suit this backend.</summary>
     internal DenseProducts Dense => dense.Value;
@@ -62,22 +65,22 @@ public sealed class Device : IDisposable
         : $"{Id} {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB)";
 
     /// <summary>How a launch over <paramref name="count"/> items is split for this backend.</summary>
-    internal WorkSplit Split(int count) =>
+    public WorkSplit Split(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, maxThreads);
 
     /// <summary>
     /// The split for the first stage of a two-stage sum: its second stage adds one partial per
     /// thread in a single thread, so a GPU gets at most 1024 partials instead of a full grid.
     /// </summary>
-    internal WorkSplit ReductionSplit(int count) =>
+    public WorkSplit ReductionSplit(int count) =>
         Kind == DeviceKind.Cpu ? WorkSplit.Chunked(count, maxThreads) : WorkSplit.Strided(count, 1024);
 
     /// <summary>Waits until every launched kernel has finished.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
     /// <summary>
-    /// Opens the device a device string names: <c>auto</c> prefers CUDA, then OpenCL, then the
-    /// CPU accelerator; <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
+    /// Opens the device a device string names: <c>auto</c> the one <see cref="AutoChoice"/> picks
+    /// (CUDA, then an OpenCL GPU, then an OpenCL CPU device, then the CPU accelerator); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
     /// Dispose it when done: it holds the accelerator.
     /// </summary>
     /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
@@ -90,13 +93,9 @@ public sealed class Device : IDisposable
         {
             if (kind is null)
             {
-                foreach (var k in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
-                {
-                    var usable = Usable(context, k);
-                    if (usable.Count > 0)
-                        return Create(context, k, 0, usable[0]);
-                }
-                throw new BlindSpotsException("device 'auto': no usable accelerator found");
+                var (choice, _) = AutoChoice.Pick(context);
+                var (autoKind, autoIndex) = Parse(choice);
+                return Create(context, autoKind!.Value, autoIndex, Usable(context, autoKind.Value)[autoIndex]);
             }
 
             var devices = Usable(context, kind.Value);
@@ -120,6 +119,13 @@ public sealed class Device : IDisposable
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The device <c>auto</c> opens on this machine, as a device string, and why.</summary>
+    public static (string Id, string Reason) Auto()
+    {
+        using var context = CreateContext();
+        return AutoChoice.Pick(context);
     }
 
     /// <summary>Every device on this machine, usable or not, with the reason when not.</summary>
@@ -179,7 +185,7 @@ public sealed class Device : IDisposable
             .EnableAlgorithms()
             .Math(MathMode.Default));
 
-    private static List<ILGPU.Runtime.Device> Usable(Context context, DeviceKind kind)
+    internal static List<ILGPU.Runtime.Device> Usable(Context context, DeviceKind kind)
     {
         var list = new List<ILGPU.Runtime.Device>();
         switch (kind)

@@ -54,6 +54,8 @@ public sealed class Dataset
     public int ImageSize => Channels * Height * Width;
     /// <summary>What the data came from, for messages.</summary>
     public string Source { get; }
+    /// <summary>The index of the first image in the data set this one was sliced from (<see cref="Slice"/>); 0 for a whole data set.</summary>
+    public int FirstIndex { get; private init; }
 
     /// <summary>All images, NCHW, [Count, Channels, Height, Width]. Shared, not a copy: do not write to it.</summary>
     public float[] Images => images;
@@ -73,7 +75,8 @@ public sealed class Dataset
         return new Dataset(
             images.AsSpan(start * ImageSize, count * ImageSize).ToArray(),
             labels.AsSpan(start, count).ToArray(),
-            Channels, Height, Width, Classes, $"{Source}[{start}..{start + count - 1}]");
+            Channels, Height, Width, Classes, $"{Source}[{start}..{start + count - 1}]")
+        { FirstIndex = FirstIndex + start };
     }
 
     /// <summary>Loads an IDX image file ([N, H, W] or [N, C, H, W]) and the IDX label file ([N]) that goes with it.</summary>

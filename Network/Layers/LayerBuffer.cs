@@ -4,10 +4,11 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// A device tensor a layer reuses across calls, reallocated only when the shape changes
 /// (in practice: when the batch size changes).
 /// </summary>
-internal sealed class LayerBuffer : IDisposable
+public sealed class LayerBuffer : IDisposable
 {
     private Tensor? tensor;
 
+    /// <summary>The buffer, of <paramref name="shape"/> on <paramref name="device"/>: the same tensor as last time when the shape is unchanged.</summary>
     public Tensor Get(Device device, int[] shape)
     {
         if (tensor is null || !tensor.Shape.SequenceEqual(shape))
@@ -18,6 +19,7 @@ internal sealed class LayerBuffer : IDisposable
         return tensor;
     }
 
+    /// <summary>Frees the buffer.</summary>
     public void Dispose()
     {
         tensor?.Dispose();

@@ -81,7 +81,7 @@ public sealed class SequentialModel : Model
     /// layer's shape: what a hidden layer computes for each example (<c>Layers.Count</c> gives the
     /// logits). The tensor belongs to the layer and is valid until its next forward pass.
     /// </summary>
-    internal Tensor Activations(Tensor input, int layerCount)
+    public Tensor Activations(Tensor input, int layerCount)
     {
         if (layerCount < 1 || layerCount > layers.Count)
             throw new BlindSpotsException($"the model has layers 1..{layers.Count}, not {layerCount}");

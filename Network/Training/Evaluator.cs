@@ -27,7 +27,8 @@ public static class Evaluator
         return Evaluate(model, onDevice, batchSize);
     }
 
-    internal static EvaluationResult Evaluate(Model model, DeviceDataset data, int batchSize = DefaultBatchSize)
+    /// <summary>As <see cref="Evaluate(Model, Dataset, int)"/>, for data already on the model's device (several models, one upload).</summary>
+    public static EvaluationResult Evaluate(Model model, DeviceDataset data, int batchSize = DefaultBatchSize)
     {
         var device = model.Device;
         int n = data.Count;

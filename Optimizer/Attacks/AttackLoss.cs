@@ -15,7 +15,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// probability is, bounded below by 0, and whose gradient points along that of CE(label) reversed.
 /// Or, with <see cref="AttackLossKind.Margin"/>, the margin on the logits (<see cref="MarginLoss"/>).
 /// </summary>
-internal sealed class AttackLoss : IDisposable
+public sealed class AttackLoss : IDisposable
 {
     private readonly LayerBuffer loss = new(), logitsGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> crossEntropy;
@@ -24,6 +24,7 @@ internal sealed class AttackLoss : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> margin;
     private MemoryBuffer1D<int, Stride1D.Dense>? predictions;
 
+    /// <summary>The attack loss of <paramref name="model"/>, its kernels loaded on the model's device.</summary>
     public AttackLoss(Model model)
     {
         Model = model;
@@ -34,7 +35,9 @@ internal sealed class AttackLoss : IDisposable
         margin = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(MarginLoss.LossAndGradient);
     }
 
+    /// <summary>The model attacked.</summary>
     public Model Model { get; }
+    /// <summary>The model's device.</summary>
     public Device Device => Model.Device;
 
     /// <summary>
@@ -69,9 +72,17 @@ internal sealed class AttackLoss : IDisposable
     }
 
     /// <summary>The model's predicted class for each input of the batch: a float32 forward pass and an arg-max, read back.</summary>
-    public int[] Predict(Tensor input)
+    public int[] Predict(Tensor input) => ArgMax(Model.Logits(input));
+
+    /// <summary>The model's predicted classes and its logits [B·K] for a batch, from one forward pass, read back.</summary>
+    public (int[] Predictions, float[] Logits) PredictWithLogits(Tensor input)
     {
         var logits = Model.Logits(input);
+        return (ArgMax(logits), logits.ToArray());
+    }
+
+    private int[] ArgMax(Tensor logits)
+    {
         int batch = logits.Batch;
         if (predictions is null || predictions.Length < batch)
         {
@@ -85,6 +96,7 @@ internal sealed class AttackLoss : IDisposable
         return result;
     }
 
+    /// <summary>Frees the loss's buffers.</summary>
     public void Dispose()
     {
         loss.Dispose();

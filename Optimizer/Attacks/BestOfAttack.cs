@@ -31,7 +31,8 @@ public sealed class BestOfAttack : Attack
     /// <summary>The distance by which the attacks' results are compared.</summary>
     public override Distance Measure { get; }
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         int count = batch.Count, n = batch.Length;
         var bestSize = new double[count];
@@ -41,6 +42,7 @@ public sealed class BestOfAttack : Attack
         {
             var trial = new AttackBatch(count, n, batch.Untargeted);
             batch.Examples.CopyTo(trial.Examples, 0);
+            batch.Indices.CopyTo(trial.Indices, 0);
             batch.Labels.CopyTo(trial.Labels, 0);
             batch.Targets.CopyTo(trial.Targets, 0);
             batch.Originals.CopyTo(trial.Originals, 0);

@@ -5,28 +5,46 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// <summary>
 /// What an attack must achieve on each example (Foolbox's criteria): a prediction other than the
 /// label, or a given target class. A criterion turns the labels into goals: one target per example
-/// per run, or −1 for "any class but the label".
+/// per run, or −1 for "any class but the label"; and it judges each perturbed input by the model's
+/// logits from a fresh forward pass.
 /// </summary>
+/// <remarks>
+/// The extension point for a criterion of your own: derive from this class, override
+/// <see cref="Goals"/> (what the attack searches for) and, for a stricter test of success than the
+/// arg-max, <see cref="IsMet"/> (e.g. a confidence margin). Attacks search for the goals; the
+/// criterion alone decides which attempts succeeded.
+/// </remarks>
 public abstract class Criterion
 {
-    private protected Criterion() { }
+    /// <summary>For derived criteria.</summary>
+    protected Criterion() { }
 
     /// <summary>
-    /// The runs an attack makes: each a target per example (−1: untargeted). Throws a
-    /// <see cref="BlindSpotsException"/> for a target that is the example's own label or not a class.
+    /// The runs an attack makes: each a target per example (−1: untargeted). <paramref name="indices"/>
+    /// are the examples' data-set indices, the seed of any random choice (<see cref="ExampleRandom"/>).
+    /// Throw a <see cref="BlindSpotsException"/> for a target that is the example's own label or not a class.
     /// Labels are already checked.
     /// </summary>
-    internal abstract IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes);
+    public abstract IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes);
+
+    /// <summary>
+    /// Whether the model's <paramref name="logits"/> on a perturbed input (with their arg-max
+    /// <paramref name="prediction"/>) meet the goal <paramref name="target"/> (−1: untargeted) of an
+    /// example labelled <paramref name="label"/>. By default <see cref="Reached"/> of the prediction.
+    /// </summary>
+    public virtual bool IsMet(ReadOnlySpan<float> logits, int prediction, int label, int target) =>
+        Reached(prediction, label, target);
 
     /// <summary>Whether a prediction meets a goal: the target, or any class but the label when the target is −1.</summary>
-    internal static bool Reached(int prediction, int label, int target) =>
+    public static bool Reached(int prediction, int label, int target) =>
         target < 0 ? prediction != label : prediction == target;
 }
 
 /// <summary>Untargeted: any class but the label.</summary>
 public sealed class Misclassification : Criterion
 {
-    internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes) =>
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes) =>
         [Enumerable.Repeat(-1, labels.Count).ToArray()];
 
     /// <summary>The criterion in words, for reports.</summary>
@@ -48,7 +66,8 @@ public sealed class TargetedMisclassification : Criterion
     /// <summary>The target of each example, in batch order.</summary>
     public IReadOnlyList<int> Targets => targets;
 
-    internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes)
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes)
     {
         if (targets.Length != labels.Count)
             throw new BlindSpotsException($"{targets.Length} targets for a batch of {labels.Count} examples");
@@ -66,14 +85,15 @@ public sealed class TargetedMisclassification : Criterion
     public override string ToString() => "targeted misclassification";
 }
 
-/// <summary>Targeted, with a target drawn per example (<see cref="TargetSelection.Random"/>).</summary>
+/// <summary>Targeted, with a target drawn per example from the seed and its data-set index (<see cref="TargetSelection.Random(IReadOnlyList{int}, IReadOnlyList{int}, int, int)"/>).</summary>
 public sealed class RandomTarget(int seed) : Criterion
 {
-    /// <summary>Seeds the target draw: the same labels and seed give the same targets.</summary>
+    /// <summary>Seeds the target draw: the same example (label and data-set index) and seed give the same target.</summary>
     public int Seed { get; } = seed;
 
-    internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes) =>
-        [TargetSelection.Random(labels, classes, Seed)];
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes) =>
+        [TargetSelection.Random(labels, indices, classes, Seed)];
 
     /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => $"random target (seed {Seed})";
@@ -82,7 +102,8 @@ public sealed class RandomTarget(int seed) : Criterion
 /// <summary>Targeted at (label + 1) mod classes (<see cref="TargetSelection.Next"/>).</summary>
 public sealed class NextClass : Criterion
 {
-    internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes) =>
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes) =>
         [TargetSelection.Next(labels, classes)];
 
     /// <summary>The criterion in words, for reports.</summary>
@@ -95,7 +116,8 @@ public sealed class NextClass : Criterion
 /// </summary>
 public sealed class EveryOtherClass : Criterion
 {
-    internal override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, int classes)
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes)
     {
         if (classes < 2)
             throw new BlindSpotsException($"a targeted attack needs at least 2 classes, the model has {classes}");
@@ -104,4 +126,32 @@ public sealed class EveryOtherClass : Criterion
 
     /// <summary>The criterion in words, for reports.</summary>
     public override string ToString() => "every other class, smallest kept";
+}
+
+/// <summary>
+/// Targeted at one class for every example. An example of that class has no goal: check
+/// <see cref="Accepts"/> before attacking it (the attack refuses it).
+/// </summary>
+public sealed class TargetClass : Criterion
+{
+    /// <summary>Every example must be classified as <paramref name="target"/> (at least 0; checked against the model's classes when the attack runs).</summary>
+    /// <exception cref="BlindSpotsException">The target is negative.</exception>
+    public TargetClass(int target)
+    {
+        if (target < 0) throw new BlindSpotsException($"target class {target} is negative");
+        Target = target;
+    }
+
+    /// <summary>The class every example is pushed to.</summary>
+    public int Target { get; }
+
+    /// <summary>Whether an example labelled <paramref name="label"/> has something to be pushed to: it is not of the target class.</summary>
+    public bool Accepts(int label) => label != Target;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<int[]> Goals(IReadOnlyList<int> labels, IReadOnlyList<int> indices, int classes) =>
+        new TargetedMisclassification(Enumerable.Repeat(Target, labels.Count).ToArray()).Goals(labels, indices, classes);
+
+    /// <summary>The criterion in words, for reports.</summary>
+    public override string ToString() => $"target class {Target}";
 }

@@ -31,7 +31,8 @@ public sealed class CwAttack : Attack
     /// <summary>L2, the norm C&amp;W's L2 attack minimises.</summary>
     public override Distance Measure => Distance.L2;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         var o = Options;
         int count = batch.Count, n = batch.Length;

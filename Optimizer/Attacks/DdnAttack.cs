@@ -32,7 +32,8 @@ public sealed class DdnAttack : Attack
     /// <summary>L2, the norm DDN minimises.</summary>
     public override Distance Measure => Distance.L2;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets);
         Run(state, Options);

@@ -24,6 +24,7 @@ public sealed class FgsmAttack : Attack
     /// <summary>L∞, the norm of the budget.</summary>
     public override Distance Measure => Distance.LInf;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss) =>
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss) =>
         GradientSteps.Run(batch, loss, Distance.LInf, Epsilon, Epsilon, steps: 1, randomStart: false, seed: 0);
 }

@@ -35,7 +35,8 @@ public sealed class FmnAttack : Attack
     /// <summary>L2, the norm FMN minimises here.</summary>
     public override Distance Measure => Distance.L2;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         var o = Options;
         using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets);

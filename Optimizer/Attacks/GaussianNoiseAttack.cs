@@ -4,7 +4,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>
 /// The paper's baseline: x′ = clip(x + N(0, σ²)ⁿ, 0, 1), independent noise per value, drawn on the
-/// host from a generator seeded by <see cref="Seed"/> and the example's index. It uses no gradient; its
+/// host from a generator seeded by <see cref="Seed"/> and the example's data-set index (<see cref="ExampleRandom"/>). It uses no gradient; its
 /// success is whatever the criterion makes of the noisy input.
 /// </summary>
 public sealed class GaussianNoiseAttack : Attack
@@ -29,34 +29,18 @@ public sealed class GaussianNoiseAttack : Attack
     /// <summary>RMS, the paper's distortion.</summary>
     public override Distance Measure => Distance.Rms;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss)
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         int n = batch.Length;
         for (int p = 0; p < batch.Count; p++)
         {
-            // Seeded per example, so an example gets the same noise in any batch.
-            var rng = new Random(HashSeed(Seed, batch.Examples[p]));
+            // Seeded by the example's data-set index, so it gets the same noise in any batch, shard or run.
+            var rng = ExampleRandom.For(Seed, batch.Indices[p]);
             var x = batch.Original(p);
             var adversarial = batch.Adversarial(p);
             for (int i = 0; i < n; i++)
-                adversarial[i] = (float)Math.Clamp(x[i] + StandardDeviation * StandardNormal(rng), 0.0, 1.0);
+                adversarial[i] = (float)Math.Clamp(x[i] + StandardDeviation * ExampleRandom.StandardNormal(rng), 0.0, 1.0);
         }
-    }
-
-    /// <summary>One N(0, 1) draw by Box–Muller.</summary>
-    internal static double StandardNormal(Random rng)
-    {
-        double u1 = 1.0 - rng.NextDouble(); // (0, 1]: log stays finite
-        double u2 = rng.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
-
-    /// <summary>A deterministic mix of two ints (HashCode is randomised per process).</summary>
-    internal static int HashSeed(int seed, int index)
-    {
-        ulong z = (uint)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)index + 0x632BE59BD9B4E019UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)(z ^ (z >> 31));
     }
 }

@@ -29,7 +29,7 @@ internal static class GradientSteps
         var start = (float[])batch.Originals.Clone();
         if (randomStart)
             for (int p = 0; p < count; p++)
-                RandomOffset(start.AsSpan(p * n, n), norm, radius, GaussianNoiseAttack.HashSeed(seed, batch.Examples[p]));
+                RandomOffset(start.AsSpan(p * n, n), norm, radius, seed, batch.Indices[p]);
 
         using var original = Tensor.FromArray(device, batch.Originals, shape);
         using var adversarial = Tensor.FromArray(device, start, shape);
@@ -60,9 +60,9 @@ internal static class GradientSteps
     }
 
     /// <summary>Adds a point drawn uniformly from the ball of <paramref name="radius"/> (L∞: the cube; L2: the ball).</summary>
-    private static void RandomOffset(Span<float> x, Distance norm, float radius, int seed)
+    private static void RandomOffset(Span<float> x, Distance norm, float radius, int seed, int index)
     {
-        var rng = new Random(seed);
+        var rng = ExampleRandom.For(seed, index);
         int n = x.Length;
         if (norm == Distance.LInf)
         {
@@ -73,7 +73,7 @@ internal static class GradientSteps
         double sum = 0;
         for (int i = 0; i < n; i++)
         {
-            direction[i] = GaussianNoiseAttack.StandardNormal(rng);
+            direction[i] = ExampleRandom.StandardNormal(rng);
             sum += direction[i] * direction[i];
         }
         double length = radius * Math.Pow(rng.NextDouble(), 1.0 / n) / Math.Sqrt(sum);

@@ -16,7 +16,7 @@ public static class NamedAttacks
     /// The best-of's default members: the two that gave the smallest perturbations for their cost
     /// on fc100-100-10 (Bench/RESULTS.md, attacks).
     /// </summary>
-    public static IReadOnlyList<string> DefaultBest { get; } = ["lbfgs-refined", "fmn:50"];
+    public static IReadOnlyList<string> DefaultBest { get; } = ["lbfgs-refined", "fmn"];
 
     /// <summary>
     /// The L-BFGS attack's refined setting: a coarser weight search (to 50%) followed by the

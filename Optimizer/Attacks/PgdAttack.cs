@@ -54,6 +54,7 @@ public sealed class PgdAttack : Attack
     /// <summary>The ball's norm.</summary>
     public override Distance Measure => Norm;
 
-    private protected override void Perturb(AttackBatch batch, AttackLoss loss) =>
+    /// <inheritdoc/>
+    protected override void Search(AttackBatch batch, AttackLoss loss) =>
         GradientSteps.Run(batch, loss, Norm, Epsilon, StepSize, Steps, RandomStart, Seed);
 }

@@ -61,9 +61,9 @@ public static class PerturbationSets
         var noisy = new float[originals.Length];
         for (int p = 0; p < originals.Length / n; p++)
         {
-            var rng = new Random(GaussianNoiseAttack.HashSeed(seed, p));
+            var rng = ExampleRandom.For(seed, p);
             for (int i = p * n; i < (p + 1) * n; i++)
-                noisy[i] = (float)Math.Clamp(originals[i] + standardDeviation * GaussianNoiseAttack.StandardNormal(rng), 0.0, 1.0);
+                noisy[i] = (float)Math.Clamp(originals[i] + standardDeviation * ExampleRandom.StandardNormal(rng), 0.0, 1.0);
         }
         return noisy;
     }

@@ -29,7 +29,7 @@ public class FourierConvolutionBoundTests
     public void ForCircularStrideOneConvolutionsTheBoundIsTheOperatorNorm(int c, int o, int kh, int kw, int h, int w)
     {
         var filters = Rand.Uniform(100 + c * 10 + o, o * c * kh * kw);
-        using var tw = Tensor.FromArray(TestDevice.Cpu, filters, o, c, kh, kw);
+        using var tw = Tensor.FromArray(TestDevice.Current, filters, o, c, kh, kw);
         var bound = FourierConvolutionBound.Compute(tw, h, w);
 
         var conv = new CircularConvolutionReference(c, o, kh, kw, h, w);
@@ -56,7 +56,7 @@ public class FourierConvolutionBoundTests
     [MemberData(nameof(LayerShapes))]
     public void ZeroPaddedAndStridedLayersNeverExceedTheirFourierBound(int c, int o, int kh, int kw, int stride, int pad, int h, int w)
     {
-        using var layer = new Conv2dLayer(TestDevice.Cpu, [c, h, w], o, kh, kw, stride, pad, "0");
+        using var layer = new Conv2dLayer(TestDevice.Current, [c, h, w], o, kh, kw, stride, pad, "0");
         layer.Weight.Value.CopyFrom(Rand.Uniform(200 + c * 10 + o, o * c * kh * kw));
         var bound = FourierConvolutionBound.ForLayer(layer);
         var measured = SpectralNorm.OfConvolution(layer, new PowerIterationOptions { MaxIterations = 3000 });
@@ -71,7 +71,7 @@ public class FourierConvolutionBoundTests
     [Fact]
     public void AFilterLargerThanTheTorusIsRejected()
     {
-        using var tw = Tensor.Zeros(TestDevice.Cpu, 2, 1, 5, 3);
+        using var tw = Tensor.Zeros(TestDevice.Current, 2, 1, 5, 3);
         var e = Assert.Throws<BlindSpotsException>(() => FourierConvolutionBound.Compute(tw, 4, 8));
         Assert.Contains("does not fit a 4×8 torus", e.Message);
     }
@@ -79,7 +79,7 @@ public class FourierConvolutionBoundTests
     [Fact]
     public void ZeroFiltersHaveBoundZero()
     {
-        using var tw = Tensor.Zeros(TestDevice.Cpu, 3, 2, 3, 3);
+        using var tw = Tensor.Zeros(TestDevice.Current, 3, 2, 3, 3);
         var bound = FourierConvolutionBound.Compute(tw, 5, 5);
         Assert.Equal(0.0, bound.Bound);
         Assert.True(bound.Converged);

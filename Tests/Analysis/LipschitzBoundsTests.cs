@@ -16,7 +16,7 @@ public class LipschitzBoundsTests
     [Fact]
     public void TheNetworkBoundIsNeverBelowTheChangeOfTheLogits()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var model = SequentialModel.Create(dev, Spec, Input);
         model.Initialize(7);
         var table = LipschitzBounds.Compute(model);
@@ -59,7 +59,7 @@ public class LipschitzBoundsTests
     [Fact]
     public void TheTableHasOneRowPerLayerWithThePapersColumns()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, Spec, Input);
+        using var model = SequentialModel.Create(TestDevice.Current, Spec, Input);
         model.Initialize(11);
         var table = LipschitzBounds.Compute(model);
 
@@ -90,7 +90,7 @@ public class LipschitzBoundsTests
     [Fact]
     public void AnUnconvergedBoundIsFlaggedInTheTable()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:20,relu,fc:3", [1, 5, 6]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:20,relu,fc:3", [1, 5, 6]);
         model.Initialize(12);
         var table = LipschitzBounds.Compute(model, new PowerIterationOptions { MaxIterations = 2 });
         Assert.False(table.Converged);

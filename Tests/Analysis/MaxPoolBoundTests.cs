@@ -41,7 +41,7 @@ public class MaxPoolBoundTests
     [MemberData(nameof(Layers))]
     public void ASpikeAtTheMostSharedInputMovesTheOutputByTheBound(int h, int w, int window, int stride, int pad, double expected)
     {
-        using var layer = new MaxPoolLayer(TestDevice.Cpu, [1, h, w], window, window, stride, pad);
+        using var layer = new MaxPoolLayer(TestDevice.Current, [1, h, w], window, window, stride, pad);
         double bound = MaxPoolBound.Of(layer);
         Assert.Equal(expected, bound, tolerance: 1e-12);
 
@@ -52,9 +52,9 @@ public class MaxPoolBoundTests
         const float eps = 0.25f;
         var xp = (float[])x.Clone();
         xp[iy * w + ix] += eps;
-        using var tx = Tensor.FromArray(TestDevice.Cpu, x, 1, 1, h, w);
+        using var tx = Tensor.FromArray(TestDevice.Current, x, 1, 1, h, w);
         var y = layer.Forward(tx, training: false).ToArray();
-        using var txp = Tensor.FromArray(TestDevice.Cpu, xp, 1, 1, h, w);
+        using var txp = Tensor.FromArray(TestDevice.Current, xp, 1, 1, h, w);
         var yp = layer.Forward(txp, training: false).ToArray();
         double moved = Math.Sqrt(y.Zip(yp, (a, b) => (double)(b - a) * (b - a)).Sum());
         // float32 outputs: ε = 0.25 moves them exactly, so only rounding of the sum remains.

@@ -19,7 +19,7 @@ public class SpectralNormTests
     public void MatrixNormMatchesJacobiSvd(int rows, int cols)
     {
         var w = Rand.Uniform(300 + rows + cols, rows * cols);
-        using var tw = Tensor.FromArray(TestDevice.Cpu, w, rows, cols);
+        using var tw = Tensor.FromArray(TestDevice.Current, w, rows, cols);
         var result = SpectralNorm.OfMatrix(tw);
         double expected = SingularValuesReference.Of(w.Select(v => (double)v).ToArray(), rows, cols)[0];
         Assert.True(result.Converged, $"not converged in {result.Iterations} iterations");
@@ -30,7 +30,7 @@ public class SpectralNormTests
     [Fact]
     public void DenseLayerNormIsItsWeightsNorm()
     {
-        using var layer = new DenseLayer(TestDevice.Cpu, 12, 9, "0");
+        using var layer = new DenseLayer(TestDevice.Current, 12, 9, "0");
         var w = Rand.Uniform(31, 9 * 12);
         layer.Weight.Value.CopyFrom(w);
         layer.Bias.Value.CopyFrom(Rand.Uniform(32, 9, 5f, 6f)); // a bias does not change the constant
@@ -41,7 +41,7 @@ public class SpectralNormTests
     [Fact]
     public void TheZeroMatrixHasNormZero()
     {
-        using var tw = Tensor.Zeros(TestDevice.Cpu, 6, 4);
+        using var tw = Tensor.Zeros(TestDevice.Current, 6, 4);
         var result = SpectralNorm.OfMatrix(tw);
         Assert.Equal(0.0, result.Norm);
         Assert.True(result.Converged);
@@ -52,7 +52,7 @@ public class SpectralNormTests
     public void TheIterationCapStopsUnconverged()
     {
         var w = Rand.Uniform(33, 30 * 20);
-        using var tw = Tensor.FromArray(TestDevice.Cpu, w, 30, 20);
+        using var tw = Tensor.FromArray(TestDevice.Current, w, 30, 20);
         var result = SpectralNorm.OfMatrix(tw, new PowerIterationOptions { MaxIterations = 3 });
         Assert.False(result.Converged);
         Assert.Equal(3, result.Iterations);
@@ -70,7 +70,7 @@ public class SpectralNormTests
     [MemberData(nameof(ConvolutionShapes))]
     public void ConvolutionLayerNormMatchesFloat64PowerIterationOfTheSameLayer(int c, int o, int k, int stride, int pad, int h, int w)
     {
-        using var layer = new Conv2dLayer(TestDevice.Cpu, [c, h, w], o, k, k, stride, pad, "0");
+        using var layer = new Conv2dLayer(TestDevice.Current, [c, h, w], o, k, k, stride, pad, "0");
         var filters = Rand.Uniform(400 + c + o, o * c * k * k);
         layer.Weight.Value.CopyFrom(filters);
         var result = SpectralNorm.OfConvolution(layer, new PowerIterationOptions { MaxIterations = 5000 });
@@ -86,7 +86,7 @@ public class SpectralNormTests
     [Fact]
     public void OptionsOutOfRangeAreRejected()
     {
-        using var tw = Tensor.Zeros(TestDevice.Cpu, 2, 2);
+        using var tw = Tensor.Zeros(TestDevice.Current, 2, 2);
         Assert.Contains("Tolerance", Assert.Throws<BlindSpotsException>(
             () => SpectralNorm.OfMatrix(tw, new PowerIterationOptions { Tolerance = 0 })).Message);
         Assert.Contains("MaxIterations", Assert.Throws<BlindSpotsException>(

@@ -29,9 +29,9 @@ public class AdversarialObjectiveTests
         using var loss = new AttackLoss(model);
         using var objective = new AdversarialObjective(loss, compactRunning: false);
         objective.Load(x, weights, labels, targets, untargeted);
-        using var xa = Tensor.FromArray(TestDevice.Cpu, adversarial, Problems, C, H, W);
-        using var value = Tensor.Allocate(TestDevice.Cpu, Problems);
-        using var gradient = Tensor.Allocate(TestDevice.Cpu, Problems, C, H, W);
+        using var xa = Tensor.FromArray(TestDevice.Current, adversarial, Problems, C, H, W);
+        using var value = Tensor.Allocate(TestDevice.Current, Problems);
+        using var gradient = Tensor.Allocate(TestDevice.Current, Problems, C, H, W);
 
         objective.Evaluate(xa, value, gradient, ArrayView<int>.Empty);
 
@@ -57,14 +57,14 @@ public class AdversarialObjectiveTests
         using var loss = new AttackLoss(model);
         using var full = new AdversarialObjective(loss, compactRunning: false);
         using var compact = new AdversarialObjective(loss, compactRunning: true);
-        using var xa = Tensor.FromArray(TestDevice.Cpu, adversarial, Problems, C, H, W);
-        using var active = TestDevice.Cpu.Accelerator.Allocate1D(running);
+        using var xa = Tensor.FromArray(TestDevice.Current, adversarial, Problems, C, H, W);
+        using var active = TestDevice.Current.Accelerator.Allocate1D(running);
 
         (float[] Value, float[] Gradient) Evaluate(AdversarialObjective objective)
         {
             objective.Load(x, weights, labels, targets, untargeted);
-            using var value = Tensor.FromArray(TestDevice.Cpu, Enumerable.Repeat(-7f, Problems).ToArray(), Problems);
-            using var gradient = Tensor.FromArray(TestDevice.Cpu, Enumerable.Repeat(-7f, Problems * N).ToArray(), Problems, C, H, W);
+            using var value = Tensor.FromArray(TestDevice.Current, Enumerable.Repeat(-7f, Problems).ToArray(), Problems);
+            using var gradient = Tensor.FromArray(TestDevice.Current, Enumerable.Repeat(-7f, Problems * N).ToArray(), Problems, C, H, W);
             objective.Evaluate(xa, value, gradient, active.View);
             return (value.ToArray(), gradient.ToArray());
         }

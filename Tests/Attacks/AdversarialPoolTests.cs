@@ -24,7 +24,7 @@ public class AdversarialPoolTests
     /// <summary>The model's class for each row of <paramref name="rows"/>, shaped [count, ...] as the model takes them.</summary>
     private static int[] Predict(SequentialModel model, float[] rows, int[] shape)
     {
-        using var x = Tensor.FromArray(TestDevice.Cpu, rows, shape);
+        using var x = Tensor.FromArray(TestDevice.Current, rows, shape);
         float[] logits = model.Logits(x).ToArray();
         int classes = model.Classes;
         return Enumerable.Range(0, shape[0]).Select(i =>
@@ -43,7 +43,7 @@ public class AdversarialPoolTests
     public void RegeneratedExamplesAreAdversarialForTheModelAtGenerationTime(PoolTarget target)
     {
         var t = TrainedDigitModel.Instance;
-        using var pool = new AdversarialPool(TestDevice.Cpu, t.Data, Options(target));
+        using var pool = new AdversarialPool(TestDevice.Current, t.Data, Options(target));
         Assert.Equal(0, pool.Count);
         pool.BeforeStep(t.Model, 0);
 
@@ -73,7 +73,7 @@ public class AdversarialPoolTests
     public void ThePoolKeepsTheTrueLabelOfTheAttackedTrainingExample()
     {
         var t = TrainedDigitModel.Instance;
-        using var pool = new AdversarialPool(TestDevice.Cpu, t.Data, Options());
+        using var pool = new AdversarialPool(TestDevice.Current, t.Data, Options());
         pool.Regenerate(t.Model, 0);
         int n = t.Data.ImageSize;
         float[] images = pool.Images.ToArray();
@@ -97,7 +97,7 @@ public class AdversarialPoolTests
     public void ThePoolRegeneratesOnItsScheduleFillsThenReplacesSlots()
     {
         var t = TrainedDigitModel.Instance;
-        using var pool = new AdversarialPool(TestDevice.Cpu, t.Data, Options());
+        using var pool = new AdversarialPool(TestDevice.Current, t.Data, Options());
         pool.BeforeStep(t.Model, 0);
         int first = pool.Count;
         for (long step = 1; step < 5; step++) pool.BeforeStep(t.Model, step);
@@ -142,14 +142,14 @@ public class AdversarialPoolTests
     public void SuccessesAboveTheDistortionBoundAreLeftOut()
     {
         var t = TrainedDigitModel.Instance;
-        using var unbounded = new AdversarialPool(TestDevice.Cpu, t.Data, Options());
+        using var unbounded = new AdversarialPool(TestDevice.Current, t.Data, Options());
         unbounded.Regenerate(t.Model, 0);
         var distortions = unbounded.LastResults.Where(r => r.Success).Select(r => r.Distortion.Rms).Order().ToArray();
         Assert.True(distortions.Length >= 12);
         double median = distortions[distortions.Length / 2];
 
         // The same step attacks the same examples the same way; the bound only filters.
-        using var bounded = new AdversarialPool(TestDevice.Cpu, t.Data, Options() with { MaxDistortion = median });
+        using var bounded = new AdversarialPool(TestDevice.Current, t.Data, Options() with { MaxDistortion = median });
         bounded.Regenerate(t.Model, 0);
         Assert.Equal(distortions.Count(d => d <= median), bounded.Count);
         Assert.Equal(distortions.Count(d => d > median), bounded.TooLarge);
@@ -167,11 +167,11 @@ public class AdversarialPoolTests
     public void AHiddenPoolNeedsASigmoidsOutputsBelowTheLastLayer(string spec, int layer, string fragment)
     {
         var t = TrainedDigitModel.Instance;
-        using var model = SequentialModel.Create(TestDevice.Cpu, spec, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, spec, [1, 28, 28]);
         var e = Assert.Throws<BlindSpotsException>(() => new AdversarialPool(model, t.Data, Options() with { Layer = layer }));
         Assert.StartsWith("--pool-layers", e.Message);
         Assert.Contains(fragment, e.Message);
-        Assert.Throws<ArgumentException>(() => new AdversarialPool(TestDevice.Cpu, t.Data, Options() with { Layer = 2 }));
+        Assert.Throws<ArgumentException>(() => new AdversarialPool(TestDevice.Current, t.Data, Options() with { Layer = 2 }));
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public class AttackKernelTests
     public void AvoidLabelLossMatchesFloat64Reference(float scale)
     {
         const int rows = 9, classes = 4;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] z = Rand.Uniform(31, rows * classes, -scale, scale);
         // Row 0: the label far ahead (loss ≈ its lead); row 1: far behind (loss ≈ e^−lead, still resolved).
         z[0] = scale; z[1] = z[2] = z[3] = -scale;
@@ -54,7 +54,7 @@ public class AttackKernelTests
     [Fact]
     public void AvoidLabelLossOfALabelOutsideTheClassesIsNaN()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var tz = Tensor.FromArray(dev, [0.5f, 1f, -1f], 1, 3);
         using var tl = dev.Accelerator.Allocate1D(new[] { 3 });
         using var loss = Tensor.Allocate(dev, 1);
@@ -70,7 +70,7 @@ public class AttackKernelTests
     {
         const int rows = 5, n = 50;
         const float step = 0.07f, epsilon = 0.1f;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = PixelLike(41, rows * n);
         float[] start = x.Select((v, i) => Math.Clamp(v + 0.05f * Rand.Uniform(42, rows * n)[i], 0f, 1f)).ToArray();
         float[] g = Rand.Uniform(43, rows * n);
@@ -103,7 +103,7 @@ public class AttackKernelTests
     public void ProjectL2MatchesTheExactProjection(float epsilon)
     {
         const int rows = 4, n = 40;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = PixelLike(51, rows * n);
         float[] v = x.Zip(Rand.Uniform(52, rows * n, -0.8f, 0.8f), (a, b) => a + b).ToArray();
         using var tx = Tensor.FromArray(dev, x, rows, n);
@@ -130,7 +130,7 @@ public class AttackKernelTests
     {
         const int rows = 3, n = 30;
         const float step = 0.9f, epsilon = 1.2f;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = PixelLike(61, rows * n);
         float[] start = x.Select((v, i) => Math.Clamp(v + 0.1f * Rand.Uniform(62, rows * n)[i], 0f, 1f)).ToArray();
         float[] g = Rand.Uniform(63, rows * n);
@@ -175,5 +175,5 @@ public class AttackKernelTests
     private static double[] Row(float[] a, int r, int n) => a.Skip(r * n).Take(n).Select(v => (double)v).ToArray();
 
     private static WorkSplit[] Splits(int count) =>
-        [TestDevice.Cpu.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
+        [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 }

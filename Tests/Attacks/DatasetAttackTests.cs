@@ -18,7 +18,7 @@ public class DatasetAttackTests
     {
         var slice = Digits.Data.Slice(Digits.Correct[0], 6);
         var fromData = new FgsmAttack(0.1).Run(Digits.Model, slice, new NextClass());
-        using var inputs = Tensor.FromArray(TestDevice.Cpu, slice.Images, slice.Count, 1, 28, 28);
+        using var inputs = Tensor.FromArray(TestDevice.Current, slice.Images, slice.Count, 1, 28, 28);
         var fromTensor = new FgsmAttack(0.1).Run(Digits.Model, inputs, slice.Labels, new NextClass());
 
         Assert.Equal(6, fromData.Count);

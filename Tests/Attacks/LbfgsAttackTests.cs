@@ -45,7 +45,7 @@ public class LbfgsAttackTests
             Assert.True(r.Weight > 0);
             Assert.True(r.Distortion.Rms > 0);
             // The model alone, one example, float32: exactly the attack's verdict.
-            using var one = Tensor.FromArray(TestDevice.Cpu, r.Adversarial, 1, 1, 28, 28);
+            using var one = Tensor.FromArray(TestDevice.Current, r.Adversarial, 1, 1, 28, 28);
             Assert.Equal(r.Target, ArgMax(Digits.Model.Logits(one).ToArray()));
             Assert.Equal(r.Target, r.PredictionAfter);
             // The float64 model: the target leads too, up to float32 rounding of a margin the
@@ -114,7 +114,7 @@ public class LbfgsAttackTests
         {
             Assert.True(r.Success);
             Assert.Equal(-1, r.Target);
-            using var one = Tensor.FromArray(TestDevice.Cpu, r.Adversarial, 1, 1, 28, 28);
+            using var one = Tensor.FromArray(TestDevice.Current, r.Adversarial, 1, 1, 28, 28);
             int predicted = ArgMax(Digits.Model.Logits(one).ToArray());
             Assert.NotEqual(r.Label, predicted);
             Assert.Equal(predicted, r.PredictionAfter);
@@ -191,10 +191,10 @@ public class LbfgsAttackTests
             Assert.Throws<BlindSpotsException>(() => attack.Run(model, inputs, [labels[0], 10], new NextClass())).Message);
         Assert.Contains("1 targets for a batch of 2",
             Assert.Throws<BlindSpotsException>(() => attack.Run(model, inputs, labels, new TargetedMisclassification([3]))).Message);
-        using var bright = Tensor.FromArray(TestDevice.Cpu, Enumerable.Repeat(1.5f, 2 * 784).ToArray(), 2, 1, 28, 28);
+        using var bright = Tensor.FromArray(TestDevice.Current, Enumerable.Repeat(1.5f, 2 * 784).ToArray(), 2, 1, 28, 28);
         Assert.Contains("outside [0, 1]",
             Assert.Throws<BlindSpotsException>(() => attack.Run(model, bright, labels, new NextClass())).Message);
-        using var small = Tensor.Zeros(TestDevice.Cpu, 2, 1, 14, 14);
+        using var small = Tensor.Zeros(TestDevice.Current, 2, 1, 14, 14);
         Assert.Contains("expects inputs of [1, 28, 28]",
             Assert.Throws<BlindSpotsException>(() => attack.Run(model, small, labels, new NextClass())).Message);
         Assert.Contains("WeightTolerance",

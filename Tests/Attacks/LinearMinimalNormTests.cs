@@ -81,7 +81,7 @@ public class LinearMinimalNormTests
     private static void Check(Attack attack, SequentialModel model, float[] x, int[] labels, Criterion criterion,
         double[] expected, double tolerance)
     {
-        using var inputs = Tensor.FromArray(TestDevice.Cpu, x, Examples, 1, 28, 28);
+        using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
         var results = attack.Run(model, inputs, labels, criterion);
         for (int e = 0; e < Examples; e++)
         {
@@ -112,7 +112,7 @@ public class LinearMinimalNormTests
     /// </summary>
     private static SequentialModel Linear(int classes, int seed)
     {
-        var model = SequentialModel.Create(TestDevice.Cpu, $"fc:{classes}", [1, 28, 28]);
+        var model = SequentialModel.Create(TestDevice.Current, $"fc:{classes}", [1, 28, 28]);
         float[] w = Rand.Uniform(seed, classes * N), offsets = Rand.Uniform(seed + 1, classes, -30f, 30f);
         model.Parameters[0].Value.CopyFrom(w);
         model.Parameters[1].Value.CopyFrom(Enumerable.Range(0, classes)
@@ -124,7 +124,7 @@ public class LinearMinimalNormTests
     private static (float[] X, int[] Labels) Inputs(SequentialModel model, int seed)
     {
         float[] x = Rand.Uniform(seed, Examples * N, 0.3f, 0.7f);
-        using var t = Tensor.FromArray(TestDevice.Cpu, x, Examples, 1, 28, 28);
+        using var t = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
         float[] z = model.Logits(t).ToArray();
         int k = model.Classes;
         int[] labels = Enumerable.Range(0, Examples)

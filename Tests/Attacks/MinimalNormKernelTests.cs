@@ -16,7 +16,7 @@ namespace IlgpuBlindSpots.Tests.Attacks;
 /// </summary>
 public class MinimalNormKernelTests
 {
-    private static Device Dev => TestDevice.Cpu;
+    private static Device Dev => TestDevice.Current;
 
     [Theory]
     [InlineData(0f)]

@@ -22,7 +22,7 @@ public class ReferenceAttackTests
         using var _ = inputs;
         var results = new FgsmAttack(epsilon).Run(Digits.Model, inputs, labels, new Misclassification());
         // The independent path: the model's own cross-entropy gradient (Goodfellow et al.: x + ε·sign(∇CE(x, y))).
-        using var tl = TestDevice.Cpu.Accelerator.Allocate1D(labels);
+        using var tl = TestDevice.Current.Accelerator.Allocate1D(labels);
         float[] g = Digits.Model.InputGradient(inputs, tl.View).InputGradient.ToArray();
         float[] x = inputs.ToArray();
         CheckSignStep(results, x, g, epsilon, ascend: true);
@@ -37,7 +37,7 @@ public class ReferenceAttackTests
         using var _ = inputs;
         int[] targets = TargetSelection.Random(labels, 10, seed: 3);
         var results = new FgsmAttack(epsilon).Run(Digits.Model, inputs, labels, new TargetedMisclassification(targets));
-        using var tt = TestDevice.Cpu.Accelerator.Allocate1D(targets);
+        using var tt = TestDevice.Current.Accelerator.Allocate1D(targets);
         float[] g = Digits.Model.InputGradient(inputs, tt.View).InputGradient.ToArray();
         CheckSignStep(results, inputs.ToArray(), g, epsilon, ascend: false);
         Assert.Equal(targets, results.Select(r => r.Target));
@@ -94,7 +94,7 @@ public class ReferenceAttackTests
         const double sigma = 0.04;
         const int batch = 6, n = 784;
         // Mid-grey inputs: 12σ from either bound, so nothing is clipped and r is the raw noise.
-        using var inputs = Tensor.FromArray(TestDevice.Cpu, Enumerable.Repeat(0.5f, batch * n).ToArray(), batch, 1, 28, 28);
+        using var inputs = Tensor.FromArray(TestDevice.Current, Enumerable.Repeat(0.5f, batch * n).ToArray(), batch, 1, 28, 28);
         // Labelled as the model sees them, so every example is attacked.
         int grey = LbfgsAttackTests.ArgMax(Digits.Model.Logits(inputs).ToArray().Take(10).ToArray());
         int[] labels = Enumerable.Repeat(grey, batch).ToArray();

@@ -22,7 +22,7 @@ internal sealed class TrainedDigitModel
 
     private TrainedDigitModel()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         Data = Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot);
         Model = SequentialModel.Create(dev, Spec, [1, 28, 28]);
         Model.Initialize(seed: 5);
@@ -85,7 +85,7 @@ internal sealed class TrainedDigitModel
         int n = Data.ImageSize;
         var x = new float[list.Count * n];
         for (int i = 0; i < list.Count; i++) Data.Image(list[i]).CopyTo(x.AsSpan(i * n, n));
-        return (Tensor.FromArray(TestDevice.Cpu, x, list.Count, 1, 28, 28), list.Select(i => Data.Labels[i]).ToArray());
+        return (Tensor.FromArray(TestDevice.Current, x, list.Count, 1, 28, 28), list.Select(i => Data.Labels[i]).ToArray());
     }
 
     private static float MaxOf(ReadOnlySpan<float> row)

@@ -25,7 +25,7 @@ public sealed class AttackCommandTests : IDisposable
     }
 
     private string[] Attack(string outName, params string[] extra) =>
-        ["attack", "--model", Model, "--data", "sample", "--range", "0:9", "--batch", "3", "--device", "cpu",
+        ["attack", "--model", Model, "--data", "sample", "--range", "0:9", "--batch", "3", "--device", TestDevice.Spec,
             "--out", folder.File(outName), .. extra];
 
     private List<ResultRecord> Results(string outName) =>
@@ -141,7 +141,7 @@ public sealed class AttackCommandTests : IDisposable
     {
         Assert.Equal(0, Run(Attack("one")).Code);
         var two = Attack("two");
-        two[Array.IndexOf(two, "cpu")] = "cpu,cpu";
+        two[Array.IndexOf(two, TestDevice.Spec)] = $"{TestDevice.Spec},{TestDevice.Spec}";
         var (code, _, stderr) = Run(two);
         Assert.True(code == 0, stderr);
         Assert.Equal(Comparable(Results("one")), Comparable(Results("two")));

@@ -21,7 +21,7 @@ public class DemoTests
         Assert.True(code == 0, stderr.ToString());
 
         // The same model and digits evaluated here directly must give the count the demo reports.
-        using var model = ModelFile.Load(TestDevice.Cpu, Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors"));
+        using var model = ModelFile.Load(TestDevice.Current, Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors"));
         var sample = Dataset.LoadDirectory(Path.Combine(RepoFiles.DataRoot, "sample"), DatasetSplit.Test);
         var expected = Evaluator.Evaluate(model, sample);
         Assert.Contains($": {expected.Errors} errors", stdout.ToString());

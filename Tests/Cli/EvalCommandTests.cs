@@ -21,7 +21,7 @@ public class EvalCommandTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Program.Run(["eval", "--model", OnnxModel, "--data", SampleFolder, "--range", "0:20", "--device", "cpu"], stdout, stderr);
+        int code = Program.Run(["eval", "--model", OnnxModel, "--data", SampleFolder, "--range", "0:20", "--device", TestDevice.Spec], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
@@ -38,7 +38,7 @@ public class EvalCommandTests
         string file = folder.File("predictions.txt");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Program.Run(["eval", "--model", OnnxModel, "--data", SampleFolder, "--range", "100:300", "--device", "cpu",
+        int code = Program.Run(["eval", "--model", OnnxModel, "--data", SampleFolder, "--range", "100:300", "--device", TestDevice.Spec,
             "--batch", "128", "--predictions", file], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
 
@@ -46,7 +46,7 @@ public class EvalCommandTests
         Assert.EndsWith("\n", text);
         int[] written = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         var data = Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot).Slice(100, 300);
-        using var model = OnnxModelFile.Load(TestDevice.Cpu, OnnxModel);
+        using var model = OnnxModelFile.Load(TestDevice.Current, OnnxModel);
         Assert.Equal(Evaluator.Evaluate(model, data).Predictions, written);
         // The file and the printed error count describe the same predictions.
         int errors = written.Zip(data.Labels).Count(p => p.First != p.Second);
@@ -60,7 +60,7 @@ public class EvalCommandTests
         string blocker = folder.File("file");
         File.WriteAllText(blocker, "");
         var stderr = new StringWriter();
-        int code = Program.Run(["eval", "--model", OnnxModel, "--data", SampleFolder, "--range", "0:10", "--device", "cpu",
+        int code = Program.Run(["eval", "--model", OnnxModel, "--data", SampleFolder, "--range", "0:10", "--device", TestDevice.Spec,
             "--predictions", Path.Combine(blocker, "predictions.txt")], new StringWriter(), stderr);
         Assert.Equal(Program.ExitBadInput, code);
         string last = stderr.ToString().TrimEnd('\n').Split('\n')[^1];

@@ -23,10 +23,10 @@ public class ExportCommandTests
         Assert.True(code == 0, stderr.ToString());
         Assert.Contains("opset 13", stdout.ToString());
 
-        using var original = ModelFile.Load(TestDevice.Cpu, RepoFiles.Fixture($"{name}.safetensors"));
-        using var exported = ModelFile.Load(TestDevice.Cpu, onnx);
+        using var original = ModelFile.Load(TestDevice.Current, RepoFiles.Fixture($"{name}.safetensors"));
+        using var exported = ModelFile.Load(TestDevice.Current, onnx);
         float[] x = Rand.Uniform(81, 3 * original.InputLength, 0f, 1f);
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, [3, .. original.InputShape]);
+        using var input = Tensor.FromArray(TestDevice.Current, x, [3, .. original.InputShape]);
         Assert.Equal(original.Logits(input).ToArray(), exported.Logits(input).ToArray());
     }
 

@@ -69,7 +69,7 @@ public sealed class FineTuningTests : IDisposable
     public void AnInitialModelThatCannotBeUsedIsOneLineExitCodeTwoAndNoFile()
     {
         string otherShape = Path.Combine(folder.Path, "small-input.safetensors");
-        using (var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 8, 8]))
+        using (var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 8, 8]))
         {
             model.Initialize(1);
             ModelFile.Save(otherShape, model);

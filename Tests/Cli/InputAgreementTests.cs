@@ -27,11 +27,11 @@ public sealed class InputAgreementTests : IDisposable
         var images = IdxFile.ReadImages(RepoFiles.Sample("t10k-images-idx3-ubyte.gz"));
         IdxFile.Write(Path.Combine(data, "t10k-images-idx3-ubyte.gz"), [images.Dimensions[0], 14, 56], images.Data, gzip: true);
         File.Copy(RepoFiles.Sample("t10k-labels-idx1-ubyte.gz"), Path.Combine(data, "t10k-labels-idx1-ubyte.gz"));
-        string line = CliRun.Refused(CliRun.Run("eval", "--model", Model, "--data", data, "--device", "cpu"));
+        string line = CliRun.Refused(CliRun.Run("eval", "--model", Model, "--data", data, "--device", TestDevice.Spec));
         Assert.Contains("images of 1×14×56 do not fit the model's input 1×28×28", line);
         // The attack already refused them; both commands now agree.
         Assert.Contains("do not fit the model's input", CliRun.Refused(CliRun.Run("attack", "--model", Model, "--data", data,
-            "--range", "0:2", "--device", "cpu", "--out", folder.File("a"))));
+            "--range", "0:2", "--device", TestDevice.Spec, "--out", folder.File("a"))));
     }
 
     [Theory]
@@ -47,7 +47,7 @@ public sealed class InputAgreementTests : IDisposable
         weight.RawData = ByteString.CopyFrom(raw);
         string path = folder.File("bad.onnx");
         File.WriteAllBytes(path, proto.ToByteArray());
-        string line = CliRun.Refused(CliRun.Run("eval", "--model", path, "--data", "sample", "--range", "0:10", "--device", "cpu"));
+        string line = CliRun.Refused(CliRun.Run("eval", "--model", path, "--data", "sample", "--range", "0:10", "--device", TestDevice.Spec));
         Assert.StartsWith($"blindspots: {path}: ", line);
         // The chain importer names the value; the graph importer names the initializer.
         Assert.Matches($@"a constant holds {System.Text.RegularExpressions.Regex.Escape(named)} at index |initializer '[^']+' holds NaN or infinite values", line);
@@ -62,7 +62,7 @@ public sealed class InputAgreementTests : IDisposable
         for (int i = 0; i < 3; i++)
             PngImages.WriteGrid(Path.Combine(pngs, $"IMG_{i:D4}.PNG"), digits.Image(i), 1, 1, 28, 28, 1);
         string output = folder.File("a");
-        var (code, _, err) = CliRun.Run("attack", "--model", Model, "--data", pngs, "--device", "cpu", "--out", output);
+        var (code, _, err) = CliRun.Run("attack", "--model", Model, "--data", pngs, "--device", TestDevice.Spec, "--out", output);
         Assert.True(code == 0, err);
         var run = RunReader.ReadComplete(output);
         Assert.Equal(3, run.Results.Count);

@@ -19,15 +19,15 @@ public sealed class OutputPathTests : IDisposable
     /// <summary>Each writing command with its output option; OUT stands for the path under test, FOLDER for a finished attack.</summary>
     public static TheoryData<string, bool, string[]> Commands => new()
     {
-        { "attack", true, ["attack", "--model", Model, "--data", "sample", "--range", "0:3", "--device", "cpu", "--out", "OUT"] },
+        { "attack", true, ["attack", "--model", Model, "--data", "sample", "--range", "0:3", "--device", TestDevice.Spec, "--out", "OUT"] },
         { "merge", true, ["merge", "FOLDER", "--out", "OUT"] },
-        { "transfer", true, ["transfer", "--sets", "FOLDER", "--models", Model, "--device", "cpu", "--out", "OUT"] },
-        { "units", true, ["units", "--model", Model, "--layer", "sigmoid@1", "--data", Sample, "--range", "0:50", "--device", "cpu", "--out", "OUT"] },
-        { "demo", true, ["demo", "--examples", "2", "--device", "cpu", "--out", "OUT"] },
-        { "reproduce", true, ["reproduce", "--profile", "tiny", "--data", Sample, "--device", "cpu", "--out", "OUT"] },
-        { "train", false, ["train", "--arch", "fc:10", "--data", Sample, "--epochs", "1", "--device", "cpu", "--out", "OUT"] },
-        { "stability", false, ["stability", "--model", Model, "--device", "cpu", "--out", "OUT"] },
-        { "eval", false, ["eval", "--model", Model, "--data", Sample, "--device", "cpu", "--predictions", "OUT"] },
+        { "transfer", true, ["transfer", "--sets", "FOLDER", "--models", Model, "--device", TestDevice.Spec, "--out", "OUT"] },
+        { "units", true, ["units", "--model", Model, "--layer", "sigmoid@1", "--data", Sample, "--range", "0:50", "--device", TestDevice.Spec, "--out", "OUT"] },
+        { "demo", true, ["demo", "--examples", "2", "--device", TestDevice.Spec, "--out", "OUT"] },
+        { "reproduce", true, ["reproduce", "--profile", "tiny", "--data", Sample, "--device", TestDevice.Spec, "--out", "OUT"] },
+        { "train", false, ["train", "--arch", "fc:10", "--data", Sample, "--epochs", "1", "--device", TestDevice.Spec, "--out", "OUT"] },
+        { "stability", false, ["stability", "--model", Model, "--device", TestDevice.Spec, "--out", "OUT"] },
+        { "eval", false, ["eval", "--model", Model, "--data", Sample, "--device", TestDevice.Spec, "--predictions", "OUT"] },
         { "export", false, ["export", "--model", Model, "--onnx", "OUT"] },
     };
 
@@ -37,7 +37,7 @@ public sealed class OutputPathTests : IDisposable
         {
             string run = folder.File("finished");
             if (!Directory.Exists(run))
-                Assert.Equal(0, CliRun.Run("attack", "--model", Model, "--data", "sample", "--range", "0:3", "--device", "cpu", "--out", run).Code);
+                Assert.Equal(0, CliRun.Run("attack", "--model", Model, "--data", "sample", "--range", "0:3", "--device", TestDevice.Spec, "--out", run).Code);
             args = args.Select(a => a == "FOLDER" ? run : a).ToArray();
         }
         return args.Select(a => a == "OUT" ? output : a).ToArray();
@@ -64,7 +64,7 @@ public sealed class OutputPathTests : IDisposable
         // Owned by root, readable by all, writable by none but root; the commands run as nobody.
         string locked = folder.File("locked");
         Directory.CreateDirectory(Path.Combine(locked, "run"));
-        Assert.Equal(0, CliRun.Run("attack", "--model", Model, "--data", "sample", "--range", "0:3", "--device", "cpu",
+        Assert.Equal(0, CliRun.Run("attack", "--model", Model, "--data", "sample", "--range", "0:3", "--device", TestDevice.Spec,
             "--out", Path.Combine(locked, "run")).Code);
         Fill(["FOLDER"], "");
         if (!OperatingSystem.IsLinux()) return; // NonRootFact runs it on Linux only.

@@ -25,7 +25,7 @@ public sealed class TinyReproduction : IDisposable
         Data = Path.Combine(folder.Path, "digits");
         Out = Path.Combine(folder.Path, "reproduce");
         SampleDigits.WriteFolder(Data, 0, 1000, 800, 200);
-        (Code, Stdout, Stderr) = CliRun.Run("reproduce", "--profile", "tiny", "--data", Data, "--out", Out, "--device", "cpu");
+        (Code, Stdout, Stderr) = CliRun.Run("reproduce", "--profile", "tiny", "--data", Data, "--out", Out, "--device", TestDevice.Spec);
     }
 
     public string Data { get; }
@@ -53,7 +53,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
         foreach (string heading in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Figures", "## Stages" })
             Assert.Contains(heading, report);
         Assert.Contains("TINY profile", report);
-        Assert.Contains("- device: cpu:0", report);
+        Assert.Contains($"- device: {TestDevice.Current.Id}", report);
         foreach (string file in new[] { "transfer-table2/transfer.png", "transfer-table4/transfer.png", "figure7a.png", "figure7b.png", "figure7c.png" })
         {
             Assert.Contains($"]({file})", report);
@@ -72,7 +72,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
         foreach (string name in Table1Models.Concat(Table3Models))
         {
             string modelFile = Path.Combine(run.Out, "models", name + ".safetensors");
-            using var model = ModelFile.Load(TestDevice.Cpu, modelFile);
+            using var model = ModelFile.Load(TestDevice.Current, modelFile);
             double testError = Evaluator.Evaluate(model, test).ErrorRate;
             var summary = AttackReport.Summarise(RunReader.ReadComplete(Path.Combine(run.Out, "attacks", name)).Results);
             string row = report.Split('\n').Single(l => l.StartsWith($"| {name} |", StringComparison.Ordinal));
@@ -97,7 +97,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
                 var rates = rows[r].GetProperty("error_rates").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                 for (int c = 0; c < models.Length; c++)
                 {
-                    using var model = ModelFile.Load(TestDevice.Cpu, Path.Combine(run.Out, "models", models[c] + ".safetensors"));
+                    using var model = ModelFile.Load(TestDevice.Current, Path.Combine(run.Out, "models", models[c] + ".safetensors"));
                     var predictions = Evaluator.Evaluate(model, new Dataset(set.Adversarials, set.Labels, 1, 28, 28, 10, "set")).Predictions;
                     double expected = predictions.Zip(set.Labels).Count(p => p.First != p.Second) / (double)set.Count;
                     Assert.Equal(expected, rates[c], 12);
@@ -122,7 +122,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
             metadata["epochs"] = "99";
             SafetensorsFile.Write(file, st.Tensors, metadata);
 
-            var (code, _, stderr) = Run("reproduce", "--profile", "tiny", "--data", run.Data, "--out", run.Out, "--device", "cpu");
+            var (code, _, stderr) = Run("reproduce", "--profile", "tiny", "--data", run.Data, "--out", run.Out, "--device", TestDevice.Spec);
             Assert.True(code == 0, stderr);
             Assert.Contains("trained with epochs = 99, this profile needs 3; not reused", stderr);
             Assert.Contains("attack fc10-1: done in", stderr);
@@ -145,7 +145,7 @@ public sealed class ReproduceCommandTests(TinyReproduction run) : IClassFixture<
     public void BadOptionsAreOneLineAndWriteNothing(string options, string message)
     {
         string outDir = Path.Combine(Path.GetDirectoryName(run.Out)!, "refused");
-        var (code, _, stderr) = CliRun.Run(["reproduce", .. options.Split(' '), "--data", run.Data, "--out", outDir, "--device", "cpu"]);
+        var (code, _, stderr) = CliRun.Run(["reproduce", .. options.Split(' '), "--data", run.Data, "--out", outDir, "--device", TestDevice.Spec]);
         Assert.Equal(Program.ExitBadInput, code);
         Assert.Contains(message, stderr);
         Assert.Single(stderr.Trim().Split('\n'));

@@ -26,7 +26,7 @@ public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRu
         public FinishedRun()
         {
             Path = folder.File("a");
-            var (code, _, err) = CliRun.Run("attack", "--model", Model, "--data", "sample", "--range", "0:9", "--batch", "9", "--device", "cpu", "--out", Path);
+            var (code, _, err) = CliRun.Run("attack", "--model", Model, "--data", "sample", "--range", "0:9", "--batch", "9", "--device", TestDevice.Spec, "--out", Path);
             Assert.True(code == 0, err);
         }
 
@@ -48,7 +48,7 @@ public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRu
     }
 
     private string[] Attack(string outName, string range = "0:9", params string[] extra) =>
-        ["attack", "--model", Model, "--data", "sample", "--range", range, "--batch", "9", "--device", "cpu", "--out", folder.File(outName), .. extra];
+        ["attack", "--model", Model, "--data", "sample", "--range", range, "--batch", "9", "--device", TestDevice.Spec, "--out", folder.File(outName), .. extra];
 
     private string Run(string outName, string range = "0:9", params string[] extra)
     {
@@ -99,7 +99,7 @@ public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRu
         // The refused resume left the finished run as it was: merge and transfer read the same bad row.
         string merge = CliRun.Refused(CliRun.Run("merge", run, "--out", folder.File("m")));
         Assert.Contains(expected, merge);
-        string transfer = CliRun.Refused(CliRun.Run("transfer", "--sets", run, "--models", Model, "--device", "cpu", "--out", folder.File("t")));
+        string transfer = CliRun.Refused(CliRun.Run("transfer", "--sets", run, "--models", Model, "--device", TestDevice.Spec, "--out", folder.File("t")));
         Assert.Contains(expected, transfer);
         Assert.False(Directory.Exists(folder.File("m")));
         Assert.False(Directory.Exists(folder.File("t")));
@@ -152,7 +152,7 @@ public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRu
     {
         string run = Copy("a");
         File.Delete(Path.Combine(run, RunFolder.CompleteFile));
-        Assert.Contains("not a finished attack output", CliRun.Refused(CliRun.Run("transfer", "--sets", run, "--models", Model, "--device", "cpu", "--out", folder.File("t"))));
+        Assert.Contains("not a finished attack output", CliRun.Refused(CliRun.Run("transfer", "--sets", run, "--models", Model, "--device", TestDevice.Spec, "--out", folder.File("t"))));
         Assert.Contains("not a finished attack output", CliRun.Refused(CliRun.Run("merge", run, "--out", folder.File("m"))));
         // Resuming it finishes it again.
         Assert.Equal(0, CliRun.Run(Attack("a", "0:9", "--resume")).Code);
@@ -195,7 +195,7 @@ public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRu
             }
             else
             {
-                Assert.Contains("no such folder", CliRun.Refused(CliRun.Run("transfer", "--sets", target, "--models", Model, "--device", "cpu", "--out", folder.File("t"))));
+                Assert.Contains("no such folder", CliRun.Refused(CliRun.Run("transfer", "--sets", target, "--models", Model, "--device", TestDevice.Spec, "--out", folder.File("t"))));
                 nothing++;
             }
         }

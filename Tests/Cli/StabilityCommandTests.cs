@@ -15,9 +15,9 @@ public class StabilityCommandTests
         string model = RepoFiles.Fixture("tiny_mlp.safetensors"), md = folder.File("t5.md");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Program.Run(["stability", "--model", model, "--device", "cpu", "--out", md], stdout, stderr);
+        int code = Program.Run(["stability", "--model", model, "--device", TestDevice.Spec, "--out", md], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
-        using var loaded = ModelFile.Load(TestDevice.Cpu, model);
+        using var loaded = ModelFile.Load(TestDevice.Current, model);
         var table = LipschitzBounds.Compute(loaded.AsChain("test"));
         Assert.Contains(table.ToMarkdown().Trim(), stdout.ToString());
         Assert.Equal(stdout.ToString().Trim(), File.ReadAllText(md).Trim());
@@ -30,9 +30,9 @@ public class StabilityCommandTests
         const string spec = "conv:4x3x3s2p1,relu,maxpool:3s2,fc:5";
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Program.Run(["stability", "--arch", spec, "--input", "2x9x9", "--seed", "4", "--device", "cpu"], stdout, stderr);
+        int code = Program.Run(["stability", "--arch", spec, "--input", "2x9x9", "--seed", "4", "--device", TestDevice.Spec], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
-        using var model = IlgpuBlindSpots.Network.Models.SequentialModel.Create(TestDevice.Cpu, spec, [2, 9, 9]);
+        using var model = IlgpuBlindSpots.Network.Models.SequentialModel.Create(TestDevice.Current, spec, [2, 9, 9]);
         model.Initialize(4);
         Assert.Contains(LipschitzBounds.Compute(model).ToMarkdown().Trim(), stdout.ToString());
         Assert.Contains("random weights (seed 4)", stdout.ToString());
@@ -46,7 +46,7 @@ public class StabilityCommandTests
     public void ModelOrArchitectureButNotBothNorNeither(string[] args, string fragment)
     {
         var stderr = new StringWriter();
-        int code = Program.Run(["stability", "--device", "cpu", .. args], new StringWriter(), stderr);
+        int code = Program.Run(["stability", "--device", TestDevice.Spec, .. args], new StringWriter(), stderr);
         Assert.Equal(2, code);
         Assert.StartsWith("blindspots: ", stderr.ToString());
         Assert.Contains(fragment, stderr.ToString());

@@ -24,7 +24,7 @@ public sealed class TransferCommandTests : IDisposable
         foreach (var (dir, range) in new[] { (setA, "0:16"), (setB, "16:16") })
         {
             var (code, _, err) = CliRun.Run("attack", "--model", model, "--data", "sample", "--range", range, "--batch", "16",
-                "--device", "cpu", "--out", dir);
+                "--device", TestDevice.Spec, "--out", dir);
             Assert.True(code == 0, err);
         }
     }
@@ -36,7 +36,7 @@ public sealed class TransferCommandTests : IDisposable
     {
         string outDir = folder.File("t");
         var (code, stdout, stderr) = CliRun.Run("transfer", "--sets", $"{setA},{setB}", "--models", model, "--noise", "0.1,0.3",
-            "--amplify", "0.1", "--device", "cpu", "--out", outDir);
+            "--amplify", "0.1", "--device", TestDevice.Spec, "--out", outDir);
         Assert.True(code == 0, stderr);
         // Both sets were made for this model: each of its own adversarial examples fools it.
         var rows = stdout.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| set", StringComparison.Ordinal)).ToList();
@@ -57,7 +57,7 @@ public sealed class TransferCommandTests : IDisposable
     public void AnOnnxModelIsAColumnAndItsImportIsAnnounced()
     {
         string onnx = Path.Combine(RepoFiles.Root, "models", "pytorch-fc100-100-10.onnx");
-        var (code, stdout, stderr) = CliRun.Run("transfer", "--sets", setA, "--models", $"{model},{onnx}", "--device", "cpu",
+        var (code, stdout, stderr) = CliRun.Run("transfer", "--sets", setA, "--models", $"{model},{onnx}", "--device", TestDevice.Spec,
             "--out", folder.File("onnx"));
         Assert.True(code == 0, stderr);
         Assert.StartsWith("| set \\ model | fc100-100-10 | pytorch-fc100-100-10 |", stdout);
@@ -84,7 +84,7 @@ public sealed class TransferCommandTests : IDisposable
     public void AModelOfAnotherInputShapeIsRefused()
     {
         string small = folder.File("small.safetensors");
-        using (var m = SequentialModel.Create(TestDevice.Cpu, "fc:10", [1, 8, 8]))
+        using (var m = SequentialModel.Create(TestDevice.Current, "fc:10", [1, 8, 8]))
         {
             m.Initialize(1);
             ModelFile.Save(small, m);
@@ -103,7 +103,7 @@ public sealed class TransferCommandTests : IDisposable
     private void AssertRefused(string message, params string[] args)
     {
         string outDir = folder.File("refused");
-        var (code, _, stderr) = CliRun.Run(["transfer", .. args, "--device", "cpu", "--out", outDir]);
+        var (code, _, stderr) = CliRun.Run(["transfer", .. args, "--device", TestDevice.Spec, "--out", outDir]);
         Assert.Equal(Program.ExitBadInput, code);
         Assert.Contains(message, stderr);
         Assert.Single(stderr.Trim().Split('\n'));

@@ -22,7 +22,7 @@ public sealed class UnitsCommandTests : IDisposable
         string outDir = folder.File("units");
         var (code, stdout, stderr) = Run("units", "--model", Model("fc100-100-10.safetensors"), "--layer", "sigmoid@1",
             "--data", RepoFiles.DataRoot + "/sample", "--range", "100:300", "--directions", "6", "--top", "4", "--grid", "3",
-            "--device", "cpu", "--out", outDir);
+            "--device", TestDevice.Spec, "--out", outDir);
         Assert.True(code == 0, stderr);
         Assert.Contains("activations of layer 2 (sigmoid): 300/300 images", stderr);
         Assert.Contains("purity natural", stdout);
@@ -88,7 +88,7 @@ public sealed class UnitsCommandTests : IDisposable
     {
         string outDir = folder.File("units");
         string line = CliRun.Refused(Run(["units", "--model", Model(model), "--data", RepoFiles.DataRoot + "/sample",
-            "--range", "0:200", "--device", "cpu", "--out", outDir, .. extra]));
+            "--range", "0:200", "--device", TestDevice.Spec, "--out", outDir, .. extra]));
         Assert.Contains(fragment, line);
         Assert.False(Directory.Exists(outDir));
     }

@@ -55,7 +55,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
         Fuzz("onnx", 50, ".onnx", () => ByteMutation.Mutate(onnx, rng), LoadModel);
     }
 
-    private static void LoadModel(string path) => ModelFile.Load(TestDevice.Cpu, path).Dispose();
+    private static void LoadModel(string path) => ModelFile.Load(TestDevice.Current, path).Dispose();
 
     /// <summary>A safetensors file with its JSON header mutated (wrong types, huge shapes and offsets, keys twice or reordered), its length field fixed up or not.</summary>
     private static byte[] MutateHeader(byte[] valid, Random rng)
@@ -105,7 +105,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
     {
         string valid = folder.File("run");
         var (code, _, err) = CliRun.Run("attack", "--model", System.IO.Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors"),
-            "--data", "sample", "--range", "0:4", "--batch", "4", "--device", "cpu", "--out", valid);
+            "--data", "sample", "--range", "0:4", "--batch", "4", "--device", TestDevice.Spec, "--out", valid);
         Assert.True(code == 0, err);
         string results = File.ReadAllText(System.IO.Path.Combine(valid, RunFolder.ResultsFile));
         string exact = Directory.GetFiles(System.IO.Path.Combine(valid, "adversarial"), "*.safetensors")[0];

@@ -26,7 +26,7 @@ public class GraphLayerTests
     {
         int[] d = text.Split(' ').Select(int.Parse).ToArray();
         var g = Geometry(d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], ceil: false);
-        using var layer = new GroupedConv2dLayer(TestDevice.Cpu, [d[1], d[4], d[5]], d[2], d[3], g, "c");
+        using var layer = new GroupedConv2dLayer(TestDevice.Current, [d[1], d[4], d[5]], d[2], d[3], g, "c");
         LayerCheck.One(layer, [d[0], d[1], d[4], d[5]], (x, p) => GraphOpsReference.Conv(x, p[0], p[1], d[0], d[1], d[2], d[3], g), $"conv {text}");
     }
 
@@ -47,7 +47,7 @@ public class GraphLayerTests
     {
         int[] d = text.Split(' ').Select(int.Parse).ToArray();
         var g = Geometry(d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14] == 1);
-        using var layer = new WindowPoolLayer(TestDevice.Cpu, 3, g, d[0] == 1, d[1] == 1);
+        using var layer = new WindowPoolLayer(TestDevice.Current, 3, g, d[0] == 1, d[1] == 1);
         LayerCheck.One(layer, [2, 3, d[2], d[3]], (x, _) => GraphOpsReference.Pool(x, 6, g, d[0] == 1, d[1] == 1), $"pool {text}");
     }
 
@@ -74,14 +74,14 @@ public class GraphLayerTests
     public void BroadcastingOpsMatchReference(string op, string a, string b)
     {
         int[] sa = a.Split(' ').Select(int.Parse).ToArray(), sb = b.Split(' ').Select(int.Parse).ToArray();
-        using var layer = new BroadcastLayer(TestDevice.Cpu, op);
+        using var layer = new BroadcastLayer(TestDevice.Current, op);
         LayerCheck.Many(layer, [sa, sb], x => GraphOpsReference.Broadcast(x[0], sa, x[1], sb, op, out _), $"{op} [{a}] [{b}]");
     }
 
     [Fact]
     public void ConcatAlongChannelsMatchesReference()
     {
-        using var layer = new ConcatLayer(TestDevice.Cpu, 1);
+        using var layer = new ConcatLayer(TestDevice.Current, 1);
         LayerCheck.Many(layer, [[2, 3, 2, 2], [2, 1, 2, 2], [2, 2, 2, 2]], x =>
         {
             var y = new List<double>();
@@ -95,14 +95,14 @@ public class GraphLayerTests
     [Fact]
     public void ChannelAffineMatchesReference()
     {
-        using var layer = new ChannelAffineLayer(TestDevice.Cpu, [3, 2, 2], "bn");
+        using var layer = new ChannelAffineLayer(TestDevice.Current, [3, 2, 2], "bn");
         LayerCheck.One(layer, [2, 3, 2, 2], (x, p) => x.Select((v, i) => p[0][(i / 4) % 3] * v + p[1][(i / 4) % 3]).ToArray(), "affine");
     }
 
     [Fact]
     public void ConstantPaddingMatchesReference()
     {
-        using var layer = new PadLayer(TestDevice.Cpu, [3, 4, 5], 1, 2, 0, 1, 0.25f);
+        using var layer = new PadLayer(TestDevice.Current, [3, 4, 5], 1, 2, 0, 1, 0.25f);
         LayerCheck.One(layer, [2, 3, 4, 5], (x, _) => GraphOpsReference.Pad(x, 6, 4, 5, 1, 2, 0, 1, 0.25), "pad");
     }
 
@@ -130,7 +130,7 @@ public class GraphLayerTests
     [MemberData(nameof(PointwiseCases))]
     public void PointwiseOpsMatchReference(int op, float a, float b)
     {
-        using var layer = new PointwiseLayer(TestDevice.Cpu, op, a, b, $"op{op}");
+        using var layer = new PointwiseLayer(TestDevice.Current, op, a, b, $"op{op}");
         // Inputs in ±4 reach both sides of every kink (HardSwish's at ±3 too).
         LayerCheck.One(layer, [3, 17], (x, _) => x.Select(v => GraphOpsReference.Pointwise(v, op, a, b)).ToArray(), $"pointwise {op}", seed: 3 + op, lo: -4f, hi: 4f);
     }
@@ -140,7 +140,7 @@ public class GraphLayerTests
     [InlineData(true)]
     public void SoftmaxRowsMatchReference(bool log)
     {
-        using var layer = new SoftmaxLayer(TestDevice.Cpu, 5, log);
+        using var layer = new SoftmaxLayer(TestDevice.Current, 5, log);
         LayerCheck.One(layer, [3, 2, 5], (x, _) => GraphOpsReference.Softmax(x, 5, log), log ? "logsoftmax" : "softmax");
     }
 }

@@ -19,7 +19,7 @@ public class GraphModelTests
 
     private static GraphModel Build()
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Current;
         using var b = new GraphBuilder(device, [1, Side, Side]);
         int conv = b.Add("conv", new GroupedConv2dLayer(device, [1, Side, Side], Filters, 1, Same, "conv"), b.Input);
         int relu = b.Add("relu", new ActivationLayer(device, ActivationKind.Relu), conv);
@@ -55,7 +55,7 @@ public class GraphModelTests
     public void ForwardAndGradientsMatchReference()
     {
         using var model = Build();
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Current;
         float[] x = Rand.Uniform(21, Batch * Side * Side, 0f, 1f);
         double[] xd = LayerCheck.D(x);
         double[][] pd = model.Parameters.Select(p => LayerCheck.D(p.Value.ToArray())).ToArray();
@@ -85,7 +85,7 @@ public class GraphModelTests
     [Fact]
     public void NodesThatDoNotLeadToTheOutputAreDropped()
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Current;
         using var b = new GraphBuilder(device, [4]);
         b.Add("unused", new ActivationLayer(device, ActivationKind.Tanh), b.Input);
         int y = b.Add("fc", new DenseLayer(device, 4, 2, "fc"), b.Input);

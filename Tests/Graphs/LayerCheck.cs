@@ -14,7 +14,7 @@ internal static class LayerCheck
     /// <summary>A one-input layer on a batch of shape <paramref name="shape"/>; reference(x, parameters) gives the output.</summary>
     public static void One(ILayer layer, int[] shape, Func<double[], double[][], double[]> reference, string what, int seed = 1, float lo = -1f, float hi = 1f)
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Current;
         float[] x = Rand.Uniform(seed, shape.Aggregate(1, (a, b) => a * b), lo, hi);
         var p = layer.Parameters.Select((q, i) => Rand.Uniform(seed + 10 + i, q.Value.Length, 0.5f, 1.5f)).ToArray();
         for (int i = 0; i < p.Length; i++) layer.Parameters[i].Value.CopyFrom(p[i]);
@@ -36,7 +36,7 @@ internal static class LayerCheck
     /// <summary>A several-input layer on inputs of the given shapes; reference(inputs) gives the output.</summary>
     public static void Many(IMergeLayer layer, int[][] shapes, Func<double[][], double[]> reference, string what, int seed = 1)
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Current;
         var xs = shapes.Select((s, i) => Rand.Uniform(seed + i, s.Aggregate(1, (a, b) => a * b), 0.5f, 1.5f)).ToArray();
         var inputs = xs.Select((x, i) => Tensor.FromArray(device, x, shapes[i])).ToList();
         try

@@ -33,10 +33,10 @@ public class TorchvisionGraphTests
     {
         string path = RepoFiles.Fixture($"graphs/{name}_op{opset}.onnx");
         float[] input = ReadFloats("input.bin");
-        using var model = OnnxModelFile.Load(TestDevice.Cpu, path);
+        using var model = OnnxModelFile.Load(TestDevice.Current, path);
         Assert.IsType<GraphModel>(model);
         Assert.Equal(new[] { 3, 32, 32 }, model.InputShape);
-        using var x = Tensor.FromArray(TestDevice.Cpu, input, [2, 3, 32, 32]);
+        using var x = Tensor.FromArray(TestDevice.Current, input, [2, 3, 32, 32]);
         float[] ours = model.Logits(x).ToArray();
         AssertClose(RunOnnxRuntime(path, input), ours, 1e-4, $"{name} opset {opset} vs ONNX Runtime");
         AssertClose(ReadFloats($"{name}.logits.bin"), ours, 1e-4, $"{name} opset {opset} vs PyTorch");
@@ -46,9 +46,9 @@ public class TorchvisionGraphTests
     [MemberData(nameof(Models))]
     public void InputGradientsMatchPyTorch(string name, int opset)
     {
-        using var model = OnnxModelFile.Load(TestDevice.Cpu, RepoFiles.Fixture($"graphs/{name}_op{opset}.onnx"));
-        using var x = Tensor.FromArray(TestDevice.Cpu, ReadFloats("input.bin"), [2, 3, 32, 32]);
-        using var labels = TestDevice.Cpu.Accelerator.Allocate1D(Labels);
+        using var model = OnnxModelFile.Load(TestDevice.Current, RepoFiles.Fixture($"graphs/{name}_op{opset}.onnx"));
+        using var x = Tensor.FromArray(TestDevice.Current, ReadFloats("input.bin"), [2, 3, 32, 32]);
+        using var labels = TestDevice.Current.Accelerator.Allocate1D(Labels);
         var (gradient, _, _) = model.InputGradient(x, labels.View);
         AssertClose(ReadFloats($"{name}.grad.bin"), gradient.ToArray(), 1e-3, $"{name} opset {opset} input gradient vs PyTorch");
     }

@@ -23,7 +23,7 @@ public class ActivationTests
     [MemberData(nameof(Cases))]
     public void ForwardAndBackwardMatchFloat64ReferenceForEverySplit(ActivationKind kind, int length)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(length, length, -4f, 4f), dy = Rand.Uniform(length + 1, length);
         using var tx = Tensor.FromArray(dev, x, length);
         using var ty = Tensor.Allocate(dev, length);
@@ -45,7 +45,7 @@ public class ActivationTests
     [MemberData(nameof(Cases))]
     public void BackwardMatchesCentralDifferencesOfReferenceForward(ActivationKind kind, int length)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(length + 2, length, -4f, 4f), dy = Rand.Uniform(length + 3, length);
         // Keep away from ReLU's kink, where a difference quotient straddles two slopes.
         for (int i = 0; i < length; i++) if (Math.Abs(x[i]) < 0.01f) x[i] = 0.5f;
@@ -70,7 +70,7 @@ public class ActivationTests
     [InlineData(ActivationKind.Tanh)]
     public void InPlaceLaunchesGiveTheSameResults(ActivationKind kind)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int length = 3 * 784 + 5;
         float[] x = Rand.Uniform(7, length, -4f, 4f), dy = Rand.Uniform(8, length);
         using var tx = Tensor.FromArray(dev, x, length);
@@ -95,7 +95,7 @@ public class ActivationTests
     [InlineData(ActivationKind.Tanh)]
     public void ExtremeInputsGiveFiniteAccurateOutputs(ActivationKind kind)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = { -1000f, -100f, -30f, -5f, -1e-6f, 0f, 1e-6f, 5f, 30f, 100f, 1000f };
         using var tx = Tensor.FromArray(dev, x, x.Length);
         using var ty = Tensor.Allocate(dev, x.Length);
@@ -107,7 +107,7 @@ public class ActivationTests
     [Fact]
     public void ReluPropagatesNaN()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var tx = Tensor.FromArray(dev, new[] { float.NaN, -1f, 2f }, 3);
         using var ty = Tensor.Allocate(dev, 3);
         Forward(ActivationKind.Relu, dev.Split(3), tx, ty);
@@ -117,7 +117,7 @@ public class ActivationTests
     }
 
     private static WorkSplit[] Splits(int count) =>
-        [TestDevice.Cpu.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
+        [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 
     private static void Forward(ActivationKind kind, WorkSplit s, Tensor x, Tensor y)
     {
@@ -127,7 +127,7 @@ public class ActivationTests
             ActivationKind.Sigmoid => Activation.SigmoidForward,
             _ => Activation.TanhForward,
         };
-        TestDevice.Cpu.Kernels.Load(kernel)(s.Threads, s, x.View, y.View);
+        TestDevice.Current.Kernels.Load(kernel)(s.Threads, s, x.View, y.View);
     }
 
     /// <summary>ReLU's backward is given the input x, sigmoid's and tanh's the output y.</summary>
@@ -139,6 +139,6 @@ public class ActivationTests
             ActivationKind.Sigmoid => Activation.SigmoidBackward,
             _ => Activation.TanhBackward,
         };
-        TestDevice.Cpu.Kernels.Load(kernel)(s.Threads, s, kind == ActivationKind.Relu ? x.View : y.View, dy.View, dx.View);
+        TestDevice.Current.Kernels.Load(kernel)(s.Threads, s, kind == ActivationKind.Relu ? x.View : y.View, dy.View, dx.View);
     }
 }

@@ -56,7 +56,7 @@ public class ConvolutionTests
         Assert.Equal((r.OutH, r.OutW), (shape.OutH, shape.OutW));
         float[] x = Rand.Uniform(1, r.InputLength), w = Rand.Uniform(2, r.WeightLength), b = Rand.Uniform(3, r.OutChannels);
         float[] dy = Rand.Uniform(4, r.OutputLength);
-        var run = new Launcher(TestDevice.Cpu, shape);
+        var run = new Launcher(TestDevice.Current, shape);
 
         Compare.Close(r.Forward(D(x), D(w), D(b)), run.Forward(x, w, b), what: "y");
         Compare.Close(r.BackwardInput(D(dy), D(w)), run.BackwardInput(dy, w), what: "dX");
@@ -92,7 +92,7 @@ public class ConvolutionTests
         int[] dims = Parse(shapeText);
         var r = Reference(dims);
         var shape = Shape(dims);
-        var run = new Launcher(TestDevice.Cpu, shape);
+        var run = new Launcher(TestDevice.Current, shape);
         float[] x = Rand.Uniform(11, r.InputLength), w = Rand.Uniform(12, r.WeightLength), b = Rand.Uniform(13, r.OutChannels);
         float[] g = Rand.Uniform(14, r.OutputLength);
         double[] xd = D(x), wd = D(w), bd = D(b);

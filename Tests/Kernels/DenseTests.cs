@@ -18,7 +18,7 @@ public class DenseTests
     [MemberData(nameof(Shapes))]
     public void ForwardAndBackwardMatchFloat64Reference(int batch, int k, int n)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(1, batch * k), w = Rand.Uniform(2, n * k), b = Rand.Uniform(3, n);
         float[] dy = Rand.Uniform(4, batch * n), dw0 = Rand.Uniform(5, n * k), db0 = Rand.Uniform(6, n);
         using var tx = Tensor.FromArray(dev, x, batch, k);

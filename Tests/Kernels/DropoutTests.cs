@@ -27,7 +27,7 @@ public class DropoutTests
     [MemberData(nameof(Cases))]
     public void ForwardAndBackwardMatchFloat64ReferenceForEverySplit(int length, float p)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(1, length), dy = Rand.Uniform(2, length);
         using var tx = Tensor.FromArray(dev, x, length);
         using var ty = Tensor.Allocate(dev, length);
@@ -114,7 +114,7 @@ public class DropoutTests
     [Fact]
     public void BackwardMatchesCentralDifferencesWithTheMaskFixed()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int length = 3 * 7;
         const float p = 0.3f;
         float[] x = Rand.Uniform(3, length), dy = Rand.Uniform(4, length);
@@ -147,7 +147,7 @@ public class DropoutTests
     [Fact]
     public void InPlaceLaunchesGiveTheSameResults()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int length = 1000;
         float[] x = Rand.Uniform(5, length), dy = Rand.Uniform(6, length);
         using var tx = Tensor.FromArray(dev, x, length);
@@ -169,7 +169,7 @@ public class DropoutTests
     [Fact]
     public void ZeroProbabilityKeepsEveryElementUnchanged()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int length = 4096;
         float[] x = Rand.Uniform(9, length);
         using var tx = Tensor.FromArray(dev, x, length);
@@ -185,7 +185,7 @@ public class DropoutTests
 
     private static float[] RunMask(int length, float p, int seed, int step, WorkSplit? split = null)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var tx = Tensor.FromArray(dev, Enumerable.Repeat(1f, length).ToArray(), length);
         using var tmask = Tensor.Allocate(dev, length);
         Forward(split ?? dev.Split(length), tx, tx, tmask, p, seed, step);
@@ -193,13 +193,13 @@ public class DropoutTests
     }
 
     private static WorkSplit[] Splits(int count) =>
-        [TestDevice.Cpu.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
+        [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 
     private static void Forward(WorkSplit s, Tensor x, Tensor y, Tensor mask, float p, int seed, int step) =>
-        TestDevice.Cpu.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int>(Dropout.Forward)(
+        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int>(Dropout.Forward)(
             s.Threads, s, x.View, y.View, mask.View, p, seed, step);
 
     private static void Backward(WorkSplit s, Tensor mask, Tensor dy, Tensor dx) =>
-        TestDevice.Cpu.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward)(
+        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward)(
             s.Threads, s, mask.View, dy.View, dx.View);
 }

@@ -15,7 +15,7 @@ public class GatherTests
     [InlineData(7, 3, 1, 6)]
     public void GathersPermutedRowsAndLabels(int n, int rowLength, int batch, int offset)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] src = Rand.Uniform(1, n * rowLength);
         int[] labels = Enumerable.Range(0, n).Select(i => (i * 7) % 10).ToArray();
         int[] perm = Enumerable.Range(0, n).OrderBy(i => (i * 31) % n).ToArray();

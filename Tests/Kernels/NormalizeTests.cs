@@ -22,7 +22,7 @@ public class NormalizeTests
     [MemberData(nameof(Shapes))]
     public void ForwardAndBackwardMatchFloat64Reference(int batch, int channels, int height, int width, bool scalar)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         int n = batch * channels * height * width;
         float[] x = Rand.Uniform(1, n, 0f, 1f), dy = Rand.Uniform(2, n);
         float[] means = Rand.Uniform(3, scalar ? 1 : channels, 0f, 1f);
@@ -42,7 +42,7 @@ public class NormalizeTests
     [Fact]
     public void BackwardMatchesFiniteDifferencesOfForward()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int batch = 2, channels = 3, height = 3, width = 4, n = batch * channels * height * width;
         float[] means = [0.485f, 0.456f, 0.406f], stds = [0.229f, 0.224f, 0.225f];
         float[] dy = Rand.Uniform(7, n);
@@ -71,9 +71,9 @@ public class NormalizeTests
         var spec = ArchitectureSpec.Parse("norm:0.485;0.456;0.406/0.229;0.224;0.225,conv:2x3x3,relu,fc:4");
         Assert.Equal(new NormalizeSpec([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]), spec.Layers[0]);
         Assert.Equal(spec.ToString(), ArchitectureSpec.Parse(spec.ToString()).ToString());
-        using var model = SequentialModel.Create(TestDevice.Cpu, spec, [3, 5, 5]);
+        using var model = SequentialModel.Create(TestDevice.Current, spec, [3, 5, 5]);
         Assert.Equal("norm:0.485;0.456;0.406/0.229;0.224;0.225", model.Layers[0].Spec);
-        var e = Assert.Throws<BlindSpotsException>(() => SequentialModel.Create(TestDevice.Cpu, spec, [1, 5, 5]));
+        var e = Assert.Throws<BlindSpotsException>(() => SequentialModel.Create(TestDevice.Current, spec, [1, 5, 5]));
         Assert.Contains("per channel", e.Message);
         Assert.Throws<BlindSpotsException>(() => ArchitectureSpec.Parse("norm:0.5/0,fc:3"));
         Assert.Throws<BlindSpotsException>(() => ArchitectureSpec.Parse("norm:0.5;0.2/1,fc:3"));

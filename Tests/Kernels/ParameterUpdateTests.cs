@@ -14,7 +14,7 @@ public class ParameterUpdateTests
     [InlineData(1000)]
     public void SgdMomentumMatchesReference(int n)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] w = Rand.Uniform(1, n), g = Rand.Uniform(2, n), v = Rand.Uniform(3, n);
         using var tw = Tensor.FromArray(dev, w, n);
         using var tg = Tensor.FromArray(dev, g, n);
@@ -33,7 +33,7 @@ public class ParameterUpdateTests
     [InlineData(1000, 50)]
     public void AdamMatchesTextbookFormWithBiasCorrection(int n, int step)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] w = Rand.Uniform(1, n), g = Rand.Uniform(2, n), m = Rand.Uniform(3, n, -0.1f, 0.1f), v = Rand.Uniform(4, n, 0f, 0.01f);
         using var tw = Tensor.FromArray(dev, w, n);
         using var tg = Tensor.FromArray(dev, g, n);

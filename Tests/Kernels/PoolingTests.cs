@@ -102,7 +102,7 @@ public class PoolingTests
 
     private static (float[] Y, int[] ArgMax) Forward(PoolingReference r, float[] x)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var tx = Tensor.FromArray(dev, x, r.Batch, r.Channels, r.Height, r.Width);
         using var ty = Tensor.FromArray(dev, Enumerable.Repeat(float.NaN, r.OutputLength).ToArray(), r.OutputLength);
         using var targ = dev.Accelerator.Allocate1D(Enumerable.Repeat(int.MinValue, r.OutputLength).ToArray());
@@ -115,7 +115,7 @@ public class PoolingTests
 
     private static float[] Backward(PoolingReference r, float[] dy, int[] argMax)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var tdy = Tensor.FromArray(dev, dy, r.OutputLength);
         using var targ = dev.Accelerator.Allocate1D(argMax);
         using var tdx = Tensor.FromArray(dev, Enumerable.Repeat(float.NaN, r.InputLength).ToArray(), r.InputLength);

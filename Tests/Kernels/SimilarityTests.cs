@@ -18,7 +18,7 @@ public class SimilarityTests
     [InlineData(30, 100, 7, 8, true)]
     public void MatchesFloat64Cosines(int n, int features, int groups, int k, bool centred)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var rows = Rand.Uniform(3 + n, n * features);
         var center = centred ? Rand.Uniform(4, features) : new float[features];
         Array.Copy(center, 0, rows, 2 * features, features); // row 2 is the centre: a zero vector about it

@@ -19,7 +19,7 @@ public class SoftmaxCrossEntropyTests
     [MemberData(nameof(Shapes))]
     public void SoftmaxMatchesFloat64ReferenceForEverySplitAndInPlace(int batch, int classes)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] z = Rand.Uniform(batch * 100 + classes, batch * classes, -5f, 5f);
         using var tz = Tensor.FromArray(dev, z, batch, classes);
         using var tp = Tensor.Allocate(dev, batch, classes);
@@ -38,7 +38,7 @@ public class SoftmaxCrossEntropyTests
     [MemberData(nameof(Shapes))]
     public void LossAndGradientMatchFloat64ReferenceForEverySplit(int batch, int classes)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] z = Rand.Uniform(batch * 100 + classes, batch * classes, -5f, 5f);
         int[] labels = Labels(batch, classes, seed: batch + classes);
         using var tz = Tensor.FromArray(dev, z, batch, classes);
@@ -68,7 +68,7 @@ public class SoftmaxCrossEntropyTests
     [InlineData(2, 1)]
     public void GradientMatchesCentralDifferencesOfReferenceLoss(int batch, int classes)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] z = Rand.Uniform(batch + 7 * classes, batch * classes, -3f, 3f);
         int[] labels = Labels(batch, classes, seed: 3 * batch + classes);
         double scale = 1.0 / batch;
@@ -95,7 +95,7 @@ public class SoftmaxCrossEntropyTests
     [Fact]
     public void LogitsAroundPlusMinusAThousandStayFiniteAndExact()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int batch = 4, classes = 5;
         float[] z =
         {
@@ -123,7 +123,7 @@ public class SoftmaxCrossEntropyTests
     [Fact]
     public void TinyLossAndItsGradientKeepTheirRelativePrecision()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int classes = 10;
         // Confidently right predictions, as an attack nearing its target produces: losses 1e-4 down to 1e-8.
         float[] z = new float[3 * classes];
@@ -148,7 +148,7 @@ public class SoftmaxCrossEntropyTests
     [Fact]
     public void GradientMayOverwriteTheLogits()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int batch = 17, classes = 10;
         float[] z = Rand.Uniform(21, batch * classes, -5f, 5f);
         int[] labels = Labels(batch, classes, seed: 22);
@@ -168,7 +168,7 @@ public class SoftmaxCrossEntropyTests
     [Fact]
     public void LabelOutsideTheClassesGivesNaNLossForItsRowOnly()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int batch = 3, classes = 4;
         float[] z = Rand.Uniform(31, batch * classes, -2f, 2f);
         int[] labels = { -1, classes, 2 };
@@ -194,7 +194,7 @@ public class SoftmaxCrossEntropyTests
     [InlineData(1000)]
     public void MeanLossOfTheTwoStageReductionMatchesReference(int batch)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int classes = 10;
         float[] z = Rand.Uniform(batch, batch * classes, -5f, 5f);
         int[] labels = Labels(batch, classes, seed: batch + 1);
@@ -225,17 +225,17 @@ public class SoftmaxCrossEntropyTests
     }
 
     private static WorkSplit[] Splits(int count) =>
-        [TestDevice.Cpu.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
+        [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 
     private static void Softmax(WorkSplit s, Tensor z, Tensor p, int classes) =>
-        TestDevice.Cpu.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int>(SoftmaxCrossEntropy.Softmax)(
+        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int>(SoftmaxCrossEntropy.Softmax)(
             s.Threads, s, z.View, p.View, classes);
 
     private static void Loss(WorkSplit s, Tensor z, ArrayView<int> labels, Tensor loss, int classes) =>
-        TestDevice.Cpu.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(SoftmaxCrossEntropy.Loss)(
+        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(SoftmaxCrossEntropy.Loss)(
             s.Threads, s, z.View, labels, loss.View, classes);
 
     private static void LossAndGradient(WorkSplit s, Tensor z, ArrayView<int> labels, Tensor loss, Tensor dz, int classes, float scale) =>
-        TestDevice.Cpu.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(
+        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(
             SoftmaxCrossEntropy.LossAndGradient)(s.Threads, s, z.View, labels, loss.View, dz.View, classes, scale);
 }

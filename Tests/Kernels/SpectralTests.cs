@@ -16,7 +16,7 @@ public class SpectralTests
     [InlineData(2, 3, 5, 2, 7, 5)]
     public void FilterTransformsGiveTheDftOfEveryFilter(int o, int c, int kh, int kw, int n, int m)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var w = Rand.Uniform(51, o * c * kh * kw);
         int columns = m / 2 + 1, frequencies = n * columns;
         using var tw = Tensor.FromArray(dev, w, o, c, kh, kw);
@@ -69,7 +69,7 @@ public class SpectralTests
     [InlineData(4, 8, 3)]
     public void ComplexProductsMatchDirectSumsAndSkipStoppedProblems(int problems, int rows, int cols)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var ar = Doubles(61, problems * rows * cols);
         var ai = Doubles(62, problems * rows * cols);
         var vr = Doubles(63, problems * cols);
@@ -139,7 +139,7 @@ public class SpectralTests
     [InlineData(16, 4)]
     public void RealProductsMatchTheDenseReference(int rows, int cols)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var w = Rand.Uniform(71, rows * cols);
         var v = Rand.Uniform(72, cols);
         var u = Rand.Uniform(73, rows);

@@ -22,7 +22,7 @@ public class TopKTests
     [MemberData(nameof(Shapes))]
     public void CandidatesAndMergeMatchAFloat64Sort(int rows, int columns, int chunkRows, int k)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         // Values on a coarse grid, so many are tied and the tie-break by row is exercised.
         var values = Rand.Uniform(11 + rows, rows * columns).Select(v => MathF.Round(v * 4) / 4).ToArray();
         if (rows > 2) values[1 * columns] = float.NaN; // row 1 of column 0 must never be picked

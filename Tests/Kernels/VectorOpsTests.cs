@@ -27,7 +27,7 @@ public class VectorOpsTests
     [MemberData(nameof(Shapes))]
     public void ScaledAddMatchesFloat64Reference(int rows, int n, bool masked)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(1, rows * n), y = Rand.Uniform(2, rows * n);
         double[] alpha = Rand.Uniform(3, rows, -2f, 2f).Select(v => v / 3.0).ToArray();
         int[]? active = Active(rows, masked);
@@ -54,7 +54,7 @@ public class VectorOpsTests
     [MemberData(nameof(Shapes))]
     public void ScaleCopyAndFillMatchFloat64Reference(int rows, int n, bool masked)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(4, rows * n), other = Rand.Uniform(5, rows * n);
         double[] alpha = Rand.Uniform(6, rows, -2f, 2f).Select(v => (double)v).ToArray();
         int[]? active = Active(rows, masked);
@@ -86,7 +86,7 @@ public class VectorOpsTests
     [MemberData(nameof(Shapes))]
     public void DotAndNormsMatchFloat64Reference(int rows, int n, bool masked)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(7, rows * n, -3f, 3f), y = Rand.Uniform(8, rows * n);
         int[]? active = Active(rows, masked);
         // Inactive rows must keep what the result held.
@@ -120,7 +120,7 @@ public class VectorOpsTests
     [Fact]
     public void DotAccumulatesInFloat64()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         // 2²⁴ + 1 + 1 + … − 2²⁴: in float32 every 1 is lost against 2²⁴.
         const int n = 101;
         var x = new float[n];
@@ -140,7 +140,7 @@ public class VectorOpsTests
     [Fact]
     public void NormLInfOfARowWithNaNIsNaN()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = { 5f, float.NaN, 1f, -2f, 1f, 1f };
         using var tx = Tensor.FromArray(dev, x, 2, 3);
         using var result = dev.Accelerator.Allocate1D<double>(2);
@@ -154,7 +154,7 @@ public class VectorOpsTests
     [MemberData(nameof(Shapes))]
     public void ClampsMatchFloat64ReferenceExactly(int rows, int n, bool masked)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(9, rows * n, -2f, 2f);
         float[] lo = Rand.Uniform(10, rows * n, -1f, 0f), width = Rand.Uniform(11, rows * n, 0f, 1f);
         float[] hi = lo.Select((v, i) => v + width[i]).ToArray();
@@ -184,7 +184,7 @@ public class VectorOpsTests
     [MemberData(nameof(Shapes))]
     public void ArgMaxMatchesReferenceIncludingTies(int rows, int n, bool masked)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         // Small integers: most rows hold their maximum more than once.
         float[] x = Rand.Uniform(12, rows * n, 0f, 4f).Select(MathF.Floor).ToArray();
         int[]? active = Active(rows, masked);
@@ -209,7 +209,7 @@ public class VectorOpsTests
     [InlineData(100_003)]
     public void TwoStageSumsMatchFloat64ReferenceForEverySplit(int length)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] x = Rand.Uniform(length, length);
         double[] xd = x.Select(v => (double)v).ToArray();
         using var tx = Tensor.FromArray(dev, x, length);
@@ -239,14 +239,14 @@ public class VectorOpsTests
         masked ? Enumerable.Range(0, rows).Select(r => rows > 1 && r % 2 == 0 ? 1 : 0).ToArray() : null;
 
     private static MemoryBuffer1D<int, Stride1D.Dense>? Allocate(int[]? active) =>
-        active is null ? null : TestDevice.Cpu.Accelerator.Allocate1D(active);
+        active is null ? null : TestDevice.Current.Accelerator.Allocate1D(active);
 
     private static ArrayView<int> View(MemoryBuffer1D<int, Stride1D.Dense>? active) =>
         active is null ? ArrayView<int>.Empty : active.View;
 
     private static void RowNorm(Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int> kernel,
         WorkSplit s, Tensor x, MemoryBuffer1D<double, Stride1D.Dense> result, MemoryBuffer1D<int, Stride1D.Dense>? active, int n) =>
-        TestDevice.Cpu.Kernels.Load(kernel)(s.Threads, s, x.View, result.View, View(active), n);
+        TestDevice.Current.Kernels.Load(kernel)(s.Threads, s, x.View, result.View, View(active), n);
 
     private static void CloseDouble(double[] expected, double[] actual, double rtol, string what)
     {
@@ -257,5 +257,5 @@ public class VectorOpsTests
     }
 
     private static WorkSplit[] Splits(int count) =>
-        [TestDevice.Cpu.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
+        [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 }

@@ -19,7 +19,7 @@ public class WeightDecayTests
     [InlineData(17 * 784 + 3)]
     public void GradientAndPenaltyMatchFloat64ReferenceForEverySplit(int length)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] w = Rand.Uniform(length, length), grad = Rand.Uniform(length + 1, length, -0.01f, 0.01f);
         using var tw = Tensor.FromArray(dev, w, length);
         using var tgrad = Tensor.Allocate(dev, length);
@@ -38,7 +38,7 @@ public class WeightDecayTests
     [Fact]
     public void PenaltiesOfSeveralTensorsAddUp()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] w1 = Rand.Uniform(1, 300), w2 = Rand.Uniform(2, 50);
         using var tw1 = Tensor.FromArray(dev, w1, 300);
         using var tw2 = Tensor.FromArray(dev, w2, 50);
@@ -53,7 +53,7 @@ public class WeightDecayTests
     [Fact]
     public void AddedGradientIsTheDerivativeOfThePenalty()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         const int length = 23;
         const float lambda = 0.01f;
         float[] w = Rand.Uniform(3, length);
@@ -76,7 +76,7 @@ public class WeightDecayTests
     /// <summary>Runs AddGradient then FinishSum with scale λ/2; returns the penalty (plus the previous total, if given).</summary>
     private static double AddGradientAndPenalty(WorkSplit s, Tensor w, Tensor grad, float lambda, double? accumulateOnto)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var partials = dev.Accelerator.Allocate1D<double>(s.Threads);
         using var total = dev.Accelerator.Allocate1D(new[] { accumulateOnto ?? double.NaN });
         dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient)(

@@ -21,14 +21,14 @@ public class ModelFileTests
 
     private static float[] Logits(Model model, float[] inputs, int count)
     {
-        using var x = Tensor.FromArray(TestDevice.Cpu, inputs, [count, .. model.InputShape]);
+        using var x = Tensor.FromArray(TestDevice.Current, inputs, [count, .. model.InputShape]);
         return model.Logits(x).ToArray();
     }
 
     [Fact]
     public void TinyMlpGivesPyTorchsLogits()
     {
-        using var model = ModelFile.Load(TestDevice.Cpu, RepoFiles.Fixture("tiny_mlp.safetensors"));
+        using var model = ModelFile.Load(TestDevice.Current, RepoFiles.Fixture("tiny_mlp.safetensors"));
         Assert.Equal("fc:7,tanh,dropout:0.25,fc:6,sigmoid,fc:4", model.AsChain("test").Architecture.ToString());
         var (inputs, logits, count) = Expected("tiny_mlp");
         Compare.Close(logits, Logits(model, inputs, count), 1e-5, 1e-5, "tiny_mlp logits");
@@ -38,12 +38,12 @@ public class ModelFileTests
     public void SaveThenLoadGivesBitIdenticalLogitsAndRecordsMetadata()
     {
         using var folder = new TempFolder();
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:9,relu,dropout:0.5,fc:5,sigmoid,fc:3", [1, 4, 5]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:9,relu,dropout:0.5,fc:5,sigmoid,fc:3", [1, 4, 5]);
         model.Initialize(7);
         var inputs = Rand.Uniform(1, 6 * 20, 0f, 1f);
         string path = folder.File("m.safetensors");
         ModelFile.Save(path, model, new Dictionary<string, string> { ["seed"] = "7" });
-        using var loaded = ModelFile.Load(TestDevice.Cpu, path);
+        using var loaded = ModelFile.Load(TestDevice.Current, path);
         Assert.Equal(Logits(model, inputs, 6), Logits(loaded, inputs, 6));
         var file = SafetensorsFile.Read(path);
         Assert.Equal("fc:9,relu,dropout:0.5,fc:5,sigmoid,fc:3", file.Metadata["arch"]);
@@ -62,7 +62,7 @@ public class ModelFileTests
         var renamed = file.Tensors.Select(t => t with { Name = t.Name.Replace("1.", "0.").Replace("4.", "3.").Replace("6.", "5.") });
         string path = folder.File("renumbered.safetensors");
         SafetensorsFile.Write(path, renamed, file.Metadata.ToDictionary());
-        using var model = ModelFile.Load(TestDevice.Cpu, path);
+        using var model = ModelFile.Load(TestDevice.Current, path);
         var (inputs, logits, count) = Expected("tiny_mlp");
         Compare.Close(logits, Logits(model, inputs, count), 1e-5, 1e-5, "renumbered tiny_mlp logits");
     }
@@ -104,7 +104,7 @@ public class ModelFileTests
         }
         string path = folder.File(kind + ".safetensors");
         SafetensorsFile.Write(path, tensors, meta);
-        var e = Assert.Throws<BlindSpotsException>(() => ModelFile.Load(TestDevice.Cpu, path).Dispose());
+        var e = Assert.Throws<BlindSpotsException>(() => ModelFile.Load(TestDevice.Current, path).Dispose());
         Assert.StartsWith(path + ":", e.Message);
         Assert.Contains(fragment, e.Message);
         Assert.DoesNotContain('\n', e.Message);

@@ -33,7 +33,7 @@ public class OnnxModelFileTests
     public void FixtureLoadsAsTheExpectedLayersAndMatchesPyTorchLogits(string name, string arch, string input)
     {
         var fixture = Fixture.Read(name);
-        var import = OnnxModelFile.Read(TestDevice.Cpu, RepoFiles.Fixture($"onnx/{name}.onnx"));
+        var import = OnnxModelFile.Read(TestDevice.Current, RepoFiles.Fixture($"onnx/{name}.onnx"));
         using var model = import.Model;
         Assert.Equal(input, string.Join("x", model.InputShape));
         // The normalisation constants come back within float rounding (1/std is stored, std recovered from it).
@@ -68,7 +68,7 @@ public class OnnxModelFileTests
         _ = input;
         var fixture = Fixture.Read(name);
         string path = RepoFiles.Fixture($"onnx/{name}.onnx");
-        using var model = OnnxModelFile.Load(TestDevice.Cpu, path);
+        using var model = OnnxModelFile.Load(TestDevice.Current, path);
         var ours = Logits(model, fixture.Inputs);
         var runtime = RunOnnxRuntime(path, fixture.Inputs, fixture.Shape);
         // ONNX Runtime runs the whole graph, the dropped LogSoftmax included: apply it to ours too.
@@ -89,7 +89,7 @@ public class OnnxModelFileTests
     public void ExportRunsInOnnxRuntimeAndLoadsBackToIdenticalLogits(string arch, string input)
     {
         int[] shape = input.Split('x').Select(int.Parse).ToArray();
-        using var model = SequentialModel.Create(TestDevice.Cpu, arch, shape);
+        using var model = SequentialModel.Create(TestDevice.Current, arch, shape);
         model.Initialize(7);
         var inputs = Enumerable.Range(0, 4).Select(i => Rand.Uniform(40 + i, model.InputLength, 0f, 1f)).ToArray();
         var logits = Logits(model, inputs);
@@ -100,7 +100,7 @@ public class OnnxModelFileTests
         var runtime = RunOnnxRuntime(path, inputs, shape);
         Compare.Close(logits.Select(v => (double)v).ToArray(), runtime, rtol: Tolerance, atol: Tolerance, what: $"{arch} in ONNX Runtime");
 
-        using var back = ModelFile.Load(TestDevice.Cpu, path);
+        using var back = ModelFile.Load(TestDevice.Current, path);
         Assert.Equal(arch.Replace(",dropout:0.5", ""), back.AsChain("test").Architecture.ToString());
         Assert.Equal(logits, Logits(back, inputs));
     }
@@ -108,7 +108,7 @@ public class OnnxModelFileTests
     [Fact]
     public void MatMulPlusAddAndGemmWithoutTransposeLoadAsTheSameFc()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:4,relu,fc:3", [1, 2, 3]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:4,relu,fc:3", [1, 2, 3]);
         model.Initialize(3);
         var inputs = Enumerable.Range(0, 2).Select(i => Rand.Uniform(60 + i, 6, 0f, 1f)).ToArray();
         var logits = Logits(model, inputs);
@@ -142,7 +142,7 @@ public class OnnxModelFileTests
         g.Initializer.Add(target);
         File.WriteAllBytes(path, proto.ToByteArray());
 
-        using var back = ModelFile.Load(TestDevice.Cpu, path);
+        using var back = ModelFile.Load(TestDevice.Current, path);
         Assert.Equal("fc:4,relu,fc:3", back.AsChain("test").Architecture.ToString());
         Assert.Equal(logits, Logits(back, inputs));
         Compare.Close(logits.Select(v => (double)v).ToArray(), RunOnnxRuntime(path, inputs, [1, 2, 3]), rtol: Tolerance, atol: Tolerance, what: "MatMul graph in ONNX Runtime");
@@ -151,7 +151,7 @@ public class OnnxModelFileTests
     [Fact]
     public void FlatSquareInputIsReadAsAnImageAndSaysSo()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:3", [1, 1, 16]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:3", [1, 1, 16]);
         model.Initialize(5);
         using var folder = new TempFolder();
         string path = folder.File("flat.onnx");
@@ -164,7 +164,7 @@ public class OnnxModelFileTests
         dims[1].DimValue = 16;
         File.WriteAllBytes(path, proto.ToByteArray());
 
-        var import = OnnxModelFile.Read(TestDevice.Cpu, path);
+        var import = OnnxModelFile.Read(TestDevice.Current, path);
         using var back = import.Model;
         Assert.Equal(new[] { 1, 4, 4 }, back.InputShape);
         Assert.Equal($"{path}: flat input 'input' of 16 values read as 1x4x4 images", Assert.Single(import.Notices));
@@ -188,7 +188,7 @@ public class OnnxModelFileTests
     [MemberData(nameof(Malformed))]
     public void MalformedFileGetsOneClearLine(string damage, string expected)
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "norm:0.5/0.5,conv:2x3x3p1,relu,fc:3", [1, 3, 3]);
+        using var model = SequentialModel.Create(TestDevice.Current, "norm:0.5/0.5,conv:2x3x3p1,relu,fc:3", [1, 3, 3]);
         using var folder = new TempFolder();
         string path = folder.File("bad.onnx");
         OnnxModelFile.Save(path, model);
@@ -218,7 +218,7 @@ public class OnnxModelFileTests
         if (damage != "truncated") bytes = proto.ToByteArray();
         File.WriteAllBytes(path, bytes);
 
-        var e = Assert.Throws<BlindSpotsException>(() => ModelFile.Load(TestDevice.Cpu, path).Dispose());
+        var e = Assert.Throws<BlindSpotsException>(() => ModelFile.Load(TestDevice.Current, path).Dispose());
         Assert.StartsWith(path + ": ", e.Message);
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
@@ -232,7 +232,7 @@ public class OnnxModelFileTests
         foreach (var (name, seed) in new[] { ("tiny_mlp", 71), ("tiny_conv", 72) })
         {
             byte[] valid = File.ReadAllBytes(RepoFiles.Fixture($"onnx/{name}.onnx"));
-            refused += ByteMutation.LoadMutations(valid, seed, 150, ".onnx", p => ModelFile.Load(TestDevice.Cpu, p).Dispose(), timeout);
+            refused += ByteMutation.LoadMutations(valid, seed, 150, ".onnx", p => ModelFile.Load(TestDevice.Current, p).Dispose(), timeout);
         }
         // The mutations must bite: most damaged files are refused.
         Assert.True(refused > 100, $"only {refused} of 300 damaged files were refused");
@@ -240,7 +240,7 @@ public class OnnxModelFileTests
 
     private static float[] Logits(Model model, float[][] inputs)
     {
-        using var x = Tensor.FromArray(TestDevice.Cpu, inputs.SelectMany(r => r).ToArray(), [inputs.Length, .. model.InputShape]);
+        using var x = Tensor.FromArray(TestDevice.Current, inputs.SelectMany(r => r).ToArray(), [inputs.Length, .. model.InputShape]);
         return model.Logits(x).ToArray();
     }
 

@@ -19,7 +19,7 @@ public class PyTorchConvFixtureTests
         var file = SafetensorsFile.Read(RepoFiles.Fixture("tiny_conv.safetensors"));
         using var json = JsonDocument.Parse(File.ReadAllText(RepoFiles.Fixture("tiny_conv.json")));
         int[] input = file.Metadata["input"].Split('x').Select(int.Parse).ToArray();
-        using var model = SequentialModel.Create(TestDevice.Cpu, file.Metadata["arch"], input);
+        using var model = SequentialModel.Create(TestDevice.Current, file.Metadata["arch"], input);
         foreach (var p in model.Parameters)
         {
             var t = file.Get(p.Name);
@@ -32,7 +32,7 @@ public class PyTorchConvFixtureTests
         var expected = json.RootElement.GetProperty("logits").EnumerateArray()
             .SelectMany(r => r.EnumerateArray().Select(v => (double)v.GetSingle())).ToArray();
         int batch = json.RootElement.GetProperty("inputs").GetArrayLength();
-        using var x = Tensor.FromArray(TestDevice.Cpu, inputs, [batch, .. input]);
+        using var x = Tensor.FromArray(TestDevice.Current, inputs, [batch, .. input]);
         Reference.Compare.Close(expected, model.Logits(x).ToArray(), rtol: 0, atol: 1e-5, what: "logits");
     }
 }

@@ -19,7 +19,7 @@ public class PyTorchOnnxModelTests
     [Fact]
     public void ImportsAsNormalisationThenTheSigmoidMlpWithTheSoftmaxDropped()
     {
-        var import = OnnxModelFile.Read(TestDevice.Cpu, ModelPath);
+        var import = OnnxModelFile.Read(TestDevice.Current, ModelPath);
         using var model = import.Model;
         Assert.Equal("1x28x28", string.Join("x", model.InputShape));
         Assert.Matches(@"^norm:0\.130\d*/0\.308\d*,fc:100,sigmoid,fc:100,sigmoid,fc:10$", model.AsChain("test").Architecture.ToString());
@@ -34,7 +34,7 @@ public class PyTorchOnnxModelTests
         var sample = Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot);
         int[] pytorch = File.ReadLines(PredictionsPath).Take(sample.Count).Select(int.Parse).ToArray();
         Assert.Equal(1000, pytorch.Length);
-        using var model = OnnxModelFile.Load(TestDevice.Cpu, ModelPath);
+        using var model = OnnxModelFile.Load(TestDevice.Current, ModelPath);
         var result = Evaluator.Evaluate(model, sample);
         int mismatches = result.Predictions.Zip(pytorch).Count(p => p.First != p.Second);
         // ≥ 99.9% agreement: float32 sums in another order may flip at most a near-tie.

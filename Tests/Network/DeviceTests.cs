@@ -55,6 +55,28 @@ public class DeviceTests
     }
 
     [Fact]
+    public void AutoOpensTheListedDeviceItNamesAndSaysWhy()
+    {
+        var (id, reason) = Device.Auto();
+        var usable = Device.List().Where(l => l.Unusable is null).Select(l => l.Id).ToList();
+        Assert.Contains(id, usable);
+        Assert.False(string.IsNullOrWhiteSpace(reason));
+        // The order Bench measured: CUDA, then OpenCL (a GPU before a CPU device), then the CPU accelerator.
+        string expectedKind = usable.Any(u => u.StartsWith("cuda:")) ? "cuda:" : usable.Any(u => u.StartsWith("opencl:")) ? "opencl:" : "cpu:";
+        Assert.StartsWith(expectedKind, id);
+        using var d = Device.Open("auto");
+        Assert.Equal(id, d.Id);
+    }
+
+    [Fact]
+    public void TheDevicesCommandSaysWhatAutoPicks()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, IlgpuBlindSpots.Cli.Program.Run(["devices"], stdout, new StringWriter()));
+        Assert.Contains($"auto picks {Device.Auto().Id}: ", stdout.ToString());
+    }
+
+    [Fact]
     public void LaunchSplitCoversEveryItemExactlyOnce()
     {
         foreach (int count in new[] { 1, 2, 3, 17, 1000, 100_003 })
@@ -78,7 +100,7 @@ public class KernelCacheTests
     [Fact]
     public void EachKernelIsLoadedOncePerDevice()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using (var m = IlgpuBlindSpots.Network.Models.SequentialModel.Create(dev, "conv:2x3x3,relu,maxpool:2,fc:3", [1, 6, 6]))
         using (var x = Tensor.Zeros(dev, 2, 1, 6, 6))
             m.Logits(x);

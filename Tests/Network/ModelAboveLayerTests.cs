@@ -24,10 +24,10 @@ public class ModelAboveLayerTests
         using var model = SequentialModelTests.Build(Spec, 1, 4, 3, seed: 11);
         const int batch = 5;
         var x = Rand.Uniform(12, batch * 12, 0f, 1f);
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, batch, 1, 4, 3);
+        using var input = Tensor.FromArray(TestDevice.Current, x, batch, 1, 4, 3);
         float[] logits = model.Logits(input).ToArray();
         int width = model.ShapeAfter(layer).Aggregate(1, (a, b) => a * b);
-        using var hidden = Tensor.FromArray(TestDevice.Cpu, model.Activations(input, layer).ToArray(), batch, width);
+        using var hidden = Tensor.FromArray(TestDevice.Current, model.Activations(input, layer).ToArray(), batch, width);
 
         using (var above = model.Above(layer))
         {
@@ -60,8 +60,8 @@ public class ModelAboveLayerTests
         using var model = SequentialModelTests.Build(Spec, 1, 4, 3, seed: 14);
         const int batch = 4;
         var x = Rand.Uniform(15, batch * 12, 0f, 1f);
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, batch, 1, 4, 3);
-        using var labels = TestDevice.Cpu.Accelerator.Allocate1D(new[] { 0, 2, 1, 2 });
+        using var input = Tensor.FromArray(TestDevice.Current, x, batch, 1, 4, 3);
+        using var labels = TestDevice.Current.Accelerator.Allocate1D(new[] { 0, 2, 1, 2 });
         model.ZeroGradients();
         model.ParameterGradients(input, labels.View, training: false);
         var plain = model.Parameters.Select(p => p.Gradient.ToArray()).ToArray();

@@ -29,7 +29,7 @@ public class SequentialModelTests
         var reference = new ModelReference(model);
         const int batch = 3;
         var x = Rand.Uniform(7, batch * c * h * w, 0f, 1f);
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, batch, c, h, w);
+        using var input = Tensor.FromArray(TestDevice.Current, x, batch, c, h, w);
         var logits = model.Logits(input).ToArray();
         var expected = new List<double>();
         for (int b = 0; b < batch; b++)
@@ -47,8 +47,8 @@ public class SequentialModelTests
         int n = c * h * w;
         var x = Rand.Uniform(8, batch * n, 0f, 1f);
         int[] labels = [0, 2, 1];
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, batch, c, h, w);
-        using var tl = TestDevice.Cpu.Accelerator.Allocate1D(labels);
+        using var input = Tensor.FromArray(TestDevice.Current, x, batch, c, h, w);
+        using var tl = TestDevice.Current.Accelerator.Allocate1D(labels);
         var (grad, losses, _) = model.InputGradient(input, tl.View);
         var g = grad.ToArray();
         var l = losses.ToArray();
@@ -73,8 +73,8 @@ public class SequentialModelTests
         int n = c * h * w;
         var x = Rand.Uniform(9, batch * n, 0f, 1f);
         int[] labels = [1, 0, 2, 1];
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, batch, c, h, w);
-        using var tl = TestDevice.Cpu.Accelerator.Allocate1D(labels);
+        using var input = Tensor.FromArray(TestDevice.Current, x, batch, c, h, w);
+        using var tl = TestDevice.Current.Accelerator.Allocate1D(labels);
         model.ZeroGradients();
         // Evaluation mode, so dropout is the identity and the reference needs no mask.
         model.ParameterGradients(input, tl.View, training: false);
@@ -102,14 +102,14 @@ public class SequentialModelTests
         int n = 15;
         var x = Rand.Uniform(10, batch * n, 0f, 1f);
         int[] labels = Enumerable.Range(0, batch).Select(i => i % 4).ToArray();
-        using var input = Tensor.FromArray(TestDevice.Cpu, x, batch, 1, 5, 3);
-        using var tl = TestDevice.Cpu.Accelerator.Allocate1D(labels);
+        using var input = Tensor.FromArray(TestDevice.Current, x, batch, 1, 5, 3);
+        using var tl = TestDevice.Current.Accelerator.Allocate1D(labels);
         var batchLogits = model.Logits(input).ToArray();
         var batchGrad = model.InputGradient(input, tl.View).InputGradient.ToArray();
         for (int b = 0; b < batch; b++)
         {
-            using var one = Tensor.FromArray(TestDevice.Cpu, x.Skip(b * n).Take(n).ToArray(), 1, 1, 5, 3);
-            using var oneLabel = TestDevice.Cpu.Accelerator.Allocate1D(new[] { labels[b] });
+            using var one = Tensor.FromArray(TestDevice.Current, x.Skip(b * n).Take(n).ToArray(), 1, 1, 5, 3);
+            using var oneLabel = TestDevice.Current.Accelerator.Allocate1D(new[] { labels[b] });
             Assert.Equal(batchLogits.Skip(b * 4).Take(4), model.Logits(one).ToArray());
             Assert.Equal(batchGrad.Skip(b * n).Take(n), model.InputGradient(one, oneLabel.View).InputGradient.ToArray());
         }
@@ -127,14 +127,14 @@ public class SequentialModelTests
     public void AnInputOfTheWrongSizeIsRejected()
     {
         using var model = Build("fc:3", 1, 2, 2, seed: 6);
-        using var input = Tensor.Zeros(TestDevice.Cpu, 2, 1, 3, 3);
+        using var input = Tensor.Zeros(TestDevice.Current, 2, 1, 3, 3);
         var e = Assert.Throws<BlindSpotsException>(() => model.Logits(input));
         Assert.Contains("expects inputs of [1, 2, 2]", e.Message);
     }
 
     internal static SequentialModel Build(string spec, int c, int h, int w, int seed)
     {
-        var model = SequentialModel.Create(TestDevice.Cpu, spec, [c, h, w]);
+        var model = SequentialModel.Create(TestDevice.Current, spec, [c, h, w]);
         model.Initialize(seed);
         return model;
     }

@@ -17,7 +17,7 @@ public class ProjectedLbfgsTests
     public void DiagonalQuadraticEndsAtTheClampedCentre()
     {
         const int problems = 6, n = 9;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] curvature = Rand.Uniform(11, problems * n, 0.5f, 4f), centre = Rand.Uniform(12, problems * n, -2f, 2f);
         float[] lower = Rand.Uniform(13, problems * n, -1.5f, -0.5f), upper = Rand.Uniform(14, problems * n, 0.5f, 1.5f);
         using var objective = QuadraticObjective.Diagonal(dev, curvature, centre, problems, n);
@@ -57,7 +57,7 @@ public class ProjectedLbfgsTests
     public void CoupledQuadraticMatchesCoordinateDescentReference(int memory, LbfgsLayout layout)
     {
         const int problems = 5, n = 8;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] centre = Rand.Uniform(21, problems * n, -2f, 2f);
         float[] lower = Rand.Uniform(22, problems * n, -1f, -0.2f), upper = Rand.Uniform(23, problems * n, 0.2f, 1f);
         using var objective = QuadraticObjective.Coupled(dev, 24, centre, problems, n, 0.3f);
@@ -96,7 +96,7 @@ public class ProjectedLbfgsTests
         // n = 40 with a small shift: 12 iterations stay before f stops changing in float32, where
         // float32 and float64 runs could start to make different accept decisions.
         const int problems = 3, n = 40;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] centre = Rand.Uniform(31, problems * n, -2f, 2f);
         float[] lower = Rand.Uniform(32, problems * n, -1f, -0.2f), upper = Rand.Uniform(33, problems * n, 0.2f, 1f);
         float[] start = Rand.Uniform(34, problems * n, -0.2f, 0.2f);
@@ -128,7 +128,7 @@ public class ProjectedLbfgsTests
     {
         // Problems 0 and 1 have (1, 1) inside their box; 2 and 3 have x₀ ≤ 0.5, whose minimizer is
         // (0.5, 0.25) (with x₀ fixed, x₁ = x₀² is best, then (1 − x₀)² falls up to the bound).
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] start = [-1.2f, 1f, 2f, 2f, -1.2f, 1f, 0f, -2f];
         float[] lower = [-2f, -2f, -2f, -2f, -2f, -2f, -2f, -2f];
         float[] upper = [2f, 2f, 2f, 2f, 0.5f, 2f, 0.5f, 2f];
@@ -148,7 +148,7 @@ public class ProjectedLbfgsTests
     public void RosenbrockInTenDimensionsReachesAllOnes()
     {
         const int problems = 3, n = 10;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var start = new float[problems * n];
         Rand.Uniform(41, n, 0f, 1f).CopyTo(start, 0);
         Array.Fill(start, 0.5f, n, n);
@@ -170,7 +170,7 @@ public class ProjectedLbfgsTests
     [Fact]
     public void MaxIterationsStopsAfterExactlyThatManySteps()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var x = Tensor.FromArray(dev, [-1.2f, 1f, -1.5f, 2f], 2, 2);
         using var solver = new ProjectedLbfgs(dev, new LbfgsOptions { MaxIterations = 3 });
 
@@ -184,7 +184,7 @@ public class ProjectedLbfgsTests
     public void StartAtTheMinimizerConvergesWithoutAStepAndWarmStartReusesASolution()
     {
         const int problems = 4, n = 6;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] centre = Rand.Uniform(51, problems * n, -0.5f, 0.5f);
         using var objective = QuadraticObjective.Coupled(dev, 52, centre, problems, n, 0.5f);
         using var solver = new ProjectedLbfgs(dev);
@@ -213,7 +213,7 @@ public class ProjectedLbfgsTests
     public void RelativeReductionToleranceStopsAStallingProblem()
     {
         const int problems = 3, n = 8;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         using var objective = QuadraticObjective.Coupled(dev, 61, Rand.Uniform(62, problems * n, -2f, 2f), problems, n, 0.05f);
         using var x = Tensor.Zeros(dev, problems, n);
         using var solver = new ProjectedLbfgs(dev, new LbfgsOptions { ProjectedGradientTolerance = 0, RelativeReductionTolerance = 1e-3 });
@@ -228,7 +228,7 @@ public class ProjectedLbfgsTests
     public void LineSearchFailsWhenNoTrialPointHasAValue()
     {
         const int problems = 2, n = 3;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] start = Rand.Uniform(71, problems * n);
         using var x = Tensor.FromArray(dev, start, problems, n);
         using var startCopy = Tensor.FromArray(dev, start, problems, n);
@@ -249,7 +249,7 @@ public class ProjectedLbfgsTests
         // Curvatures: problem 0 is a round bowl, problem 1 spans two decades, problem 2 three.
         const int problems = 3, n = 12;
         const double pgtol = 1e-4;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var curvature = new float[problems * n];
         for (int i = 0; i < n; i++)
         {
@@ -284,7 +284,7 @@ public class ProjectedLbfgsTests
     public void AProblemSolvedAloneEqualsTheSameProblemInABatch()
     {
         const int problems = 4, n = 2;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] start = [-1.2f, 1f, 2f, 2f, -1.5f, -1f, 0f, -2f];
         float[] lower = [-2f, -2f, -2f, -2f, -2f, -2f, -2f, -2f];
         float[] upper = [2f, 2f, 2f, 2f, 0.5f, 2f, 0.5f, 2f];
@@ -315,7 +315,7 @@ public class ProjectedLbfgsTests
     public void ResultsDoNotDependOnHowOftenTheHostChecks()
     {
         const int problems = 5, n = 8;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         float[] centre = Rand.Uniform(91, problems * n, -2f, 2f);
         using var objective = QuadraticObjective.Coupled(dev, 92, centre, problems, n, 0.2f);
         float[]? reference = null;
@@ -344,7 +344,7 @@ public class ProjectedLbfgsTests
     public void BothLayoutsGiveBitIdenticalResults()
     {
         const int problems = 4, n = 10;
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var start = Rand.Uniform(101, problems * n, -2f, 2f);
         var outcomes = new List<(float[] X, LbfgsResult Result)>();
         foreach (var layout in new[] { LbfgsLayout.ProblemMajor, LbfgsLayout.ElementMajor })
@@ -368,7 +368,7 @@ public class ProjectedLbfgsTests
     [Fact]
     public void InvalidOptionsAndMismatchedBoundsAreRejected()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         foreach (var bad in new[]
                  {
                      new LbfgsOptions { Memory = 0 }, new LbfgsOptions { MaxIterations = 0 },

@@ -31,7 +31,7 @@ public class AdversarialResumeTests
     private static float[][] RunWithPools(string? checkpoint, bool interrupt, bool resume, int[] layers, out AdversarialPool[] usedPools,
         out AdversarialPool usedPool)
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         model.Initialize(resume ? 99 : options.Seed);
         usedPools = layers.Select(k => new AdversarialPool(model, sample.Value, poolOptions with { Layer = k })).ToArray();
         usedPool = usedPools[0];
@@ -98,7 +98,7 @@ public class AdversarialResumeTests
         string checkpoint = folder.File("run.checkpoint");
         RunWithPools(checkpoint, interrupt: true, resume: false, [0, 2], out var written, out _);
         foreach (var p in written) p.Dispose();
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         using var inputOnly = new AdversarialPool(model, sample.Value, poolOptions);
         using var trainer = new Trainer(model, sample.Value, options, inputOnly);
         var e = Assert.Throws<BlindSpotsException>(() => trainer.Resume(checkpoint));
@@ -113,8 +113,8 @@ public class AdversarialResumeTests
         string checkpoint = folder.File("run.checkpoint");
         Run(checkpoint, interrupt: true, resume: false, out var p);
         p.Dispose();
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
-        using var other = new AdversarialPool(TestDevice.Cpu, sample.Value, poolOptions with { Size = 25 });
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
+        using var other = new AdversarialPool(TestDevice.Current, sample.Value, poolOptions with { Size = 25 });
         using var trainer = new Trainer(model, sample.Value, options, other);
         var e = Assert.Throws<BlindSpotsException>(() => trainer.Resume(checkpoint));
         Assert.StartsWith(checkpoint + ":", e.Message);

@@ -19,7 +19,7 @@ public class AutoencoderPretrainingTests
     [Fact]
     public void ReconstructionTrainingLowersTheReconstructionLoss()
     {
-        using var ae = SequentialModel.Create(TestDevice.Cpu, "fc:32,sigmoid,fc:784", [1, 28, 28]);
+        using var ae = SequentialModel.Create(TestDevice.Current, "fc:32,sigmoid,fc:784", [1, 28, 28]);
         ae.Initialize(1);
         using var trainer = new Trainer(ae, Digits.Value, new TrainingOptions(Epochs: 4, BatchSize: 50, LearningRate: 3e-3,
             Objective: TrainingObjective.Reconstruction));
@@ -31,7 +31,7 @@ public class AutoencoderPretrainingTests
     [Fact]
     public void AnAutoencoderMustReproduceItsInputSize()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:32,sigmoid,fc:10", [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:32,sigmoid,fc:10", [1, 28, 28]);
         var e = Assert.Throws<BlindSpotsException>(() => new Trainer(model, Digits.Value,
             new TrainingOptions(1, 50, 1e-3, Objective: TrainingObjective.Reconstruction)));
         Assert.Contains("as many values as its input", e.Message);
@@ -40,7 +40,7 @@ public class AutoencoderPretrainingTests
     [Fact]
     public void PretrainedEncoderAndHeadGiveAClassifierFarBetterThanChance()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:32,sigmoid,fc:10", [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:32,sigmoid,fc:10", [1, 28, 28]);
         model.Initialize(1);
         var before = ((DenseLayer)model.Layers[0]).Weight.Value.ToArray();
         var options = new TrainingOptions(Epochs: 15, BatchSize: 10, LearningRate: 1e-2);
@@ -53,7 +53,7 @@ public class AutoencoderPretrainingTests
     [Fact]
     public void OnlyFcSigmoidFcModelsCanBePretrained()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, "fc:32,relu,fc:10", [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:32,relu,fc:10", [1, 28, 28]);
         var options = new TrainingOptions(1, 50, 1e-3);
         Assert.Throws<BlindSpotsException>(() => new AutoencoderPretraining(options, options).Initialize(model, Digits.Value));
     }

@@ -29,7 +29,7 @@ public class PoolMixingTests
     [InlineData(0.1, 2)]
     public void ABatchHoldsTheShareOfPoolExamplesWithTheirLabels(double share, int expectedPoolRows)
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var data = sample.Value;
         var options = Options(share);
         Assert.Equal(expectedPoolRows, options.PoolRowsPerBatch);
@@ -80,7 +80,7 @@ public class PoolMixingTests
     [Fact]
     public void AnEmptyPoolAddsNoRows()
     {
-        var dev = TestDevice.Cpu;
+        var dev = TestDevice.Current;
         var data = sample.Value;
         using var pool = new FixedExamplePool(dev, 7, data.ImageSize, startEmpty: true);
         using var deviceData = new DeviceDataset(dev, data);
@@ -96,9 +96,9 @@ public class PoolMixingTests
     public void TheTrainerAsksThePoolBeforeEveryStepAndAnEpochCoversTheDataOnce()
     {
         var options = Options(0.25);
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         model.Initialize(options.Seed);
-        using var pool = new FixedExamplePool(TestDevice.Cpu, 7, model.InputLength, startEmpty: true) { FillAtStep = 2 };
+        using var pool = new FixedExamplePool(TestDevice.Current, 7, model.InputLength, startEmpty: true) { FillAtStep = 2 };
         using var trainer = new Trainer(model, sample.Value, options, pool);
         // 48 examples at 12 data rows per batch: 4 batches per epoch.
         Assert.Equal(4, trainer.BatchesPerEpoch);
@@ -117,9 +117,9 @@ public class PoolMixingTests
         float[][] Train(double share)
         {
             var options = Options(share);
-            using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+            using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
             model.Initialize(options.Seed);
-            using var pool = share > 0 ? new FixedExamplePool(TestDevice.Cpu, 7, model.InputLength) : null;
+            using var pool = share > 0 ? new FixedExamplePool(TestDevice.Current, 7, model.InputLength) : null;
             using var trainer = new Trainer(model, sample.Value, options, pool);
             trainer.Train();
             return model.Parameters.Select(p => p.Value.ToArray()).ToArray();
@@ -143,8 +143,8 @@ public class PoolMixingTests
     [Fact]
     public void APoolNeedsAShareAndAShareNeedsAPool()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
-        using var pool = new FixedExamplePool(TestDevice.Cpu, 3, model.InputLength);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
+        using var pool = new FixedExamplePool(TestDevice.Current, 3, model.InputLength);
         Assert.Throws<ArgumentException>(() => new Trainer(model, sample.Value, Options(0), pool));
         Assert.Throws<ArgumentException>(() => new Trainer(model, sample.Value, Options(0.25)));
     }

@@ -21,7 +21,7 @@ public class TrainerTests
 
     private static float[][] Train(TrainingOptions options, out TrainingSummary summary)
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         model.Initialize(options.Seed);
         using var trainer = new Trainer(model, sample.Value, options);
         summary = trainer.Train();
@@ -33,7 +33,7 @@ public class TrainerTests
     [InlineData(OptimizerKind.Sgd)]
     public void TrainingReducesLossAndErrors(OptimizerKind optimizer)
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         model.Initialize(3);
         var before = Evaluator.Evaluate(model, sample.Value);
         var progress = new List<TrainingProgress>();
@@ -72,7 +72,7 @@ public class TrainerTests
         using var folder = new TempFolder();
         string checkpoint = folder.File("run.checkpoint");
         using var cancel = new CancellationTokenSource();
-        using (var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]))
+        using (var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]))
         {
             model.Initialize(options.Seed);
             using var trainer = new Trainer(model, sample.Value, options);
@@ -85,7 +85,7 @@ public class TrainerTests
             Assert.Equal(2, trainer.EpochsDone);
         }
         float[][] resumed;
-        using (var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]))
+        using (var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]))
         {
             model.Initialize(99); // overwritten by the checkpoint
             using var trainer = new Trainer(model, sample.Value, options);
@@ -103,7 +103,7 @@ public class TrainerTests
     {
         using var folder = new TempFolder();
         string checkpoint = folder.File("run.checkpoint");
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         using (var trainer = new Trainer(model, sample.Value, Options(OptimizerKind.Adam, epochs: 1)))
             trainer.Train(checkpointPath: checkpoint);
         using var other = new Trainer(model, sample.Value, Options(OptimizerKind.Adam, epochs: 1) with { LearningRate = 0.5 });
@@ -114,7 +114,7 @@ public class TrainerTests
     [Fact]
     public void WeightDecayListMustMatchTheParameterisedLayers()
     {
-        using var model = SequentialModel.Create(TestDevice.Cpu, Arch, [1, 28, 28]);
+        using var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 28, 28]);
         var e = Assert.Throws<BlindSpotsException>(() => new Trainer(model, sample.Value, Options(OptimizerKind.Sgd) with { WeightDecay = [1, 2, 3] }).Dispose());
         Assert.Contains("--weight-decay", e.Message);
     }

@@ -24,7 +24,7 @@ public class PerturbationSetsTests
         // Row 0 unperturbed (when there are others): it stays unperturbed, and counts in the set's mean.
         if (count > 1) Array.Copy(x, adversarial, n);
 
-        var amplified = PerturbationSets.Amplify(TestDevice.Cpu, x, adversarial, n, distortion);
+        var amplified = PerturbationSets.Amplify(TestDevice.Current, x, adversarial, n, distortion);
 
         double mean = 0;
         for (int p = 0; p < count; p++)
@@ -65,7 +65,7 @@ public class PerturbationSetsTests
     [Fact]
     public void AmplifyRejectsANonPositiveDistortion()
     {
-        var e = Assert.Throws<BlindSpotsException>(() => PerturbationSets.Amplify(TestDevice.Cpu, [0.5f], [0.6f], 1, 0));
+        var e = Assert.Throws<BlindSpotsException>(() => PerturbationSets.Amplify(TestDevice.Current, [0.5f], [0.6f], 1, 0));
         Assert.Contains("must be a positive number", e.Message);
     }
 }

@@ -27,7 +27,7 @@ public class MeasuresTests
             1, 1, 0,   // 4: 45° from 0
             -1, 0, 0,  // 5: opposite to 0
         ];
-        using var activations = Tensor.FromArray(TestDevice.Cpu, rows, 6, 3);
+        using var activations = Tensor.FromArray(TestDevice.Current, rows, 6, 3);
         var three = GroupSimilarity.MeanPairwiseCosine(activations, [0, 1, 2, 0, 4, 3], 3);
         Assert.Equal(1.0 / 3, three[0], 12);                   // cos 1, 0, 0
         Assert.Equal(Math.Sqrt(0.5) / 3, three[1], 12);        // cos 1/√2, 0 (zero row), 0 (zero row)
@@ -36,7 +36,7 @@ public class MeasuresTests
         Assert.Equal(-1.0, two[1], 12);
 
         // About the centre (1, 0, 0): row 1 becomes e₀, row 5 −2e₀, row 0 the zero vector.
-        using var center = Tensor.FromArray(TestDevice.Cpu, [1f, 0f, 0f], 3);
+        using var center = Tensor.FromArray(TestDevice.Current, [1f, 0f, 0f], 3);
         var centred = GroupSimilarity.MeanPairwiseCosine(activations, [1, 5, 0, 4], 2, center);
         Assert.Equal(-1.0, centred[0], 12);                    // e₀ against −2e₀
         Assert.Equal(0.0, centred[1], 12);                     // row 0 sits on the centre: a zero vector
@@ -45,7 +45,7 @@ public class MeasuresTests
     [Fact]
     public void MeanActivationIsTheColumnMean()
     {
-        using var activations = Tensor.FromArray(TestDevice.Cpu, [1f, 10f, 2f, 20f, 6f, 0f], 3, 2);
+        using var activations = Tensor.FromArray(TestDevice.Current, [1f, 10f, 2f, 20f, 6f, 0f], 3, 2);
         using var mean = GroupSimilarity.MeanActivation(activations);
         Assert.Equal(new[] { 3f, 10f }, mean.ToArray());
     }
@@ -57,7 +57,7 @@ public class MeasuresTests
         const int n = 10, k = 4;
         var rows = new float[n * 2];
         for (int i = 0; i < n; i++) rows[i * 2] = i;
-        using var activations = Tensor.FromArray(TestDevice.Cpu, rows, n, 2);
+        using var activations = Tensor.FromArray(TestDevice.Current, rows, n, 2);
         int[] labels = [0, 0, 0, 0, 0, 0, 7, 7, 7, 2];
         using var mean = GroupSimilarity.MeanActivation(activations);
         var outcomes = UnitAnalysis.Outcomes(activations, mean, DirectionSet.Natural(2, 2, seed: 1), labels, k);

@@ -19,7 +19,7 @@ public class TopImagesTests
 
     private static (SequentialModel Model, Dataset Data) Setup(string spec = Spec)
     {
-        var model = SequentialModel.Create(TestDevice.Cpu, spec, [1, 4, 5]);
+        var model = SequentialModel.Create(TestDevice.Current, spec, [1, 4, 5]);
         model.Initialize(3);
         var pixels = Rand.Uniform(17, Images * 20, 0f, 1f);
         var labels = Enumerable.Range(0, Images).Select(i => i % 3).ToArray();

@@ -8,7 +8,7 @@ namespace IlgpuBlindSpots.Tests.Units;
 /// <summary>Which layer <c>--layer</c> picks, and the one-line refusals.</summary>
 public class UnitLayerTests
 {
-    private static SequentialModel Model(string spec) => SequentialModel.Create(TestDevice.Cpu, spec, [1, 28, 28]);
+    private static SequentialModel Model(string spec) => SequentialModel.Create(TestDevice.Current, spec, [1, 28, 28]);
 
     [Theory]
     [InlineData("fc:100,sigmoid,fc:100,sigmoid,fc:10", "hidden", 4, "sigmoid", new[] { 100 })]

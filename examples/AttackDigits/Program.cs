@@ -16,14 +16,7 @@ using IlgpuBlindSpots.Optimizer.Attacks;
 const int Digits = 8;
 const double FgsmEpsilon = 0.1;
 
-string? modelPath = RepositoryRoot.Resolve(args.ElementAtOrDefault(0), Path.Combine("models", "fc100-100-10.safetensors"));
-string? digitsFolder = RepositoryRoot.Resolve(args.ElementAtOrDefault(1), Path.Combine("data", "sample"));
-string deviceName = args.ElementAtOrDefault(2) ?? "auto";
-if (modelPath is null || digitsFolder is null)
-{
-    Console.Error.WriteLine("AttackDigits: not inside the repository; give the model file and the digits folder: AttackDigits MODEL DIGITS_FOLDER [DEVICE]");
-    return 2;
-}
+if (RepositoryRoot.Arguments(args, "AttackDigits") is not (var modelPath, var digitsFolder, var deviceName)) return 2;
 
 try
 {

@@ -25,4 +25,18 @@ internal static class RepositoryRoot
     /// </summary>
     public static string? Resolve(string? given, string relative) =>
         given ?? (Find() is { } root ? Path.Combine(root, relative) : null);
+
+    /// <summary>
+    /// The examples' arguments <c>[MODEL] [DIGITS_FOLDER] [DEVICE]</c> with their defaults
+    /// (models/fc100-100-10.safetensors, data/sample, auto); null, with one line on standard error
+    /// naming <paramref name="program"/>, when the defaults cannot be found.
+    /// </summary>
+    public static (string Model, string Digits, string Device)? Arguments(string[] args, string program)
+    {
+        string? model = Resolve(args.ElementAtOrDefault(0), Path.Combine("models", "fc100-100-10.safetensors"));
+        string? digits = Resolve(args.ElementAtOrDefault(1), Path.Combine("data", "sample"));
+        if (model is not null && digits is not null) return (model, digits, args.ElementAtOrDefault(2) ?? "auto");
+        Console.Error.WriteLine($"{program}: not inside the repository; give the model file and the digits folder: {program} MODEL DIGITS_FOLDER [DEVICE]");
+        return null;
+    }
 }
