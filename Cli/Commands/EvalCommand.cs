@@ -11,6 +11,8 @@ internal static class EvalCommand
 {
     public static int Run(EvalOptions o, CliConsole console)
     {
+        if (o.Split.ToLowerInvariant() is not ("train" or "test"))
+            throw new BlindSpotsException($"--split '{o.Split}': expected train or test");
         if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);

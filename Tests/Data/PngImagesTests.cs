@@ -141,8 +141,10 @@ public class PngImagesTests
         PngImages.WriteGrid(good, Levels(64, 35), 1, 1, 8, 8, 1);
         byte[] bytes = File.ReadAllBytes(good);
         string truncated = folder.Write("truncated.png", bytes[..(bytes.Length / 2)]);
-        foreach (var p in new[] { text, empty, jpeg })
-            AssertRefused(p, () => ImageFiles.Load(p, 1, 8, 8), "not a PNG");
+        foreach (var p in new[] { text, empty })
+            AssertRefused(p, () => ImageFiles.Load(p, 1, 8, 8), "not a PNG or JPEG");
+        // The format is told by the bytes, not the name: a damaged JPEG named .png is refused as a JPEG.
+        AssertRefused(jpeg, () => ImageFiles.Load(jpeg, 1, 8, 8), "JPEG file");
         AssertRefused(truncated, () => ImageFiles.Load(truncated, 1, 8, 8));
     }
 
