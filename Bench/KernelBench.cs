@@ -22,7 +22,8 @@ internal static class KernelBench
     public sealed record Row(string Name, string Unit, double Kernel, double? Plain, double? Ratio, double? MaxDifference);
 
     /// <summary>Every case on every device given, printed side by side; plain C# is timed once, with the first device's run.</summary>
-    public static int Run(IReadOnlyList<string> deviceSpecs, string jsonPath)
+    /// <param name="only">Only the cases whose name contains this (<c>--only</c>); all when null.</param>
+    public static int Run(IReadOnlyList<string> deviceSpecs, string jsonPath, string? only = null)
     {
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
         var runs = new List<(string Device, double? Fp32PeakGflops, List<Row> Rows)>();
@@ -30,7 +31,7 @@ internal static class KernelBench
         {
             using var device = Device.Open(spec);
             AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
-            runs.Add((device.Description, DevicePeak.Fp32Gflops(device), Measure(device, timePlain: runs.Count == 0)));
+            runs.Add((device.Description, DevicePeak.Fp32Gflops(device), Measure(device, timePlain: runs.Count == 0, only)));
         }
         AnsiConsole.Write(SideBySide(runs.Select(r => r.Rows).ToList(), runs.Select(r => r.Device).ToList()));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
@@ -67,11 +68,12 @@ internal static class KernelBench
         return table;
     }
 
-    private static List<Row> Measure(Device device, bool timePlain)
+    private static List<Row> Measure(Device device, bool timePlain, string? only)
     {
         var rows = new List<Row>();
-        foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(VectorCases(device)).Concat(LargeCases(device)))
+        foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(ResNetConvCases(device)).Concat(VectorCases(device)).Concat(LargeCases(device)))
         {
+            if (only != null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
             double tp = 0;
             if (timePlain) tp = Timing.Median(c.Plain);
@@ -181,6 +183,32 @@ internal static class KernelBench
                 },
                 () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p),
                 () => (tdw.ToArray(), dw));
+        }
+    }
+
+    /// <summary>
+    /// torchvision resnet18's 3×3 convolutions at a 224×224 input (64 to 512 channels, stride 1 within
+    /// a stage and stride 2 into the next, padding 1), at batch 4: forward.
+    /// </summary>
+    private static IEnumerable<Case> ResNetConvCases(Device device)
+    {
+        foreach (var (c, h, o, s) in new[] { (64, 56, 64, 1), (64, 56, 128, 2), (128, 28, 128, 1), (128, 28, 256, 2), (256, 14, 256, 1), (256, 14, 512, 2), (512, 7, 512, 1) })
+        {
+            const int batch = 4, k = 3, p = 1;
+            var shape = new ConvShape(batch, c, h, h, o, k, k, s, s, p, p);
+            int oh = (h + 2 * p - k) / s + 1;
+            var x = Random(batch * c * h * h, 14); var w = Random(o * c * k * k, 15); var b = Random(o, 16);
+            var y = new float[batch * o * oh * oh];
+            var tx = Tensor.FromArray(device, x, batch, c, h, h);
+            var tw = Tensor.FromArray(device, w, o, c, k, k);
+            var tb = Tensor.FromArray(device, b, o);
+            var ty = Tensor.Allocate(device, batch, o, oh, oh);
+            var fwd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+            var sf = device.Split(Convolution.ForwardItems(shape));
+            yield return new Case($"resnet conv forward {batch}×{c}→{o} 3×3 s{s} on {h}×{h}", "GFLOP/s", 2.0 * shape.MultiplyAdds,
+                () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, shape),
+                () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p),
+                () => (ty.ToArray(), y));
         }
     }
 

@@ -77,6 +77,39 @@ internal static class PlainBaselines
         });
     }
 
+    /// <summary>
+    /// A convolution of any stride (ResNet's 3×3 stride-2 layers), row by row: a stride-1 row is a
+    /// contiguous span of the padded input, a strided one is gathered first.
+    /// </summary>
+    public static void ConvForwardStrided(float[] x, float[] w, float[] bias, float[] y, int batch, int c, int h, int wd, int o, int k, int s, int p)
+    {
+        var xp = Pad(x, batch, c, h, wd, p);
+        int hp = h + 2 * p, wp = wd + 2 * p, oh = (hp - k) / s + 1, ow = (wp - k) / s + 1;
+        Parallel.For(0, batch * o, () => new float[ow], (bo, _, gathered) =>
+        {
+            int b = bo / o, oc = bo % o;
+            for (int oy = 0; oy < oh; oy++)
+            {
+                var row = y.AsSpan(((b * o + oc) * oh + oy) * ow, ow);
+                row.Fill(bias[oc]);
+                for (int ci = 0; ci < c; ci++)
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++)
+                        {
+                            int src = ((b * c + ci) * hp + oy * s + ky) * wp + kx;
+                            ReadOnlySpan<float> input = xp.AsSpan(src, ow);
+                            if (s != 1)
+                            {
+                                for (int ox = 0; ox < ow; ox++) gathered[ox] = xp[src + s * ox];
+                                input = gathered;
+                            }
+                            TensorPrimitives.MultiplyAdd(input, w[((oc * c + ci) * k + ky) * k + kx], row, row);
+                        }
+            }
+            return gathered;
+        }, _ => { });
+    }
+
     /// <summary>dX of a stride-1 convolution, scattered into a padded buffer per example, then cropped.</summary>
     public static void ConvBackwardInput(float[] dy, float[] w, float[] dx, int batch, int c, int h, int wd, int o, int k, int p)
     {

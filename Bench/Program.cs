@@ -3,7 +3,7 @@ using IlgpuBlindSpots.Network;
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx [--device D] [--json PATH]</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
 /// <c>kernels</c> and <c>attack</c> take a comma list of devices and, without <c>--device</c>, run on
 /// every usable device of the machine, side by side.
 /// </summary>
@@ -18,7 +18,7 @@ public static class Program
         switch (verb)
         {
             case "kernels":
-                return KernelBench.Run(devices, Option(args, "--json") ?? $"Bench/results/kernels-{devicesName}.json");
+                return KernelBench.Run(devices, Option(args, "--json") ?? $"Bench/results/kernels-{devicesName}.json", Option(args, "--only"));
             case "attack":
             {
                 var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Exports a full-size torchvision classifier with random weights from a fixed seed as ONNX.
+
+  /usr/bin/python3 scripts/export_torchvision.py NAME HEIGHTxWIDTH OUT.onnx [OPSET]
+
+NAME is resnet18, mobilenet_v2, squeezenet1_1, densenet121 or efficientnet_b0 (torchvision 0.14's
+constructors, 1000 classes, weights=None); the seed is 0 for every model. Exported in eval mode
+(BatchNorm after a conv folded by the exporter) at OPSET (default 13), batch axis symbolic.
+Beside OUT.onnx it writes OUT.input.bin (4 examples of 3xHxW, uniform in [0, 1], seed 1) and
+OUT.logits.bin (PyTorch's float32 logits for them), little-endian float32, for checks against
+the import. The files are large (resnet18: 45 MB) and are not committed.
+"""
+import sys
+
+import torch
+import torchvision
+
+MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0"]
+
+
+def main():
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in MODELS:
+        sys.exit(__doc__)
+    name, size, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    opset = int(sys.argv[4]) if len(sys.argv) == 5 else 13
+    height, width = (int(v) for v in size.lower().split("x"))
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    x = torch.rand(4, 3, height, width, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        logits = model(x)
+    torch.onnx.export(model, x[:1], out, opset_version=opset, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    stem = out[:-5] if out.endswith(".onnx") else out
+    x.numpy().astype("<f4").tofile(stem + ".input.bin")
+    logits.numpy().astype("<f4").tofile(stem + ".logits.bin")
+    print(f"{name} at 3x{height}x{width}, opset {opset}: {sum(p.numel() for p in model.parameters())} parameters, "
+          f"wrote {out}; predictions {logits.argmax(1).tolist()}")
+
+
+if __name__ == "__main__":
+    main()
