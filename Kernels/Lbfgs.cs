@@ -230,33 +230,9 @@ public static class Lbfgs
                 double estimate = 0.5 * (slope + trialSlope);
                 if (sufficient || (!XMath.IsNaN(estimate) && estimate <= c.SufficientDecrease * slope))
                 {
-                    double pg = 0;
-                    for (int k = 0; k < n; k++)
-                    {
-                        float xk = xTrial[row + k], gk = gTrial[row + k];
-                        x[row + k] = xk;
-                        g[row + k] = gk;
-                        pg = MaxPropagatingNaN(pg, ProjectedGradientAt(xk, gk, lower[row + k], upper[row + k]));
-                    }
-                    if (yy > 0 && sy > c.CurvatureTolerance * yy)
-                    {
-                        state[HistoryHead * problems + p] = head == c.Memory ? 0 : head + 1;
-                        state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, c.Memory);
-                    }
-                    int iterations = state[Iterations * problems + p] + 1;
-                    state[Iterations * problems + p] = iterations;
-                    state[Trials * problems + p] = 0;
-                    state[Accepted * problems + p] = 1;
-                    real[Value * problems + p] = f1;
-                    real[ProjectedGradientNorm * problems + p] = pg;
-
+                    bool curved = yy > 0 && sy > c.CurvatureTolerance * yy;
                     // Within the noise f0 − f1 is rounding; the gradients' estimate is the better measure.
-                    double decrease = sufficient ? f0 - f1 : -estimate;
-                    double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
-                    // NaN tested explicitly, as above: a NaN gradient or decrease stops nothing here.
-                    if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
-                    else if (!XMath.IsNaN(decrease) && decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
-                    else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
+                    Accept(c, p, state, real, x, g, xTrial, gTrial, lower, upper, f0, f1, sufficient ? f0 - f1 : -estimate, curved);
                     continue;
                 }
             }
@@ -273,6 +249,44 @@ public static class Lbfgs
             else
                 Stop(state, problems, p, StatusLineSearchFailed);
         }
+    }
+
+    /// <summary>
+    /// Makes problem p's trial its iterate: x, g and f from the trial, the (s, y) just written kept
+    /// when <paramref name="curved"/>, then the stopping tests in SciPy's order: projected gradient,
+    /// relative reduction (of <paramref name="decrease"/>), iterations.
+    /// </summary>
+    private static void Accept(LbfgsSettings c, int p, ArrayView<int> state, ArrayView<double> real,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> xTrial, ArrayView<float> gTrial,
+        ArrayView<float> lower, ArrayView<float> upper, double f0, double f1, double decrease, bool curved)
+    {
+        int problems = c.Problems, n = c.Dimension, row = p * n;
+        double pg = 0;
+        for (int k = 0; k < n; k++)
+        {
+            float xk = xTrial[row + k], gk = gTrial[row + k];
+            x[row + k] = xk;
+            g[row + k] = gk;
+            pg = MaxPropagatingNaN(pg, ProjectedGradientAt(xk, gk, lower[row + k], upper[row + k]));
+        }
+        if (curved)
+        {
+            int head = state[HistoryHead * problems + p];
+            state[HistoryHead * problems + p] = head == c.Memory ? 0 : head + 1;
+            state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, c.Memory);
+        }
+        int iterations = state[Iterations * problems + p] + 1;
+        state[Iterations * problems + p] = iterations;
+        state[Trials * problems + p] = 0;
+        state[Accepted * problems + p] = 1;
+        real[Value * problems + p] = f1;
+        real[ProjectedGradientNorm * problems + p] = pg;
+
+        double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
+        // NaN tested explicitly (see AcceptOrBacktrack): a NaN gradient or decrease stops nothing here.
+        if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+        else if (!XMath.IsNaN(decrease) && decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
+        else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
     }
 
     /// <summary>

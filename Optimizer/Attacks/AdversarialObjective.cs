@@ -14,8 +14,8 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// kernel (<see cref="AttackObjective.AddDistancePenalty"/>), all on the device.
 /// </summary>
 /// <remarks>
-/// With <c>compactRunning</c>, an evaluation reads the optimizer's running mask back (P ints; every
-/// <see cref="MaskReadEvery"/> evaluations) and, once problems have stopped, gathers the running
+/// With <c>compactRunning</c>, an evaluation reads the optimizer's running mask back (P ints), or
+/// the caller hands it over now and then (<see cref="MaskFromCaller"/>), and, once problems have stopped, gathers the running
 /// ones into a smaller model batch, so that stopped problems cost no model work. The model batch is
 /// rounded up to a multiple of P/16 (padded with a repeated row whose results are ignored); it is
 /// the leading rows of buffers sized for P, so shrinking allocates nothing. Each problem's result
@@ -37,7 +37,7 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
     private int[] mask = [], rowList = [];
     private bool untargeted;
     private ArrayView<int> searchInt = ArrayView<int>.Empty;
-    private int evaluationsUntilRefresh, compactCount, compactSize;
+    private int compactCount, compactSize;
 
     public AdversarialObjective(AttackLoss loss, bool compactRunning, AttackLossKind kind = AttackLossKind.CrossEntropy, float kappa = 0f)
     {
@@ -53,12 +53,23 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         trialPredictions = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int>(WeightSearchSteps.TrialPredictions);
     }
 
+    /// <summary>Whether evaluations run the model on the running problems only.</summary>
+    public bool CompactsRunning => compactRunning;
+
     /// <summary>
-    /// Evaluations between reads of the running mask when compacting (1: every evaluation). Between
-    /// reads the model runs on the rows running at the last read, a superset of those running now
-    /// as long as stopped problems do not resume; results are the same, only model work differs.
+    /// Whether the caller hands over the running mask (<see cref="SetRunning"/>) instead of each
+    /// evaluation reading it. Between hand-overs the model runs on the rows running at the last
+    /// one, a superset of those running now as long as stopped problems do not resume; results
+    /// are the same, only model work differs.
     /// </summary>
-    public int MaskReadEvery { get; set; } = 1;
+    public bool MaskFromCaller { get; set; }
+
+    /// <summary>The running mask [P] as the caller read it: later evaluations run the model on its running rows.</summary>
+    public void SetRunning(int[] running)
+    {
+        running.AsSpan(0, Problems).CopyTo(mask);
+        CompactRows(Problems);
+    }
 
     /// <summary>Device int buffers allocated for loaded problems so far (its tensors are counted by <see cref="Tensor.Allocations"/>).</summary>
     public long BuffersAllocated { get; private set; }
@@ -129,7 +140,8 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         labels!.CopyFromCPU(labelValues);
         targets!.CopyFromCPU(targetValues);
         this.untargeted = untargeted;
-        evaluationsUntilRefresh = 0;
+        // Until a mask is read or handed over, every problem runs.
+        compactCount = compactSize = problems;
     }
 
     public void Evaluate(Tensor x, Tensor value, Tensor gradient, ArrayView<int> active)
@@ -142,7 +154,7 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         int count = problems;
         if (compactRunning && active.Length > 0)
         {
-            if (--evaluationsUntilRefresh <= 0) ReadRunningRows(active, problems);
+            if (!MaskFromCaller) ReadRunningRows(active, problems);
             count = compactCount;
             if (count == 0) return;
             if (compactSize < problems)
@@ -167,15 +179,17 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         penalty(s.Threads, s, x.View, originals!.View, weights!.View, l.View, g.View, rowView, active, value.View, gradient.View, n);
     }
 
-    /// <summary>
-    /// Reads the running mask (one host read) and, when fewer than P problems run, uploads their
-    /// rows, padded to the model batch by repeating the last.
-    /// </summary>
+    /// <summary>Reads the running mask (one host read) and takes its running rows.</summary>
     private void ReadRunningRows(ArrayView<int> active, int problems)
     {
-        evaluationsUntilRefresh = MaskReadEvery;
         active.CopyToCPU(mask);
         MaskReads++;
+        CompactRows(problems);
+    }
+
+    /// <summary>The running rows of <see cref="mask"/>, padded to the model batch, uploaded when fewer than P.</summary>
+    private void CompactRows(int problems)
+    {
         int count = 0;
         for (int p = 0; p < problems; p++)
             if (mask[p] != 0) rowList[count++] = p;

@@ -23,6 +23,8 @@ internal sealed class DeviceWeightSearch : IDisposable
     private MemoryBuffer1D<double, Stride1D.Dense>? searchReal;
     private Tensor? x, best, lower, upper;
     private long allocations;
+    private int[] runningMask = [];
+    private readonly int[] one = new int[1];
 
     public DeviceWeightSearch(Device device)
     {
@@ -46,7 +48,7 @@ internal sealed class DeviceWeightSearch : IDisposable
         objective.Load(batch.Originals, Filled(count, (float)o.InitialWeight), batch.Labels, batch.Targets, batch.Untargeted);
         x!.CopyFrom(batch.Originals);
         objective.RecordPredictionsInto(searchInt!.View);
-        objective.MaskReadEvery = solver.Options.CheckEvery;
+        objective.MaskFromCaller = true;
         long maskReadsBefore = objective.MaskReads;
         try
         {
@@ -65,13 +67,15 @@ internal sealed class DeviceWeightSearch : IDisposable
         finally
         {
             objective.RecordPredictionsInto(ArrayView<int>.Empty);
-            objective.MaskReadEvery = 1;
+            objective.MaskFromCaller = false;
         }
     }
 
     /// <summary>
-    /// Rounds until every problem's search has ended, reading the count of ended searches every
-    /// CheckEvery rounds; returns the rounds, the reads and the tensor count after the first round.
+    /// Rounds until every problem's search has ended, with one read every CheckEvery rounds: the
+    /// count of ended searches, or, when the objective compacts, the running mask, which it then
+    /// runs the model on (a problem runs exactly while its search goes on). Returns the rounds, the
+    /// reads and the tensor count after the first round.
     /// </summary>
     private (long Rounds, long Reads, long TensorsAfterFirst) Rounds(AdversarialObjective objective, ProjectedLbfgs solver,
         LbfgsAttackOptions o, LbfgsWorkspace ws, LbfgsSettings lbfgs, WorkSplit split, WeightSearchSettings settings)
@@ -79,22 +83,32 @@ internal sealed class DeviceWeightSearch : IDisposable
         // Each solve is bounded as a host-run solve is; this only guards the loop.
         long limit = (long)o.MaxRounds * (2L * o.Solver.MaxIterations * o.Solver.MaxLineSearchSteps + 1);
         long rounds = 0, reads = 0, tensorsAfterFirst = Tensor.Allocations;
-        var one = new int[1];
-        var counter = searchInt!.View.SubView((long)WeightSearchSteps.IntFields * settings.Problems, 1);
         while (rounds < limit)
         {
             for (int k = 0; k < o.Solver.CheckEvery && rounds < limit; k++)
             {
                 solver.Round(objective, ws, lbfgs, split, x!, lower!, upper!);
-                advance(split.Threads, split, settings, ws.State.View, searchInt.View, searchReal!.View,
+                advance(split.Threads, split, settings, ws.State.View, searchInt!.View, searchReal!.View,
                     x!.View, best!.View, objective.OriginalsView, objective.WeightsView, objective.LabelsView, objective.TargetsView);
                 if (++rounds == 1) tensorsAfterFirst = Tensor.Allocations;
             }
-            counter.CopyToCPU(one);
             reads++;
-            if (one[0] >= settings.Problems) break;
+            if (Ended(objective, ws, settings.Problems) >= settings.Problems) break;
         }
         return (rounds, reads, tensorsAfterFirst);
+    }
+
+    /// <summary>How many problems' searches have ended: one read from the device.</summary>
+    private int Ended(AdversarialObjective objective, LbfgsWorkspace ws, int problems)
+    {
+        if (objective.CompactsRunning)
+        {
+            ws.Running.CopyToCPU(runningMask);
+            objective.SetRunning(runningMask);
+            return problems - runningMask.Count(r => r != 0);
+        }
+        searchInt!.View.SubView((long)WeightSearchSteps.IntFields * problems, 1).CopyToCPU(one);
+        return one[0];
     }
 
     /// <summary>Reads the search's state, the kept successes and the latest solutions back (four reads) into the batch.</summary>
@@ -140,6 +154,7 @@ internal sealed class DeviceWeightSearch : IDisposable
         var a = device.Accelerator;
         searchInt = a.Allocate1D<int>((long)WeightSearchSteps.IntFields * count + 1);
         searchReal = a.Allocate1D<double>((long)WeightSearchSteps.RealFields * count);
+        runningMask = new int[count];
         allocations += 2;
         x = Tensor.Allocate(device, [count, .. inputShape]);
         best = Tensor.Allocate(device, [count, .. inputShape]);
