@@ -1,13 +1,12 @@
 using System.Reflection;
-using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
 using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
-using Xunit;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

@@ -1,8 +1,5 @@
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Optimizer;
 
