@@ -17,15 +17,17 @@ namespace IlgpuBlindSpots.Network;
 /// </summary>
 public sealed class Device : IDisposable
 {
-    private readonly Context context;
+    private readonly DevicePool.Slot slot;
+    private int disposed;
 
-    private Device(Context context, Accelerator accelerator, DeviceKind kind, int index)
+    private Device(DevicePool.Slot slot, DeviceKind kind, int index)
     {
-        this.context = context;
-        Accelerator = accelerator;
+        this.slot = slot;
+        Accelerator = slot.Accelerator;
         Kind = kind;
         Index = index;
-        Kernels = new KernelCache(accelerator);
+        Kernels = slot.Kernels;
+        var accelerator = slot.Accelerator;
         maxThreads = kind == DeviceKind.Cpu
             // A few emulated threads per core, each taking a contiguous chunk.
             ? 4 * Environment.ProcessorCount
@@ -45,7 +47,9 @@ public sealed class Device : IDisposable
     public KernelCache Kernels { get; }
 
     /// <summary>The device as a device string would name it, e.g. <c>cuda:0</c>.</summary>
-    public string Id => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
+    public string Id => IdOf(Kind, Index);
+
+    private static string IdOf(DeviceKind kind, int index) => $"{kind.ToString().ToLowerInvariant()}:{index}";
 
     /// <summary>A human-readable description: id, name and memory.</summary>
     public string Description => Kind == DeviceKind.Cpu
@@ -69,13 +73,17 @@ public sealed class Device : IDisposable
     /// <summary>
     /// Opens the device a device string names: <c>auto</c> the one <see cref="AutoChoice"/> picks
     /// (CUDA, then an OpenCL GPU, then an OpenCL CPU device, then the CPU accelerator); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
-    /// Dispose it when done: it holds the accelerator.
+    /// Dispose it when done: it holds the accelerator. The accelerator and its loaded kernels then
+    /// stay with the process for the next device opened with the same id (see <see cref="DevicePool"/>):
+    /// a device opened again starts at once, its kernels already compiled.
     /// </summary>
     /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
     /// device cannot run ILGPU kernels (the message says why), or the device fails to start.</exception>
     public static Device Open(string spec)
     {
         var (kind, index) = Parse(spec);
+        if (kind is not null && DevicePool.TakeIdle(IdOf(kind.Value, index)) is { } idle)
+            return new Device(idle, kind.Value, index);
         var context = CreateContext();
         try
         {
@@ -83,6 +91,11 @@ public sealed class Device : IDisposable
             {
                 var (choice, _) = AutoChoice.Pick(context);
                 var (autoKind, autoIndex) = Parse(choice);
+                if (DevicePool.TakeIdle(choice) is { } autoIdle)
+                {
+                    context.Dispose();
+                    return new Device(autoIdle, autoKind!.Value, autoIndex);
+                }
                 return Create(context, autoKind!.Value, autoIndex, Usable(context, autoKind.Value)[autoIndex]);
             }
 
@@ -134,12 +147,14 @@ public sealed class Device : IDisposable
         return list;
     }
 
-    /// <summary>Releases the accelerator, its loaded kernels and the ILGPU context. Tensors and models of this device must not be used afterwards.</summary>
+    /// <summary>
+    /// Finishes the device's work and gives its accelerator back to the process's pool, for the next
+    /// device opened with the same id. Tensors and models of this device must not be used afterwards.
+    /// </summary>
     public void Dispose()
     {
-        Kernels.Clear();
-        Accelerator.Dispose();
-        context.Dispose();
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+            DevicePool.Return(Id, slot);
     }
 
     private static (DeviceKind? Kind, int Index) Parse(string spec)
@@ -203,7 +218,7 @@ public sealed class Device : IDisposable
     {
         try
         {
-            return new Device(context, device.CreateAccelerator(context), kind, index);
+            return new Device(new DevicePool.Slot(context, device.CreateAccelerator(context)), kind, index);
         }
         catch (Exception e) when (e is not BlindSpotsException)
         {

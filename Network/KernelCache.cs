@@ -25,8 +25,6 @@ public sealed class KernelCache
     /// <summary>How many distinct kernels have been loaded.</summary>
     public int Count => cache.Count;
 
-    internal void Clear() => cache.Clear();
-
     /// <summary>The launcher of <paramref name="kernel"/> (a static, implicitly grouped kernel), compiled for this accelerator on first use.</summary>
     public Action<Index1D, T1> Load<T1>(Action<Index1D, T1> kernel) where T1 : struct =>
         (Action<Index1D, T1>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadAutoGroupedStreamKernel(kernel));
