@@ -10,28 +10,50 @@ namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
 /// `attack`: examples/s of the full minimal-perturbation search (L-BFGS attack with its c-search,
-/// target (y+1) mod 10) on fc100-100-10 and the first MNIST test digits, at batch 1, 64 and 1024,
-/// wall time from opening the device to the last result; with evaluations per example and mean distortion.
+/// target (y+1) mod 10) on a model (fc100-100-10 by default) and the first MNIST test digits, at
+/// batch 1, 64 and 1024 unless <c>--runs</c> says otherwise, wall time from opening the device to
+/// the last result; with evaluations per example and mean distortion.
 /// </summary>
 internal static class AttackBench
 {
     public sealed record Row(int Batch, int Examples, double Seconds, double ExamplesPerSecond, double SuccessRate,
         double MeanDistortion, double EvaluationsPerExample);
 
+    /// <summary>Parses <c>BATCH:EXAMPLES[,BATCH:EXAMPLES…]</c>; null when malformed.</summary>
+    public static (int Batch, int Examples)[]? ParseRuns(string text)
+    {
+        var runs = new List<(int, int)>();
+        foreach (var part in text.Split(','))
+        {
+            var pair = part.Split(':');
+            if (pair.Length != 2 || !int.TryParse(pair[0], out int batch) || !int.TryParse(pair[1], out int examples)
+                || batch <= 0 || examples <= 0 || examples > 10_000)
+                return null;
+            runs.Add((batch, examples));
+        }
+        return runs.ToArray();
+    }
+
     /// <summary>Every device given, one after the other, printed side by side per batch size.</summary>
-    public static int Run(IReadOnlyList<string> deviceSpecs, string modelPath, string dataRoot, string jsonPath)
+    public static int Run(IReadOnlyList<string> deviceSpecs, string modelPath, string dataRoot, string jsonPath, (int Batch, int Examples)[] runs)
     {
         var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
             ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
             : Dataset.Load("sample", DatasetSplit.Test, dataRoot);
-        var runs = deviceSpecs.Select(spec => Measure(spec, modelPath, test)).ToList();
-        var table = new Table().AddColumns("batch", "examples");
-        foreach (var (d, _) in runs)
-            table.AddColumns($"{Markup.Escape(d.Split(' ')[0])} s", "examples/s", "success", "mean distortion", "evals / example");
-        for (int i = 0; i < runs[0].Rows.Count; i++)
+        var tooMany = runs.FirstOrDefault(r => r.Examples > test.Labels.Length);
+        if (tooMany.Examples > 0)
         {
-            var cells = new List<string> { $"{runs[0].Rows[i].Batch}", $"{runs[0].Rows[i].Examples}" };
-            foreach (var (_, rows) in runs)
+            Console.Error.WriteLine($"--runs: {tooMany.Examples} examples asked, {test.Source} has {test.Labels.Length}");
+            return 2;
+        }
+        var measured = deviceSpecs.Select(spec => Measure(spec, modelPath, test, runs)).ToList();
+        var table = new Table().AddColumns("batch", "examples");
+        foreach (var (d, _) in measured)
+            table.AddColumns($"{Markup.Escape(d.Split(' ')[0])} s", "examples/s", "success", "mean distortion", "evals / example");
+        for (int i = 0; i < measured[0].Rows.Count; i++)
+        {
+            var cells = new List<string> { $"{measured[0].Rows[i].Batch}", $"{measured[0].Rows[i].Examples}" };
+            foreach (var (_, rows) in measured)
             {
                 var row = rows[i];
                 cells.AddRange([$"{row.Seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
@@ -40,24 +62,24 @@ internal static class AttackBench
             table.AddRow(cells.ToArray());
         }
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
-        AnsiConsole.MarkupLine($"[bold]attack[/] fc100-100-10 ({Markup.Escape(modelPath)}) on {Markup.Escape(test.Source)}; " +
-            string.Join(", ", runs.Select(r => Markup.Escape(r.Device))));
+        AnsiConsole.MarkupLine($"[bold]attack[/] {Markup.Escape(modelPath)} on {Markup.Escape(test.Source)}; " +
+            string.Join(", ", measured.Select(r => Markup.Escape(r.Device))));
         AnsiConsole.Write(table);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
         File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
         {
             model = modelPath, data = test.Source, date = DateTime.UtcNow.ToString("u"),
-            devices = runs.Select(r => new { device = r.Device, rows = r.Rows }),
+            devices = measured.Select(r => new { device = r.Device, rows = r.Rows }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
         return 0;
     }
 
-    private static (string Device, List<Row> Rows) Measure(string deviceSpec, string modelPath, Dataset test)
+    private static (string Device, List<Row> Rows) Measure(string deviceSpec, string modelPath, Dataset test, (int Batch, int Examples)[] runs)
     {
         var rows = new List<Row>();
         string description = "";
-        foreach (var (batch, examples) in new[] { (1, 32), (64, 256), (1024, 1024) })
+        foreach (var (batch, examples) in runs)
         {
             var clock = Stopwatch.StartNew();
             using var device = Device.Open(deviceSpec);

@@ -25,41 +25,52 @@ internal static class KernelBench
     public static int Run(IReadOnlyList<string> deviceSpecs, string jsonPath)
     {
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
-        var runs = new List<(string Device, List<Row> Rows)>();
+        var runs = new List<(string Device, double? Fp32PeakGflops, List<Row> Rows)>();
         foreach (string spec in deviceSpecs)
         {
             using var device = Device.Open(spec);
             AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
-            runs.Add((device.Description, Measure(device, timePlain: runs.Count == 0)));
+            runs.Add((device.Description, DevicePeak.Fp32Gflops(device), Measure(device, timePlain: runs.Count == 0)));
         }
-        var table = new Table().AddColumns("operation", "unit");
-        foreach (var (d, _) in runs) table.AddColumn(Markup.Escape(d.Split(' ')[0]));
-        table.AddColumns("plain C#", "max rel. diff");
-        for (int i = 0; i < runs[0].Rows.Count; i++)
-        {
-            var first = runs[0].Rows[i];
-            var cells = new List<string> { Markup.Escape(first.Name), first.Unit };
-            cells.AddRange(runs.Select(r => $"{r.Rows[i].Kernel:F2}"));
-            cells.Add($"{first.Plain:F2}");
-            cells.Add(string.Join(" / ", runs.Select(r => r.Rows[i].MaxDifference is { } m ? $"{m:E1}" : "-")));
-            table.AddRow(cells.ToArray());
-        }
-        AnsiConsole.Write(table);
+        AnsiConsole.Write(SideBySide(runs.Select(r => r.Rows).ToList(), runs.Select(r => r.Device).ToList()));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
         File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
         {
             cores = Environment.ProcessorCount,
             date = DateTime.UtcNow.ToString("u"),
-            devices = runs.Select(r => new { device = r.Device, rows = r.Rows }),
+            devices = runs.Select(r => new { device = r.Device, fp32PeakGflops = r.Fp32PeakGflops, rows = r.Rows }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
         return 0;
     }
 
+    /// <summary>
+    /// One line per operation, matched by name: some cases exist on one kind of device only (the
+    /// CPU's scalar-tile comparison, the GPU's 10,000-row forward), shown as "-" elsewhere.
+    /// </summary>
+    private static Table SideBySide(List<List<Row>> runs, List<string> devices)
+    {
+        var table = new Table().AddColumns("operation", "unit");
+        foreach (var d in devices) table.AddColumn(Markup.Escape(d.Split(' ')[0]));
+        table.AddColumns("plain C#", "max rel. diff");
+        var names = runs.SelectMany(r => r).Select(r => r.Name).Distinct().ToList();
+        foreach (var name in names)
+        {
+            var found = runs.Select(r => r.FirstOrDefault(row => row.Name == name)).ToList();
+            var any = found.First(r => r is not null)!;
+            var cells = new List<string> { Markup.Escape(name), any.Unit };
+            cells.AddRange(found.Select(r => r is null ? "-" : $"{r.Kernel:F2}"));
+            cells.Add(found[0]?.Plain is { } plain ? $"{plain:F2}" : "-");
+            cells.Add(string.Join(" / ", found.Select(r => r?.MaxDifference is { } m ? $"{m:E1}" : "-")));
+            table.AddRow(cells.ToArray());
+        }
+        return table;
+    }
+
     private static List<Row> Measure(Device device, bool timePlain)
     {
         var rows = new List<Row>();
-        foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(VectorCases(device)))
+        foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(VectorCases(device)).Concat(LargeCases(device)))
         {
             double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
             double tp = 0;
@@ -96,30 +107,28 @@ internal static class KernelBench
             var y = new float[batch * n]; var dx = new float[batch * k]; var dw = new float[n * k]; var db = new float[n];
             double flops = 2.0 * batch * k * n;
 
-            var fwd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
-            var sf = device.Split(Tiles(batch) * Tiles(n));
             yield return new Case($"dense forward {batch}×{k}→{n}", "GFLOP/s", flops,
-                () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, batch, k, n),
+                () => device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n),
                 () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n),
                 () => (ty.ToArray(), y));
 
-            var bwdIn = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput);
-            var si = device.Split(Tiles(batch) * Tiles(k));
+            if (device.Kind == DeviceKind.Cpu && k % 4 == 0)
+            {
+                // The scalar 4×4 tiles the quads replaced, for a side-by-side figure.
+                var scalar = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
+                var s4 = device.Split(Tiles(batch) * Tiles(n));
+                yield return new Case($"dense forward {batch}×{k}→{n}, 4×4 scalar tiles", "GFLOP/s", flops,
+                    () => scalar(s4.Threads, s4, tx.View, tw.View, tb.View, ty.View, batch, k, n),
+                    () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n),
+                    () => (ty.ToArray(), y));
+            }
             yield return new Case($"dense backward dX {batch}×{k}→{n}", "GFLOP/s", flops,
-                () => bwdIn(si.Threads, si, tdy.View, tw.View, tdx.View, batch, k, n),
+                () => device.Dense.BackwardInput(tdy.View, tw.View, tdx.View, batch, k, n),
                 () => PlainBaselines.DenseBackwardInput(dy, w, dx, batch, k, n),
                 () => (tdx.ToArray(), dx));
 
-            var bwdW = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights);
-            var bwdB = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
-            var sw = device.Split(Tiles(n) * Tiles(k));
-            var sb = device.Split(n);
             yield return new Case($"dense backward dW,db {batch}×{k}→{n}", "GFLOP/s", flops + batch * n,
-                () =>
-                {
-                    bwdW(sw.Threads, sw, tdy.View, tx.View, tdw.View, batch, k, n, 0f);
-                    bwdB(sb.Threads, sb, tdy.View, tdb.View, batch, n, 0f);
-                },
+                () => device.Dense.BackwardParameters(tdy.View, tx.View, tdw.View, tdb.View, batch, k, n, 0f),
                 () => PlainBaselines.DenseBackwardWeights(dy, x, dw, db, batch, k, n),
                 () => (tdw.ToArray(), dw));
         }
@@ -206,6 +215,26 @@ internal static class KernelBench
             () => clamp(s.Threads, s, ty.View, 0f, 1f, none, n),
             () => Parallel.For(0, rows, r => System.Numerics.Tensors.TensorPrimitives.Clamp(
                 y.AsSpan(r * n, n), 0f, 1f, y.AsSpan(r * n, n))));
+    }
+
+    /// <summary>
+    /// The dense forward at a whole 10,000-digit batch, the GPU's working size; GPU and OpenCL
+    /// backends only (on the CPU accelerator one repetition would take seconds).
+    /// </summary>
+    private static IEnumerable<Case> LargeCases(Device device)
+    {
+        if (device.Kind == DeviceKind.Cpu) yield break;
+        const int batch = 10_000, k = 784, n = 100;
+        var x = Random(batch * k, 11); var w = Random(n * k, 12); var b = Random(n, 13);
+        var y = new float[batch * n];
+        var tx = Tensor.FromArray(device, x, batch, k);
+        var tw = Tensor.FromArray(device, w, n, k);
+        var tb = Tensor.FromArray(device, b, n);
+        var ty = Tensor.Allocate(device, batch, n);
+        yield return new Case($"dense forward {batch}×{k}→{n}", "GFLOP/s", 2.0 * batch * k * n,
+            () => device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n),
+            () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n),
+            () => (ty.ToArray(), y));
     }
 
     private static int Tiles(int n) => (n + 3) / 4;

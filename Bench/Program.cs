@@ -20,8 +20,16 @@ public static class Program
             case "kernels":
                 return KernelBench.Run(devices, Option(args, "--json") ?? $"Bench/results/kernels-{devicesName}.json");
             case "attack":
+            {
+                var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");
+                if (runs is null)
+                {
+                    Console.Error.WriteLine("--runs: expected BATCH:EXAMPLES[,BATCH:EXAMPLES...] with positive integers, e.g. 1024:1024");
+                    return 2;
+                }
                 return AttackBench.Run(devices, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
-                    Option(args, "--json") ?? $"Bench/results/attack-{devicesName}.json");
+                    Option(args, "--json") ?? $"Bench/results/attack-{devicesName}.json", runs);
+            }
             case "attacks":
                 return AttacksBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     Option(args, "--target") ?? "next", int.Parse(Option(args, "--count") ?? "1000", System.Globalization.CultureInfo.InvariantCulture),
@@ -38,6 +46,7 @@ public static class Program
                     Option(args, "--solver") ?? "default", Option(args, "--json") ?? $"Bench/results/fixed-c-{device.Replace(':', '-')}.json");
             default:
                 Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
+                Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024)");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;

@@ -9,7 +9,9 @@ namespace IlgpuBlindSpots.Kernels;
 /// <remarks>
 /// All three products go through one register-blocked micro-kernel: each work item computes a
 /// 4×4 tile of the output, so every loaded value feeds four multiply-adds. That is what makes the
-/// CPU accelerator, which runs threads as plain scalar .NET code, reach a few GFLOP/s.
+/// CPU accelerator, which runs threads as plain scalar .NET code, reach a few GFLOP/s; the forward
+/// product has a larger tile read in quads (<see cref="ForwardQuads"/>) for K divisible by 4.
+/// GPU backends take <see cref="DenseGroupedGemm"/> instead; <c>Network.DenseProducts</c> chooses.
 /// </remarks>
 public static class Dense
 {
@@ -25,6 +27,29 @@ public static class Dense
             if (item >= s.Count) return;
             Tile4x4(x, inFeatures, 1, w, inFeatures, 1, y, outFeatures, bias, true, 0f,
                 (item / tilesN) * 4, (item % tilesN) * 4, batch, outFeatures, inFeatures);
+        }
+    }
+
+    /// <summary>Items of <see cref="ForwardQuads"/>: ⌈B/8⌉·⌈N/4⌉ tiles.</summary>
+    public static int ForwardQuadsItems(int batch, int outFeatures) => ((batch + 7) / 8) * ((outFeatures + 3) / 4);
+
+    /// <summary>
+    /// <see cref="Forward"/> for K divisible by 4, reading x and W as <see cref="Quad"/>s: each item
+    /// computes 8 examples × 4 outputs and loads 12 quads per 128 multiply-adds (the 4×4 tile loads
+    /// 8 floats per 16). Every output still sums its K products in order, then adds the bias, so the
+    /// result is bit-identical to <see cref="Forward"/>. The CPU accelerator's variant; a GPU takes
+    /// <see cref="DenseGroupedGemm"/>. x [B, K/4], W [N, K/4] in quads. Items: <see cref="ForwardQuadsItems"/>.
+    /// </summary>
+    public static void ForwardQuads(Index1D t, WorkSplit s,
+        ArrayView<Quad> x, ArrayView<Quad> w, ArrayView<float> bias, ArrayView<float> y,
+        int batch, int quadsPerRow, int outFeatures)
+    {
+        int tilesN = (outFeatures + 3) / 4;
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int item = s.Item(t, j);
+            if (item >= s.Count) return;
+            QuadTile8x4(x, w, bias, y, (item / tilesN) * 8, (item % tilesN) * 4, batch, outFeatures, quadsPerRow);
         }
     }
 
@@ -109,6 +134,54 @@ public static class Dense
         Store4(c, ldc, bias, addBias, beta, i0 + 1, j0, m, n, c10, c11, c12, c13);
         Store4(c, ldc, bias, addBias, beta, i0 + 2, j0, m, n, c20, c21, c22, c23);
         Store4(c, ldc, bias, addBias, beta, i0 + 3, j0, m, n, c30, c31, c32, c33);
+    }
+
+    /// <summary>
+    /// y[i, j] = Σ_q x[i, q]·W[j, q] + bias[j] for the 8×4 tile at (i0, j0); rows and columns past
+    /// the edge are clamped for loading and skipped for storing.
+    /// </summary>
+    private static void QuadTile8x4(ArrayView<Quad> x, ArrayView<Quad> w, ArrayView<float> bias, ArrayView<float> y,
+        int i0, int j0, int m, int n, int quads)
+    {
+        int r0 = i0 * quads, r1 = Math.Min(i0 + 1, m - 1) * quads, r2 = Math.Min(i0 + 2, m - 1) * quads;
+        int r3 = Math.Min(i0 + 3, m - 1) * quads, r4 = Math.Min(i0 + 4, m - 1) * quads;
+        int r5 = Math.Min(i0 + 5, m - 1) * quads, r6 = Math.Min(i0 + 6, m - 1) * quads;
+        int r7 = Math.Min(i0 + 7, m - 1) * quads;
+        int w0 = j0 * quads, w1 = Math.Min(j0 + 1, n - 1) * quads;
+        int w2 = Math.Min(j0 + 2, n - 1) * quads, w3 = Math.Min(j0 + 3, n - 1) * quads;
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        float c40 = 0, c41 = 0, c42 = 0, c43 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0;
+        float c60 = 0, c61 = 0, c62 = 0, c63 = 0, c70 = 0, c71 = 0, c72 = 0, c73 = 0;
+        for (int q = 0; q < quads; q++)
+        {
+            Quad b0 = w[w0 + q], b1 = w[w1 + q], b2 = w[w2 + q], b3 = w[w3 + q];
+            Quad a = x[r0 + q];
+            c00 = Quad.MultiplyAdd(c00, a, b0); c01 = Quad.MultiplyAdd(c01, a, b1); c02 = Quad.MultiplyAdd(c02, a, b2); c03 = Quad.MultiplyAdd(c03, a, b3);
+            a = x[r1 + q];
+            c10 = Quad.MultiplyAdd(c10, a, b0); c11 = Quad.MultiplyAdd(c11, a, b1); c12 = Quad.MultiplyAdd(c12, a, b2); c13 = Quad.MultiplyAdd(c13, a, b3);
+            a = x[r2 + q];
+            c20 = Quad.MultiplyAdd(c20, a, b0); c21 = Quad.MultiplyAdd(c21, a, b1); c22 = Quad.MultiplyAdd(c22, a, b2); c23 = Quad.MultiplyAdd(c23, a, b3);
+            a = x[r3 + q];
+            c30 = Quad.MultiplyAdd(c30, a, b0); c31 = Quad.MultiplyAdd(c31, a, b1); c32 = Quad.MultiplyAdd(c32, a, b2); c33 = Quad.MultiplyAdd(c33, a, b3);
+            a = x[r4 + q];
+            c40 = Quad.MultiplyAdd(c40, a, b0); c41 = Quad.MultiplyAdd(c41, a, b1); c42 = Quad.MultiplyAdd(c42, a, b2); c43 = Quad.MultiplyAdd(c43, a, b3);
+            a = x[r5 + q];
+            c50 = Quad.MultiplyAdd(c50, a, b0); c51 = Quad.MultiplyAdd(c51, a, b1); c52 = Quad.MultiplyAdd(c52, a, b2); c53 = Quad.MultiplyAdd(c53, a, b3);
+            a = x[r6 + q];
+            c60 = Quad.MultiplyAdd(c60, a, b0); c61 = Quad.MultiplyAdd(c61, a, b1); c62 = Quad.MultiplyAdd(c62, a, b2); c63 = Quad.MultiplyAdd(c63, a, b3);
+            a = x[r7 + q];
+            c70 = Quad.MultiplyAdd(c70, a, b0); c71 = Quad.MultiplyAdd(c71, a, b1); c72 = Quad.MultiplyAdd(c72, a, b2); c73 = Quad.MultiplyAdd(c73, a, b3);
+        }
+
+        Store4(y, n, bias, true, 0f, i0, j0, m, n, c00, c01, c02, c03);
+        Store4(y, n, bias, true, 0f, i0 + 1, j0, m, n, c10, c11, c12, c13);
+        Store4(y, n, bias, true, 0f, i0 + 2, j0, m, n, c20, c21, c22, c23);
+        Store4(y, n, bias, true, 0f, i0 + 3, j0, m, n, c30, c31, c32, c33);
+        Store4(y, n, bias, true, 0f, i0 + 4, j0, m, n, c40, c41, c42, c43);
+        Store4(y, n, bias, true, 0f, i0 + 5, j0, m, n, c50, c51, c52, c53);
+        Store4(y, n, bias, true, 0f, i0 + 6, j0, m, n, c60, c61, c62, c63);
+        Store4(y, n, bias, true, 0f, i0 + 7, j0, m, n, c70, c71, c72, c73);
     }
 
     private static void Store4(ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta,

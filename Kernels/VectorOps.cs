@@ -72,39 +72,6 @@ public static class VectorOps
         }
     }
 
-    /// <summary>
-    /// dst[r, :] = src[r, :] for the active rows only (e.g. accepting a line-search step where it
-    /// succeeded); for a plain copy of everything use the buffer copy instead. Items: rows.
-    /// </summary>
-    public static void Copy(Index1D t, WorkSplit s,
-        ArrayView<float> src, ArrayView<float> dst, ArrayView<int> active, int n)
-    {
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int r = s.Item(t, j);
-            if (r >= s.Count) return;
-            if (IsInactive(active, r)) continue;
-            int row = r * n;
-            for (int k = 0; k < n; k++)
-                dst[row + k] = src[row + k];
-        }
-    }
-
-    /// <summary>x[r, :] = value. Items: rows.</summary>
-    public static void Fill(Index1D t, WorkSplit s,
-        ArrayView<float> x, float value, ArrayView<int> active, int n)
-    {
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int r = s.Item(t, j);
-            if (r >= s.Count) return;
-            if (IsInactive(active, r)) continue;
-            int row = r * n;
-            for (int k = 0; k < n; k++)
-                x[row + k] = value;
-        }
-    }
-
     /// <summary>result[r] = Σₖ x[r, k]·y[r, k], accumulated in float64. Items: rows.</summary>
     public static void Dot(Index1D t, WorkSplit s,
         ArrayView<float> x, ArrayView<float> y, ArrayView<double> result, ArrayView<int> active, int n)
@@ -122,19 +89,6 @@ public static class VectorOps
         }
     }
 
-    /// <summary>result[r] = Σₖ x[r, k]², accumulated in float64. Items: rows.</summary>
-    public static void SquaredNormL2(Index1D t, WorkSplit s,
-        ArrayView<float> x, ArrayView<double> result, ArrayView<int> active, int n)
-    {
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int r = s.Item(t, j);
-            if (r >= s.Count) return;
-            if (IsInactive(active, r)) continue;
-            result[r] = RowSumOfSquares(x, r * n, n);
-        }
-    }
-
     /// <summary>result[r] = √(Σₖ x[r, k]²), accumulated in float64. Items: rows.</summary>
     public static void NormL2(Index1D t, WorkSplit s,
         ArrayView<float> x, ArrayView<double> result, ArrayView<int> active, int n)
@@ -145,27 +99,6 @@ public static class VectorOps
             if (r >= s.Count) return;
             if (IsInactive(active, r)) continue;
             result[r] = XMath.Sqrt(RowSumOfSquares(x, r * n, n));
-        }
-    }
-
-    /// <summary>result[r] = maxₖ |x[r, k]| (NaN if the row holds a NaN); 0 for n = 0. Items: rows.</summary>
-    public static void NormLInf(Index1D t, WorkSplit s,
-        ArrayView<float> x, ArrayView<double> result, ArrayView<int> active, int n)
-    {
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int r = s.Item(t, j);
-            if (r >= s.Count) return;
-            if (IsInactive(active, r)) continue;
-            int row = r * n;
-            float max = 0f;
-            for (int k = 0; k < n; k++)
-            {
-                float a = XMath.Abs(x[row + k]);
-                // Once max is NaN no comparison is true, so it stays NaN.
-                if (a > max || XMath.IsNaN(a)) max = a;
-            }
-            result[r] = max;
         }
     }
 
@@ -181,24 +114,6 @@ public static class VectorOps
             int row = r * n;
             for (int k = 0; k < n; k++)
                 x[row + k] = ClampValue(x[row + k], lo, hi);
-        }
-    }
-
-    /// <summary>
-    /// x[r, k] = min(max(x[r, k], lo[r, k]), hi[r, k]), in place, with per-element bounds shaped like
-    /// x (e.g. a perturbation r kept where x₀ + r stays in [0, 1]: lo = −x₀, hi = 1 − x₀). Items: rows.
-    /// </summary>
-    public static void ClampToBounds(Index1D t, WorkSplit s,
-        ArrayView<float> x, ArrayView<float> lo, ArrayView<float> hi, ArrayView<int> active, int n)
-    {
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int r = s.Item(t, j);
-            if (r >= s.Count) return;
-            if (IsInactive(active, r)) continue;
-            int row = r * n;
-            for (int k = 0; k < n; k++)
-                x[row + k] = ClampValue(x[row + k], lo[row + k], hi[row + k]);
         }
     }
 
@@ -242,23 +157,6 @@ public static class VectorOps
             int i = s.Item(t, j);
             if (i >= s.Count) break;
             sum += x[i];
-        }
-        partials[t] = sum;
-    }
-
-    /// <summary>
-    /// Stage one of Σᵢ x[i]²: partials[t] = the float64 sum of squares of thread t's items.
-    /// partials needs <c>s.Threads</c> entries. Items: elements of x.
-    /// </summary>
-    public static void SumOfSquaresPartials(Index1D t, WorkSplit s, ArrayView<float> x, ArrayView<double> partials)
-    {
-        double sum = 0.0;
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int i = s.Item(t, j);
-            if (i >= s.Count) break;
-            double v = x[i];
-            sum += v * v;
         }
         partials[t] = sum;
     }

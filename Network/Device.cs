@@ -28,6 +28,7 @@ public sealed class Device : IDisposable
         Index = index;
         Kernels = slot.Kernels;
         var accelerator = slot.Accelerator;
+        dense = new Lazy<DenseProducts>(() => new DenseProducts(this));
         maxThreads = kind == DeviceKind.Cpu
             // A few emulated threads per core, each taking a contiguous chunk.
             ? 4 * Environment.ProcessorCount
@@ -36,6 +37,7 @@ public sealed class Device : IDisposable
     }
 
     private readonly int maxThreads;
+    private readonly Lazy<DenseProducts> dense;
 
     /// <summary>The ILGPU accelerator behind this device, for allocating buffers and launching kernels of your own.</summary>
     public Accelerator Accelerator { get; }
@@ -45,6 +47,16 @@ public sealed class Device : IDisposable
     public int Index { get; }
     /// <summary>Loads each kernel once for this device and hands out its launcher.</summary>
     public KernelCache Kernels { get; }
+
+    /// <summary>The dense layer's three products, in the kernels that suit this backend.</summary>
+    internal DenseProducts Dense => dense.Value;
+
+    /// <summary>
+    /// Whether this backend takes explicitly grouped kernels (shared-memory tiles, barriers): GPU
+    /// and OpenCL devices do; ILGPU's CPU accelerator emulates barriers with OS threads, thousands
+    /// of times slower than its register-tiled kernels, so it does not.
+    /// </summary>
+    internal bool PrefersGroupedKernels => Kind != DeviceKind.Cpu;
 
     /// <summary>The device as a device string would name it, e.g. <c>cuda:0</c>.</summary>
     public string Id => IdOf(Kind, Index);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using IlgpuBlindSpots.Network;
 
 [assembly: Xunit.CollectionBehavior(DisableTestParallelization = true)]
 

@@ -1,4 +1,3 @@
-using ILGPU;
 using IlgpuBlindSpots.Kernels;
 
 namespace IlgpuBlindSpots.Network.Layers;
@@ -11,10 +10,6 @@ public sealed class DenseLayer : ILayer
 {
     private readonly Device device;
     private readonly LayerBuffer output = new(), inputGradient = new();
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> forward;
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> backwardInput;
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float> backwardWeights;
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float> backwardBias;
     private Tensor? input;
 
     /// <summary>A layer of zero weights [outFeatures, inFeatures] and biases, its parameters named <c>name.weight</c> and <c>name.bias</c>.</summary>
@@ -28,10 +23,6 @@ public sealed class DenseLayer : ILayer
         Weight = new Parameter($"{name}.weight", Tensor.Zeros(device, outFeatures, inFeatures), decays: true);
         Bias = new Parameter($"{name}.bias", Tensor.Zeros(device, outFeatures), decays: false);
         Parameters = [Weight, Bias];
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
-        backwardInput = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput);
-        backwardWeights = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights);
-        backwardBias = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
     }
 
     /// <summary>Inputs per example (an image input counts C·H·W).</summary>
@@ -64,8 +55,7 @@ public sealed class DenseLayer : ILayer
         input = x;
         int batch = x.Batch;
         var y = output.Get(device, [batch, OutFeatures]);
-        var s = device.Split(Tiles(batch) * Tiles(OutFeatures));
-        forward(s.Threads, s, x.View, Weight.Value.View, Bias.Value.View, y.View, batch, InFeatures, OutFeatures);
+        device.Dense.Forward(x.View, Weight.Value.View, Bias.Value.View, y.View, batch, InFeatures, OutFeatures);
         return y;
     }
 
@@ -78,15 +68,12 @@ public sealed class DenseLayer : ILayer
             throw new BlindSpotsException($"{Spec}: output gradient {Tensor.Format(dy.Shape)} does not match [{batch}, {OutFeatures}]");
         if (parameterGradients)
         {
-            var sw = device.Split(Tiles(OutFeatures) * Tiles(InFeatures));
-            backwardWeights(sw.Threads, sw, dy.View, x.View, Weight.Gradient.View, batch, InFeatures, OutFeatures, 1f);
-            var sb = device.Split(OutFeatures);
-            backwardBias(sb.Threads, sb, dy.View, Bias.Gradient.View, batch, OutFeatures, 1f);
+            device.Dense.BackwardParameters(dy.View, x.View, Weight.Gradient.View, Bias.Gradient.View,
+                batch, InFeatures, OutFeatures, 1f);
         }
         // The input gradient takes the input's own shape, so a flattened image batch gets its image shape back.
         var dx = inputGradient.Get(device, x.Shape.ToArray());
-        var s = device.Split(Tiles(batch) * Tiles(InFeatures));
-        backwardInput(s.Threads, s, dy.View, Weight.Value.View, dx.View, batch, InFeatures, OutFeatures);
+        device.Dense.BackwardInput(dy.View, Weight.Value.View, dx.View, batch, InFeatures, OutFeatures);
         return dx;
     }
 
@@ -98,6 +85,4 @@ public sealed class DenseLayer : ILayer
         Weight.Dispose();
         Bias.Dispose();
     }
-
-    private static int Tiles(int n) => (n + 3) / 4;
 }

@@ -4,6 +4,7 @@ using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
 using Onnx;
+using static IlgpuBlindSpots.Network.ModelFiles.OnnxProtoParts;
 
 namespace IlgpuBlindSpots.Network.ModelFiles;
 
@@ -34,7 +35,7 @@ internal sealed class OnnxGraphExporter
 
     private ModelProto Build()
     {
-        graph.Input.Add(Value("input", model.InputShape));
+        graph.Input.Add(BatchedValue("input", model.InputShape));
         foreach (var (v, t) in model.Constants)
             graph.Initializer.Add(OnnxTensor.Encode(Name(v), t.ToArray(), [.. t.Shape.Select(d => (long)d)]));
         foreach (var node in model.Nodes) Export(node);
@@ -48,7 +49,7 @@ internal sealed class OnnxGraphExporter
                 for (int i = 0; i < n.Input.Count; i++)
                     if (n.Input[i] == Name(model.OutputValue)) n.Input[i] = "output";
         }
-        graph.Output.Add(Value("output", model.OutputShape));
+        graph.Output.Add(BatchedValue("output", model.OutputShape));
         var proto = new ModelProto { IrVersion = 7, ProducerName = "blindspots", Graph = graph };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxModelFile.WrittenOpset });
         return proto;
@@ -181,25 +182,6 @@ internal sealed class OnnxGraphExporter
         t.Int64Data.AddRange(values);
         return t;
     }
-
-    private static ValueInfoProto Value(string name, int[] perExample)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        foreach (int d in perExample) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
     private BlindSpotsException Fail(GraphNode node, string problem) => new($"{path}: graph node '{node.Name}' ({node.Spec}) {problem}");
 }

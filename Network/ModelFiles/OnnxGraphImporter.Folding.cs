@@ -10,7 +10,7 @@ internal sealed partial class OnnxGraphImporter
     {
         OnnxTensor? result = node.OpType switch
         {
-            "Constant" => ConstantValue(node),
+            "Constant" => OnnxTensor.OfConstantNode(node, Describe(node), Fail),
             "Identity" or "Dropout" => Constant(node, 0),
             "Neg" or "Reciprocal" or "Sqrt" or "Relu" or "Exp" => Unary(node),
             "Add" or "Sub" or "Mul" or "Div" => Binary(node),
@@ -22,20 +22,6 @@ internal sealed partial class OnnxGraphImporter
             throw Fail($"node {Describe(node)} ({node.OpType}) computes NaN or infinite constants");
         constants[node.Output[0]] = result;
         return true;
-    }
-
-    private OnnxTensor ConstantValue(NodeProto node)
-    {
-        var a = node.Attribute.FirstOrDefault() ?? throw Fail($"node {Describe(node)} has no value");
-        return a.Name switch
-        {
-            "value" when a.T != null => OnnxTensor.Decode(a.T, m => Fail($"node {Describe(node)}: value {m}")),
-            "value_float" => new OnnxTensor([], [a.F], null),
-            "value_floats" => new OnnxTensor([a.Floats.Count], a.Floats.ToArray(), null),
-            "value_int" => new OnnxTensor([], null, [a.I]),
-            "value_ints" => new OnnxTensor([a.Ints.Count], null, a.Ints.ToArray()),
-            _ => throw Fail($"node {Describe(node)}: attribute '{a.Name}' is not a supported constant value"),
-        };
     }
 
     private OnnxTensor Unary(NodeProto node)

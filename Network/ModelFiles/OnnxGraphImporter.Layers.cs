@@ -47,7 +47,7 @@ internal sealed partial class OnnxGraphImporter
         bool transB = Int(node, "transB", 0) != 0;
         int n = (int)(transB ? w.Dims[0] : w.Dims[1]), k = (int)(transB ? w.Dims[1] : w.Dims[0]);
         if (k != shape[1]) throw Fail($"node {Describe(node)} (Gemm): weight '{node.Input[1]}' {w.ShapeText} takes {k} features but its input has {shape[1]}");
-        float[] weight = transB ? Floats(node, w) : Transpose(Floats(node, w), k, n);
+        float[] weight = transB ? Floats(node, w) : OnnxTensor.TransposeMatrix(Floats(node, w), k, n);
         if (alpha != 1f) weight = weight.Select(v => alpha * v).ToArray();
         float[] bias = new float[n];
         if (HasInput(node, 2))
@@ -69,7 +69,7 @@ internal sealed partial class OnnxGraphImporter
         if (w.Dims.Length != 2 || w.Dims[0] != shape[1])
             throw Fail($"node {Describe(node)} (MatMul): weight '{node.Input[1]}' {w.ShapeText} does not take {shape[1]} features");
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
-        return Dense(node, x, k, n, Transpose(Floats(node, w), k, n), new float[n]);
+        return Dense(node, x, k, n, OnnxTensor.TransposeMatrix(Floats(node, w), k, n), new float[n]);
     }
 
     private int Dense(NodeProto node, int x, int k, int n, float[] weight, float[] bias)
@@ -198,14 +198,5 @@ internal sealed partial class OnnxGraphImporter
             || Enumerable.Range(0, r - 2).Any(d => pads[d] != 0 || pads[r + d] != 0))
             throw Fail($"node {Describe(node)} (Pad) has pads [{string.Join(", ", pads)}] for a rank-{r} tensor; only non-negative padding of the last two axes of a rank ≥ 3 tensor is supported");
         return Add(node, new PadLayer(Device, builder.ExampleShape(x), (int)pads[r - 2], (int)pads[r - 1], (int)pads[2 * r - 2], (int)pads[2 * r - 1], value), x);
-    }
-
-    private static float[] Transpose(float[] m, int rows, int cols)
-    {
-        var t = new float[m.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                t[c * rows + r] = m[r * cols + c];
-        return t;
     }
 }

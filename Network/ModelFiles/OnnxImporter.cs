@@ -129,20 +129,7 @@ internal sealed class OnnxImporter
 
     private OnnxTensor Fold(NodeProto node)
     {
-        if (node.OpType == "Constant")
-        {
-            var a = node.Attribute.FirstOrDefault()
-                ?? throw Fail($"node {Describe(node)} has no value");
-            return a.Name switch
-            {
-                "value" when a.T != null => OnnxTensor.Decode(a.T, m => Fail($"node {Describe(node)}: value {m}")),
-                "value_float" => new OnnxTensor([], [a.F], null),
-                "value_floats" => new OnnxTensor([a.Floats.Count], a.Floats.ToArray(), null),
-                "value_int" => new OnnxTensor([], null, [a.I]),
-                "value_ints" => new OnnxTensor([a.Ints.Count], null, a.Ints.ToArray()),
-                _ => throw Fail($"node {Describe(node)}: attribute '{a.Name}' is not a supported constant value"),
-            };
-        }
+        if (node.OpType == "Constant") return OnnxTensor.OfConstantNode(node, Describe(node), Fail);
         var x = Constant(node, 0);
         if (node.OpType == "Identity") return x;
         var xf = Floats(node, x);
@@ -218,7 +205,7 @@ internal sealed class OnnxImporter
         int n = (int)(transB == 1 ? w.Dims[0] : w.Dims[1]), k = (int)(transB == 1 ? w.Dims[1] : w.Dims[0]);
         if (k != Features)
             throw Fail($"node {Describe(node)} (Gemm): weight '{node.Input[1]}' {w.ShapeText} takes {k} features but its input has {Features}");
-        float[] weight = transB == 1 ? Floats(node, w) : Transpose(Floats(node, w), k, n);
+        float[] weight = transB == 1 ? Floats(node, w) : OnnxTensor.TransposeMatrix(Floats(node, w), k, n);
         float[] bias = new float[n];
         if (node.Input.Count > 2 && node.Input[2].Length > 0)
         {
@@ -241,7 +228,7 @@ internal sealed class OnnxImporter
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
         if (k != Features)
             throw Fail($"node {Describe(node)} (MatMul): weight '{node.Input[1]}' {w.ShapeText} takes {k} features but its input has {Features}");
-        AddFc(n, Transpose(Floats(node, w), k, n), new float[n]);
+        AddFc(n, OnnxTensor.TransposeMatrix(Floats(node, w), k, n), new float[n]);
         matMulWaitingForBias = weights.Count - 1;
     }
 
@@ -478,15 +465,6 @@ internal sealed class OnnxImporter
 
     private static long[]? Ints(NodeProto node, string name) =>
         node.Attribute.FirstOrDefault(a => a.Name == name)?.Ints.ToArray();
-
-    private static float[] Transpose(float[] m, int rows, int cols)
-    {
-        var t = new float[m.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                t[c * rows + r] = m[r * cols + c];
-        return t;
-    }
 
     private BlindSpotsException Unsupported(NodeProto node) =>
         Fail($"node {Describe(node)} has op type '{(node.Domain is "" or "ai.onnx" ? "" : node.Domain + ".")}{node.OpType}', which is not supported; supported: {SupportedOps}");

@@ -3,6 +3,7 @@ using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
 using Onnx;
+using static IlgpuBlindSpots.Network.ModelFiles.OnnxProtoParts;
 
 namespace IlgpuBlindSpots.Network.ModelFiles;
 
@@ -130,8 +131,8 @@ public static class OnnxModelFile
         }
         var model = source.AsChain("ONNX export");
         var graph = new GraphProto { Name = "blindspots" };
-        graph.Input.Add(Value("input", [.. model.InputShape.Select(d => (long)d)]));
-        graph.Output.Add(Value("logits", model.Classes));
+        graph.Input.Add(BatchedValue("input", model.InputShape));
+        graph.Output.Add(BatchedValue("logits", [model.Classes]));
         string current = "input";
         int rank = 3;
         for (int i = 0; i < model.Layers.Count; i++)
@@ -191,22 +192,4 @@ public static class OnnxModelFile
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = WrittenOpset });
         AtomicFile.Write(path, s => proto.WriteTo(s));
     }
-
-    private static ValueInfoProto Value(string name, params long[] perExample)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        foreach (long d in perExample) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 }

@@ -45,52 +45,64 @@ internal sealed class OnnxTensor
         }
         long[] dims = t.Dims.ToArray();
         int n = (int)count;
+        string shape = "[" + string.Join(", ", dims) + "]";
         var raw = t.RawData;
-        switch (t.DataType)
+        return t.DataType switch
         {
-            case Float:
-                if (raw.Length > 0)
-                {
-                    if (raw.Length != 4L * n) throw fail($"has {raw.Length} bytes of raw data for {n} float32 values");
-                    var f = new float[n];
-                    for (int i = 0; i < n; i++) f[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Span.Slice(4 * i, 4));
-                    return new OnnxTensor(dims, f, null);
-                }
-                if (t.FloatData.Count != n) throw fail($"has {t.FloatData.Count} float values for shape [{string.Join(", ", dims)}]");
-                return new OnnxTensor(dims, t.FloatData.ToArray(), null);
-            case Double:
-                if (raw.Length > 0)
-                {
-                    if (raw.Length != 8L * n) throw fail($"has {raw.Length} bytes of raw data for {n} float64 values");
-                    var d = new float[n];
-                    for (int i = 0; i < n; i++) d[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(raw.Span.Slice(8 * i, 8));
-                    return new OnnxTensor(dims, d, null);
-                }
-                if (t.DoubleData.Count != n) throw fail($"has {t.DoubleData.Count} double values for shape [{string.Join(", ", dims)}]");
-                return new OnnxTensor(dims, t.DoubleData.Select(v => (float)v).ToArray(), null);
-            case Int64:
-                if (raw.Length > 0)
-                {
-                    if (raw.Length != 8L * n) throw fail($"has {raw.Length} bytes of raw data for {n} int64 values");
-                    var l = new long[n];
-                    for (int i = 0; i < n; i++) l[i] = BinaryPrimitives.ReadInt64LittleEndian(raw.Span.Slice(8 * i, 8));
-                    return new OnnxTensor(dims, null, l);
-                }
-                if (t.Int64Data.Count != n) throw fail($"has {t.Int64Data.Count} int64 values for shape [{string.Join(", ", dims)}]");
-                return new OnnxTensor(dims, null, t.Int64Data.ToArray());
-            case Int32:
-                if (raw.Length > 0)
-                {
-                    if (raw.Length != 4L * n) throw fail($"has {raw.Length} bytes of raw data for {n} int32 values");
-                    var l = new long[n];
-                    for (int i = 0; i < n; i++) l[i] = BinaryPrimitives.ReadInt32LittleEndian(raw.Span.Slice(4 * i, 4));
-                    return new OnnxTensor(dims, null, l);
-                }
-                if (t.Int32Data.Count != n) throw fail($"has {t.Int32Data.Count} int32 values for shape [{string.Join(", ", dims)}]");
-                return new OnnxTensor(dims, null, t.Int32Data.Select(v => (long)v).ToArray());
-            default:
-                throw fail($"has data type {t.DataType}; only float32, float64, int32 and int64 constants are supported");
+            Float => new OnnxTensor(dims, Values(raw, 4, "float32", b => BinaryPrimitives.ReadSingleLittleEndian(b), t.FloatData, "float", v => v, n, shape, fail), null),
+            Double => new OnnxTensor(dims, Values(raw, 8, "float64", b => (float)BinaryPrimitives.ReadDoubleLittleEndian(b), t.DoubleData, "double", v => (float)v, n, shape, fail), null),
+            Int64 => new OnnxTensor(dims, null, Values(raw, 8, "int64", b => BinaryPrimitives.ReadInt64LittleEndian(b), t.Int64Data, "int64", v => v, n, shape, fail)),
+            Int32 => new OnnxTensor(dims, null, Values(raw, 4, "int32", b => (long)BinaryPrimitives.ReadInt32LittleEndian(b), t.Int32Data, "int32", v => v, n, shape, fail)),
+            _ => throw fail($"has data type {t.DataType}; only float32, float64, int32 and int64 constants are supported"),
+        };
+    }
+
+    private delegate T LittleEndianRead<T>(ReadOnlySpan<byte> bytes);
+
+    /// <summary>
+    /// A constant's n values, from its raw little-endian bytes (width bytes each) when it has any,
+    /// else from the typed field; either must hold exactly n values.
+    /// </summary>
+    private static T[] Values<T, TField>(ByteString raw, int width, string rawKind, LittleEndianRead<T> read,
+        IReadOnlyCollection<TField> typed, string typedKind, Func<TField, T> convert, int n, string shape, Func<string, BlindSpotsException> fail)
+    {
+        if (raw.Length > 0)
+        {
+            if (raw.Length != (long)width * n) throw fail($"has {raw.Length} bytes of raw data for {n} {rawKind} values");
+            var values = new T[n];
+            for (int i = 0; i < n; i++) values[i] = read(raw.Span.Slice(width * i, width));
+            return values;
         }
+        if (typed.Count != n) throw fail($"has {typed.Count} {typedKind} values for shape {shape}");
+        return typed.Select(convert).ToArray();
+    }
+
+    /// <summary>
+    /// The value a Constant node holds in its one attribute (a tensor, or a float or int or a list
+    /// of them). <paramref name="fail"/> makes the error for a message that starts at "node ...".
+    /// </summary>
+    public static OnnxTensor OfConstantNode(NodeProto node, string describedNode, Func<string, BlindSpotsException> fail)
+    {
+        var a = node.Attribute.FirstOrDefault() ?? throw fail($"node {describedNode} has no value");
+        return a.Name switch
+        {
+            "value" when a.T != null => Decode(a.T, m => fail($"node {describedNode}: value {m}")),
+            "value_float" => new OnnxTensor([], [a.F], null),
+            "value_floats" => new OnnxTensor([a.Floats.Count], a.Floats.ToArray(), null),
+            "value_int" => new OnnxTensor([], null, [a.I]),
+            "value_ints" => new OnnxTensor([a.Ints.Count], null, a.Ints.ToArray()),
+            _ => throw fail($"node {describedNode}: attribute '{a.Name}' is not a supported constant value"),
+        };
+    }
+
+    /// <summary>A row-major rows×cols matrix transposed: how a Gemm/MatMul weight stored [k, n] becomes the dense layer's [n, k].</summary>
+    public static float[] TransposeMatrix(float[] m, int rows, int cols)
+    {
+        var t = new float[m.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                t[c * rows + r] = m[r * cols + c];
+        return t;
     }
 
     /// <summary>A float32 initializer with raw data, as the exporter writes it.</summary>

@@ -15,18 +15,13 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// still running goes through the host, and an example whose objective fell by less than 0.01% over
 /// the segment stops (the early abort), so later segments run the model on the remaining examples only.
 /// </remarks>
-public sealed class CwAttack : Attack
+public sealed class CwAttack : Attack<CwOptions>
 {
     /// <summary>The attack with <paramref name="options"/>, or the defaults.</summary>
     /// <exception cref="BlindSpotsException">An option is out of range.</exception>
-    public CwAttack(CwOptions? options = null) : base((options ?? new CwOptions()).BatchSize)
+    public CwAttack(CwOptions? options = null) : base(options)
     {
-        Options = options ?? new CwOptions();
-        Options.Validate();
     }
-
-    /// <summary>The validated options.</summary>
-    public CwOptions Options { get; }
 
     /// <summary>L2, the norm C&amp;W's L2 attack minimises.</summary>
     public override Distance Measure => Distance.L2;

@@ -6,7 +6,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// Settings of <see cref="CwAttack"/>. The defaults are Carlini and Wagner's (and Foolbox 3's)
 /// except <see cref="Steps"/>: 1,000 instead of 10,000, with which the early abort stops most searches anyway.
 /// </summary>
-public sealed record CwOptions
+public sealed record CwOptions : AttackOptions
 {
     /// <summary>Rounds of the binary search over the weight c of the loss (one Adam run each).</summary>
     public int BinarySteps { get; init; } = 9;
@@ -23,20 +23,17 @@ public sealed record CwOptions
     /// per example (C&amp;W's code checks the batch's sum), so an example's result does not depend on its batch.
     /// </summary>
     public bool AbortEarly { get; init; } = true;
-    /// <summary>Examples attacked together on the device.</summary>
-    public int BatchSize { get; init; } = 256;
 
-    /// <summary>Throws a <see cref="BlindSpotsException"/> naming the first option out of range.</summary>
-    public void Validate()
+    /// <inheritdoc/>
+    protected override string AttackName => "C&W";
+
+    /// <inheritdoc/>
+    protected override void CheckSettings()
     {
-        if (BinarySteps < 1) Fail(nameof(BinarySteps), BinarySteps, "at least 1");
-        if (Steps < 1) Fail(nameof(Steps), Steps, "at least 1");
-        if (!(StepSize > 0 && double.IsFinite(StepSize))) Fail(nameof(StepSize), StepSize, "positive");
-        if (!(InitialConst > 0 && double.IsFinite(InitialConst))) Fail(nameof(InitialConst), InitialConst, "positive");
-        if (!(Confidence >= 0 && double.IsFinite(Confidence))) Fail(nameof(Confidence), Confidence, "0 or more");
-        if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, "at least 1");
+        AtLeast(nameof(BinarySteps), BinarySteps, 1);
+        AtLeast(nameof(Steps), Steps, 1);
+        Positive(nameof(StepSize), StepSize);
+        Positive(nameof(InitialConst), InitialConst);
+        Require(Confidence >= 0 && double.IsFinite(Confidence), nameof(Confidence), Confidence, "0 or more");
     }
-
-    private static void Fail(string name, object value, string range) =>
-        throw new BlindSpotsException($"C&W option {name} = {value} is out of range: it must be {range}");
 }

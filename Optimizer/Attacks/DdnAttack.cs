@@ -16,18 +16,13 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// Unlike the authors' code, iterates are not rounded to 256 grey levels, and a zero gradient makes
 /// no move instead of a random one (the norm still adapts).
 /// </remarks>
-public sealed class DdnAttack : Attack
+public sealed class DdnAttack : Attack<DdnOptions>
 {
     /// <summary>The attack with <paramref name="options"/>, or the published defaults.</summary>
     /// <exception cref="BlindSpotsException">An option is out of range.</exception>
-    public DdnAttack(DdnOptions? options = null) : base((options ?? new DdnOptions()).BatchSize)
+    public DdnAttack(DdnOptions? options = null) : base(options)
     {
-        Options = options ?? new DdnOptions();
-        Options.Validate();
     }
-
-    /// <summary>The validated options.</summary>
-    public DdnOptions Options { get; }
 
     /// <summary>L2, the norm DDN minimises.</summary>
     public override Distance Measure => Distance.L2;

@@ -19,18 +19,13 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// steps then shrink it. InitSteps = 0 runs FMN as published.</para>
 /// <para>Evaluations count the DDN steps, the bisection's forward passes (one each) and FMN's steps.</para>
 /// </remarks>
-public sealed class FmnAttack : Attack
+public sealed class FmnAttack : Attack<FmnOptions>
 {
     /// <summary>The attack with <paramref name="options"/>, or the defaults.</summary>
     /// <exception cref="BlindSpotsException">An option is out of range.</exception>
-    public FmnAttack(FmnOptions? options = null) : base((options ?? new FmnOptions()).BatchSize)
+    public FmnAttack(FmnOptions? options = null) : base(options)
     {
-        Options = options ?? new FmnOptions();
-        Options.Validate();
     }
-
-    /// <summary>The validated options.</summary>
-    public FmnOptions Options { get; }
 
     /// <summary>L2, the norm FMN minimises here.</summary>
     public override Distance Measure => Distance.L2;

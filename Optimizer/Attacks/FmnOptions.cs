@@ -6,7 +6,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// Settings of <see cref="FmnAttack"/>: the L2 steps with the defaults of Pintor et al. (2021), and
 /// the start that the box [0, 1] makes necessary (see the attack's remarks).
 /// </summary>
-public sealed record FmnOptions
+public sealed record FmnOptions : AttackOptions
 {
     /// <summary>FMN steps (each one model forward and backward pass).</summary>
     public int Steps { get; init; } = 100;
@@ -25,22 +25,19 @@ public sealed record FmnOptions
     public int InitSteps { get; init; } = 30;
     /// <summary>Halvings of the bisection that brings each start to the decision boundary along its own perturbation.</summary>
     public int BisectionSteps { get; init; } = 10;
-    /// <summary>Examples attacked together on the device.</summary>
-    public int BatchSize { get; init; } = 256;
 
-    /// <summary>Throws a <see cref="BlindSpotsException"/> naming the first option out of range.</summary>
-    public void Validate()
+    /// <inheritdoc/>
+    protected override string AttackName => "FMN";
+
+    /// <inheritdoc/>
+    protected override void CheckSettings()
     {
-        if (Steps < 0) Fail(nameof(Steps), Steps, "0 or more");
-        if (!(StepSize > 0 && double.IsFinite(StepSize))) Fail(nameof(StepSize), StepSize, "positive");
-        if (!(FinalStepSize > 0 && FinalStepSize <= StepSize)) Fail(nameof(FinalStepSize), FinalStepSize, "positive and at most StepSize");
-        if (!(Gamma > 0 && Gamma < 1)) Fail(nameof(Gamma), Gamma, "in (0, 1)");
-        if (!(FinalGamma > 0 && FinalGamma <= Gamma)) Fail(nameof(FinalGamma), FinalGamma, "positive and at most Gamma");
-        if (InitSteps < 0) Fail(nameof(InitSteps), InitSteps, "0 or more");
-        if (BisectionSteps < 0) Fail(nameof(BisectionSteps), BisectionSteps, "0 or more");
-        if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, "at least 1");
+        AtLeast(nameof(Steps), Steps, 0);
+        Positive(nameof(StepSize), StepSize);
+        Require(FinalStepSize > 0 && FinalStepSize <= StepSize, nameof(FinalStepSize), FinalStepSize, "positive and at most StepSize");
+        Fraction(nameof(Gamma), Gamma);
+        Require(FinalGamma > 0 && FinalGamma <= Gamma, nameof(FinalGamma), FinalGamma, "positive and at most Gamma");
+        AtLeast(nameof(InitSteps), InitSteps, 0);
+        AtLeast(nameof(BisectionSteps), BisectionSteps, 0);
     }
-
-    private static void Fail(string name, object value, string range) =>
-        throw new BlindSpotsException($"FMN option {name} = {value} is out of range: it must be {range}");
 }

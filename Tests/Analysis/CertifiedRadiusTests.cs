@@ -1,6 +1,4 @@
 using IlgpuBlindSpots.Optimizer.Analysis;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Analysis;
 

@@ -1,8 +1,5 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Optimizer.Analysis;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Analysis;
 

@@ -1,9 +1,5 @@
 using System.Globalization;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Analysis;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Analysis;
 

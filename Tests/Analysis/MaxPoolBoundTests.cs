@@ -1,7 +1,5 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Optimizer.Analysis;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Analysis;
 

@@ -1,11 +1,7 @@
-using ILGPU;
-using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
 using IlgpuBlindSpots.Tests.Network;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

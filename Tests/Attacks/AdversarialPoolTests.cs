@@ -1,8 +1,5 @@
-using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Xunit;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

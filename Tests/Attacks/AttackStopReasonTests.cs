@@ -1,6 +1,5 @@
 using IlgpuBlindSpots.Optimizer;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

@@ -1,7 +1,4 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

@@ -1,11 +1,6 @@
 using IlgpuBlindSpots.Cli;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

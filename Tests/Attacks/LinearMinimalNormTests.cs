@@ -1,8 +1,4 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

@@ -1,10 +1,6 @@
+using Device = IlgpuBlindSpots.Network.Device;
 using ILGPU;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

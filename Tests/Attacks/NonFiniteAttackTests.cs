@@ -1,6 +1,4 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

@@ -1,7 +1,5 @@
-using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Xunit;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

@@ -1,10 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

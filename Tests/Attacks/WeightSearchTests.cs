@@ -1,5 +1,4 @@
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Attacks;
 

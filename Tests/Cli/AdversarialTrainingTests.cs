@@ -1,9 +1,5 @@
 using System.Text.Json;
 using IlgpuBlindSpots.Cli;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

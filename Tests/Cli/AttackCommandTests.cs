@@ -1,7 +1,5 @@
 using IlgpuBlindSpots.Cli;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

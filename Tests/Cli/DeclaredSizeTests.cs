@@ -1,8 +1,5 @@
 using System.IO.Compression;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Tests.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

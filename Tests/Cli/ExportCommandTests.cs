@@ -1,9 +1,4 @@
 using IlgpuBlindSpots.Cli;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Tests.Fixtures;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

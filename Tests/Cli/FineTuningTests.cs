@@ -1,8 +1,3 @@
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
-
 namespace IlgpuBlindSpots.Tests.Cli;
 
 /// <summary>

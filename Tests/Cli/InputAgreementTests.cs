@@ -1,9 +1,6 @@
 using Google.Protobuf;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
 using Onnx;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

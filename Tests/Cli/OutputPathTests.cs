@@ -1,6 +1,3 @@
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
-
 namespace IlgpuBlindSpots.Tests.Cli;
 
 /// <summary>

@@ -3,11 +3,7 @@ using System.Text.Json;
 using IlgpuBlindSpots.Cli;
 using IlgpuBlindSpots.Cli.AttackRuns;
 using IlgpuBlindSpots.Cli.Transfer;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Training;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using IlgpuBlindSpots.Cli;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

@@ -1,6 +1,4 @@
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

@@ -1,8 +1,5 @@
 using IlgpuBlindSpots.Cli;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Optimizer.Analysis;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

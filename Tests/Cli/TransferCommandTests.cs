@@ -1,9 +1,5 @@
 using IlgpuBlindSpots.Cli;
 using IlgpuBlindSpots.Cli.Transfer;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using IlgpuBlindSpots.Cli;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

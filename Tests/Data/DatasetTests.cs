@@ -1,7 +1,3 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 using static IlgpuBlindSpots.Tests.Data.IdxFileTests;
 
 namespace IlgpuBlindSpots.Tests.Data;

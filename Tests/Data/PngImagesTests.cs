@@ -1,12 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
-using IlgpuBlindSpots.Tests.Reference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Data;
 

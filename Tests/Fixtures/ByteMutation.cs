@@ -1,6 +1,3 @@
-using IlgpuBlindSpots.Network;
-using Xunit;
-
 namespace IlgpuBlindSpots.Tests.Fixtures;
 
 /// <summary>

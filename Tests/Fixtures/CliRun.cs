@@ -1,5 +1,4 @@
 using IlgpuBlindSpots.Cli;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Fixtures;
 

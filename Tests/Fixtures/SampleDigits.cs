@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network.Data;
-
 namespace IlgpuBlindSpots.Tests.Fixtures;
 
 /// <summary>

@@ -1,12 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Tests.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace IlgpuBlindSpots.Tests.Fuzz;

@@ -1,7 +1,4 @@
-using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Graphs;
 

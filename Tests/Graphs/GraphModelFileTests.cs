@@ -1,9 +1,4 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
 using Microsoft.ML.OnnxRuntime;
-using Xunit;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 
 namespace IlgpuBlindSpots.Tests.Graphs;

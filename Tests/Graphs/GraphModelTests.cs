@@ -1,9 +1,4 @@
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Graphs;
 

@@ -1,6 +1,4 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Tests.Reference;
 
 namespace IlgpuBlindSpots.Tests.Graphs;
 

@@ -1,8 +1,5 @@
 using Google.Protobuf;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
 using Onnx;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace IlgpuBlindSpots.Tests.Graphs;

@@ -1,11 +1,6 @@
-using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
 using Microsoft.ML.OnnxRuntime;
-using Xunit;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Graphs;
 

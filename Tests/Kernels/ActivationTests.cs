@@ -1,9 +1,5 @@
 using IlgpuBlindSpots.Network.Layers;
 using ILGPU;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

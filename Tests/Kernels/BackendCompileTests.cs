@@ -1,13 +1,12 @@
 using System.Reflection;
-using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
 using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
-using Xunit;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 
@@ -41,6 +40,7 @@ public class BackendCompileTests
         // The dense family is the fixed point of the enumeration: if reflection finds none of it, the filter is broken.
         Assert.Contains("Dense.Forward", names);
         Assert.Contains("Dense.BackwardWeights", names);
+        Assert.Contains("DenseGroupedGemm.Product", names);
         Assert.Equal(names.Count, names.Distinct().Count()); // overloads would make the theory ambiguous
     }
 
@@ -80,11 +80,18 @@ public class BackendCompileTests
         Assert.Contains("kernel", compiled.Source);
     }
 
+    /// <summary>An implicitly grouped kernel (first parameter an index) or an explicitly grouped one (every parameter a view or a struct, no index).</summary>
     private static bool IsKernel(MethodInfo m) =>
         m.ReturnType == typeof(void) && m.GetParameters() is { Length: > 0 } p &&
-        typeof(IIndex).IsAssignableFrom(p[0].ParameterType);
+        (typeof(IIndex).IsAssignableFrom(p[0].ParameterType) || IsExplicitlyGrouped(m));
 
-    private static EntryPointDescription Describe(MethodInfo m) => EntryPointDescription.FromImplicitlyGroupedKernel(m);
+    private static bool IsExplicitlyGrouped(MethodInfo m) =>
+        m.GetParameters().All(p => p.ParameterType.IsValueType && !p.ParameterType.IsPrimitive && !typeof(IIndex).IsAssignableFrom(p.ParameterType))
+        && m.GetParameters()[0].ParameterType.IsGenericType && m.GetParameters()[0].ParameterType.GetGenericTypeDefinition() == typeof(ArrayView<>);
+
+    private static EntryPointDescription Describe(MethodInfo m) => IsExplicitlyGrouped(m)
+        ? EntryPointDescription.FromExplicitlyGroupedKernel(m)
+        : EntryPointDescription.FromImplicitlyGroupedKernel(m);
 
     private static string Name(MethodInfo m) => $"{m.DeclaringType!.Name}.{m.Name}";
 

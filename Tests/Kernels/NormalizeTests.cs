@@ -1,8 +1,4 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

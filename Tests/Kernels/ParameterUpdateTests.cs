@@ -1,8 +1,4 @@
 using ILGPU;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

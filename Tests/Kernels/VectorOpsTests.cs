@@ -1,9 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 
@@ -52,14 +48,13 @@ public class VectorOpsTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ScaleCopyAndFillMatchFloat64Reference(int rows, int n, bool masked)
+    public void ScaleMatchesFloat64Reference(int rows, int n, bool masked)
     {
         var dev = TestDevice.Current;
-        float[] x = Rand.Uniform(4, rows * n), other = Rand.Uniform(5, rows * n);
+        float[] x = Rand.Uniform(4, rows * n);
         double[] alpha = Rand.Uniform(6, rows, -2f, 2f).Select(v => (double)v).ToArray();
         int[]? active = Active(rows, masked);
         using var tx = Tensor.Allocate(dev, rows, n);
-        using var tsrc = Tensor.FromArray(dev, other, rows, n);
         using var talpha = dev.Accelerator.Allocate1D(alpha);
         using var tactive = Allocate(active);
 
@@ -69,22 +64,12 @@ public class VectorOpsTests
             dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.Scale)(
                 s.Threads, s, tx.View, talpha.View, 2f, View(tactive), n);
             Compare.Close(VectorOpsReference.Map(x, (r, _, v) => 2 * alpha[r] * v, active, rows, n), tx.ToArray(), what: "Scale");
-
-            tx.CopyFrom(x);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(VectorOps.Copy)(
-                s.Threads, s, tsrc.View, tx.View, View(tactive), n);
-            Compare.Close(VectorOpsReference.Map(x, (r, k, _) => other[r * n + k], active, rows, n), tx.ToArray(), rtol: 0, atol: 0, what: "Copy");
-
-            tx.CopyFrom(x);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, float, ArrayView<int>, int>(VectorOps.Fill)(
-                s.Threads, s, tx.View, 3.5f, View(tactive), n);
-            Compare.Close(VectorOpsReference.Map(x, (_, _, _) => 3.5, active, rows, n), tx.ToArray(), rtol: 0, atol: 0, what: "Fill");
         }
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void DotAndNormsMatchFloat64Reference(int rows, int n, bool masked)
+    public void DotAndNormMatchFloat64Reference(int rows, int n, bool masked)
     {
         var dev = TestDevice.Current;
         float[] x = Rand.Uniform(7, rows * n, -3f, 3f), y = Rand.Uniform(8, rows * n);
@@ -101,12 +86,9 @@ public class VectorOpsTests
             ("Dot", s => dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot)(
                 s.Threads, s, tx.View, ty.View, result.View, View(tactive), n),
                 r => VectorOpsReference.Dot(VectorOpsReference.Row(x, r, n), VectorOpsReference.Row(y, r, n))),
-            ("SquaredNormL2", s => RowNorm(VectorOps.SquaredNormL2, s, tx, result, tactive, n),
-                r => VectorOpsReference.SquaredNormL2(VectorOpsReference.Row(x, r, n))),
-            ("NormL2", s => RowNorm(VectorOps.NormL2, s, tx, result, tactive, n),
+            ("NormL2", s => dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2)(
+                s.Threads, s, tx.View, result.View, View(tactive), n),
                 r => VectorOpsReference.NormL2(VectorOpsReference.Row(x, r, n))),
-            ("NormLInf", s => RowNorm(VectorOps.NormLInf, s, tx, result, tactive, n),
-                r => VectorOpsReference.NormLInf(VectorOpsReference.Row(x, r, n))),
         };
         foreach (var (name, run, expected) in cases)
             foreach (var s in Splits(rows))
@@ -137,31 +119,14 @@ public class VectorOpsTests
         Assert.Equal(n - 2, result.GetAsArray1D()[0]);
     }
 
-    [Fact]
-    public void NormLInfOfARowWithNaNIsNaN()
-    {
-        var dev = TestDevice.Current;
-        float[] x = { 5f, float.NaN, 1f, -2f, 1f, 1f };
-        using var tx = Tensor.FromArray(dev, x, 2, 3);
-        using var result = dev.Accelerator.Allocate1D<double>(2);
-        RowNorm(VectorOps.NormLInf, dev.Split(2), tx, result, null, 3);
-        double[] r = result.GetAsArray1D();
-        Assert.True(double.IsNaN(r[0]));
-        Assert.Equal(2.0, r[1]);
-    }
-
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ClampsMatchFloat64ReferenceExactly(int rows, int n, bool masked)
+    public void ClampMatchesFloat64ReferenceExactly(int rows, int n, bool masked)
     {
         var dev = TestDevice.Current;
         float[] x = Rand.Uniform(9, rows * n, -2f, 2f);
-        float[] lo = Rand.Uniform(10, rows * n, -1f, 0f), width = Rand.Uniform(11, rows * n, 0f, 1f);
-        float[] hi = lo.Select((v, i) => v + width[i]).ToArray();
         int[]? active = Active(rows, masked);
         using var tx = Tensor.Allocate(dev, rows, n);
-        using var tlo = Tensor.FromArray(dev, lo, rows, n);
-        using var thi = Tensor.FromArray(dev, hi, rows, n);
         using var tactive = Allocate(active);
 
         foreach (var s in Splits(rows))
@@ -171,12 +136,6 @@ public class VectorOpsTests
                 s.Threads, s, tx.View, -0.5f, 0.25f, View(tactive), n);
             Compare.Close(VectorOpsReference.Map(x, (_, _, v) => VectorOpsReference.Clamp(v, -0.5, 0.25), active, rows, n),
                 tx.ToArray(), rtol: 0, atol: 0, what: "Clamp");
-
-            tx.CopyFrom(x);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(VectorOps.ClampToBounds)(
-                s.Threads, s, tx.View, tlo.View, thi.View, View(tactive), n);
-            Compare.Close(VectorOpsReference.Map(x, (r, k, v) => VectorOpsReference.Clamp(v, lo[r * n + k], hi[r * n + k]), active, rows, n),
-                tx.ToArray(), rtol: 0, atol: 0, what: "ClampToBounds");
         }
     }
 
@@ -226,11 +185,10 @@ public class VectorOpsTests
             double half = 0.5 * xd.Sum();
             Assert.Equal(half, result.GetAsArray1D()[0], 1e-12 * xd.Sum(Math.Abs));
 
-            // accumulate = 1 adds the sum of squares onto the half sum already there.
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumOfSquaresPartials)(s.Threads, s, tx.View, partials.View);
-            finish(one.Threads, one, partials.View, result.View, s.Threads, 1.0, 1);
-            double expected = half + xd.Sum(v => v * v);
-            Assert.Equal(expected, result.GetAsArray1D()[0], 1e-12 * (xd.Sum(Math.Abs) + expected));
+            // accumulate = 1 adds a second total, scaled by 2, onto the half sum already there.
+            finish(one.Threads, one, partials.View, result.View, s.Threads, 2.0, 1);
+            double expected = 2.5 * xd.Sum();
+            Assert.Equal(expected, result.GetAsArray1D()[0], 1e-12 * 2.5 * xd.Sum(Math.Abs));
         }
     }
 
@@ -243,10 +201,6 @@ public class VectorOpsTests
 
     private static ArrayView<int> View(MemoryBuffer1D<int, Stride1D.Dense>? active) =>
         active is null ? ArrayView<int>.Empty : active.View;
-
-    private static void RowNorm(Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int> kernel,
-        WorkSplit s, Tensor x, MemoryBuffer1D<double, Stride1D.Dense> result, MemoryBuffer1D<int, Stride1D.Dense>? active, int n) =>
-        TestDevice.Current.Kernels.Load(kernel)(s.Threads, s, x.View, result.View, View(active), n);
 
     private static void CloseDouble(double[] expected, double[] actual, double rtol, string what)
     {

@@ -1,10 +1,4 @@
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.ModelFiles;
 

@@ -1,15 +1,9 @@
 using System.Text.Json;
 using Google.Protobuf;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
-using IlgpuBlindSpots.Tests.Reference;
 using Microsoft.ML.OnnxRuntime;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 using Onnx;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.ModelFiles;
 

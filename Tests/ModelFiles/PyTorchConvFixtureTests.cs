@@ -1,9 +1,4 @@
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.ModelFiles;
 

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.ModelFiles;
 

@@ -1,10 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Tests.Fixtures;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.ModelFiles;
 

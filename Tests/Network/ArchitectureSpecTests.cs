@@ -1,7 +1,3 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
-using Xunit;
-
 namespace IlgpuBlindSpots.Tests.Network;
 
 public class ArchitectureSpecTests

@@ -1,7 +1,3 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
-using Xunit;
-
 namespace IlgpuBlindSpots.Tests.Network;
 
 /// <summary>Shape problems end in the project's own one-line error before any kernel runs.</summary>

@@ -1,5 +1,4 @@
 using ILGPU;
-using IlgpuBlindSpots.Kernels;
 
 namespace IlgpuBlindSpots.Tests.Optimizer;
 

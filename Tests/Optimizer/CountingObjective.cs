@@ -1,8 +1,6 @@
+using IlgpuBlindSpots.Optimizer;
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Optimizer;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Optimizer;
 

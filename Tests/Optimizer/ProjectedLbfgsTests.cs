@@ -1,7 +1,4 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Optimizer;
 

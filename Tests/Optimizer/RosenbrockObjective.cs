@@ -1,7 +1,5 @@
-using ILGPU;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer;
+using ILGPU;
 
 namespace IlgpuBlindSpots.Tests.Optimizer;
 

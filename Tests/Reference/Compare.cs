@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace IlgpuBlindSpots.Tests.Reference;
 
 /// <summary>Element-wise comparison of a float32 result against a float64 reference.</summary>

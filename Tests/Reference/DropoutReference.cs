@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Kernels;
-
 namespace IlgpuBlindSpots.Tests.Reference;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Kernels;
-
 namespace IlgpuBlindSpots.Tests.Reference;
 
 /// <summary>Float64 references of the graph layers' ops, written from their ONNX definitions, loop by loop.</summary>

@@ -1,5 +1,4 @@
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Network.Models;
 
 namespace IlgpuBlindSpots.Tests.Reference;
 

@@ -43,11 +43,7 @@ internal static class VectorOpsReference
 
     public static double Dot(double[] x, double[] y) => x.Select((v, i) => v * y[i]).Sum();
 
-    public static double SquaredNormL2(double[] x) => x.Sum(v => v * v);
-
-    public static double NormL2(double[] x) => Math.Sqrt(SquaredNormL2(x));
-
-    public static double NormLInf(double[] x) => x.Length == 0 ? 0 : x.Max(Math.Abs);
+    public static double NormL2(double[] x) => Math.Sqrt(x.Sum(v => v * v));
 
     public static double Clamp(double v, double lo, double hi) => Math.Min(Math.Max(v, lo), hi);
 

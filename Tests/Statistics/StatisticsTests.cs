@@ -1,5 +1,4 @@
 using IlgpuBlindSpots.Optimizer.Statistics;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Statistics;
 

@@ -1,10 +1,5 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Training;
 

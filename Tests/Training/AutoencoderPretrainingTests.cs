@@ -1,10 +1,5 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Training;
 

@@ -1,9 +1,7 @@
-using ILGPU;
-using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
 using Device = IlgpuBlindSpots.Network.Device;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Training;
 

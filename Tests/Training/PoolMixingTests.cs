@@ -1,10 +1,5 @@
-using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
+using ILGPU.Runtime;
 
 namespace IlgpuBlindSpots.Tests.Training;
 

@@ -1,6 +1,4 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Transfer;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Transfer;
 

@@ -1,6 +1,4 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Units;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Units;
 

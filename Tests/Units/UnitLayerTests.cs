@@ -1,7 +1,4 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Units;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Units;
 
