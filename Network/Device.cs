@@ -82,16 +82,22 @@ public sealed class Device : IDisposable
     /// <summary>Waits until every launched kernel has finished.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>Opens the device a device string names, <c>auto</c> choosing for work of the attack's default batch (<see cref="Open(string, int)"/>).</summary>
+    /// <exception cref="BlindSpotsException">As <see cref="Open(string, int)"/>.</exception>
+    public static Device Open(string spec) => Open(spec, AutoChoice.DefaultBatch);
+
     /// <summary>
     /// Opens the device a device string names: <c>auto</c> the one <see cref="AutoChoice"/> picks
-    /// (CUDA, then an OpenCL GPU, then an OpenCL CPU device, then the CPU accelerator); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
+    /// for work of <paramref name="batch"/> examples at a time (CUDA, then an OpenCL GPU, then,
+    /// between an OpenCL CPU device and the CPU accelerator, whichever Bench measured faster at that
+    /// batch); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
     /// Dispose it when done: it holds the accelerator. The accelerator and its loaded kernels then
     /// stay with the process for the next device opened with the same id (see <see cref="DevicePool"/>):
     /// a device opened again starts at once, its kernels already compiled.
     /// </summary>
     /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
     /// device cannot run ILGPU kernels (the message says why), or the device fails to start.</exception>
-    public static Device Open(string spec)
+    public static Device Open(string spec, int batch)
     {
         var (kind, index) = Parse(spec);
         if (kind is not null && DevicePool.TakeIdle(IdOf(kind.Value, index)) is { } idle)
@@ -101,7 +107,7 @@ public sealed class Device : IDisposable
         {
             if (kind is null)
             {
-                var (choice, _) = AutoChoice.Pick(context);
+                var (choice, _) = AutoChoice.Pick(context, batch);
                 var (autoKind, autoIndex) = Parse(choice);
                 if (DevicePool.TakeIdle(choice) is { } autoIdle)
                 {
@@ -134,11 +140,14 @@ public sealed class Device : IDisposable
         }
     }
 
-    /// <summary>The device <c>auto</c> opens on this machine, as a device string, and why.</summary>
-    public static (string Id, string Reason) Auto()
+    /// <summary>The device <c>auto</c> opens on this machine for work of the attack's default batch, as a device string, and why.</summary>
+    public static (string Id, string Reason) Auto() => Auto(AutoChoice.DefaultBatch);
+
+    /// <summary>The device <c>auto</c> opens on this machine for work of <paramref name="batch"/> examples at a time, as a device string, and why.</summary>
+    public static (string Id, string Reason) Auto(int batch)
     {
         using var context = CreateContext();
-        return AutoChoice.Pick(context);
+        return AutoChoice.Pick(context, batch);
     }
 
     /// <summary>Every device on this machine, usable or not, with the reason when not.</summary>

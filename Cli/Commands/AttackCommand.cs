@@ -33,7 +33,7 @@ internal static class AttackCommand
         {
             foreach (string spec in deviceSpecs)
             {
-                var device = Device.Open(spec);
+                var device = Device.Open(spec, o.Batch);
                 devices.Add(device);
                 models.Add(ModelArgument.Load(device, o.Model, models.Count == 0 ? console.Error : null));
             }

@@ -21,7 +21,7 @@ internal static class EvalCommand
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);
         var data = DataLocator.Load(o.Data, split, o.Range);
-        using var device = Device.Open(o.Device);
+        using var device = Device.Open(o.Device, o.Batch);
         using var model = ModelArgument.Load(device, o.Model, console.Error);
         // Same pixel count is not the same image: 14×56 digits must not pass for 28×28 ones.
         if (data.Channels != model.InputShape[0] || data.Height != model.InputShape[1] || data.Width != model.InputShape[2])
