@@ -78,6 +78,8 @@ public class DeviceTests
         var stdout = new StringWriter();
         Assert.Equal(0, IlgpuBlindSpots.Cli.Program.Run(["devices"], stdout, new StringWriter()));
         Assert.Contains($"auto picks {Device.Auto().Id}: ", stdout.ToString());
+        // Where the choice depends on the batch, the large batch's choice is printed too.
+        Assert.Contains($"auto picks {Device.Auto(1024).Id}: {Device.Auto(1024).Reason}", stdout.ToString());
     }
 
     [Fact]
