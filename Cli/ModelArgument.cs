@@ -23,4 +23,20 @@ internal static class ModelArgument
             foreach (string notice in import.Notices) notices.WriteLine(notice);
         return import.Model;
     }
+
+    /// <summary>
+    /// Loads a model whose output is [batch, classes], as <c>eval</c> and <c>attack</c> need; a model
+    /// with another output is one line saying its output shape.
+    /// </summary>
+    public static Model LoadClassifier(Device device, string path, TextWriter? notices)
+    {
+        var model = Load(device, path, notices);
+        if (model.OutputShape.Length != 1)
+        {
+            string shape = string.Join(", ", model.OutputShape);
+            model.Dispose();
+            throw new BlindSpotsException($"--model {path}: its output is [batch, {shape}], not [batch, classes]; a classifier is needed here");
+        }
+        return model;
+    }
 }

@@ -5,12 +5,15 @@ namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>
 /// The examples an attack run works on: images in [0, 1] with labels and their indices in the
-/// source (the data set's index, or a PNG's position in its folder).
+/// source (the data set's index, or an image's position in its folder or array).
 /// </summary>
 internal sealed class AttackInputs
 {
-    private AttackInputs(float[] images, int[] labels, int[] indices, int[] shape, string description, IReadOnlyList<string>? files)
+    private AttackInputs(float[] images, int[] labels, int[] indices, int[] shape, string description, string source,
+        IReadOnlyList<string>? files, bool labelledByModel)
     {
+        Source = source;
+        LabelledByModel = labelledByModel;
         Images = images;
         Labels = labels;
         Indices = indices;
@@ -27,43 +30,24 @@ internal sealed class AttackInputs
     public int Length => Shape[0] * Shape[1] * Shape[2];
     public int Count => Labels.Length;
     public string Description { get; }
-    /// <summary>Where the examples come from, without the range: "mnist test", or the PNG path.</summary>
-    public string Source => Files != null ? Description : Description[..Description.LastIndexOf(' ')];
-    /// <summary>The PNG files, when the inputs are PNGs; their labels are the model's predictions.</summary>
+    /// <summary>Where the examples come from, without the range: "mnist test", or the path.</summary>
+    public string Source { get; }
+    /// <summary>The image files, when the inputs are images.</summary>
     public IReadOnlyList<string>? Files { get; }
-    public bool LabelledByModel => Files != null;
+    /// <summary>Whether the labels are the model's predictions (the data came without labels).</summary>
+    public bool LabelledByModel { get; }
 
     public ReadOnlySpan<float> Image(int i) => Images.AsSpan(i * Length, Length);
 
     /// <summary>
-    /// Loads IDX data by name or folder (with an optional range), or PNGs (one file or a folder of
-    /// them) shaped like the model's input. PNG labels are filled in later from the model.
+    /// Loads what <c>--data</c> names (see <see cref="ExampleSource"/>) shaped like the model's input.
+    /// Examples that come without labels (image files, a .npy without --labels) get theirs later from the model.
     /// </summary>
-    public static AttackInputs Load(string data, string split, string? range, int[] modelShape)
+    public static AttackInputs Load(string data, string split, string? range, string? labels, string? classes, int[] modelShape, int modelClasses)
     {
-        // File names are matched without regard to case: a camera's IMG_0001.PNG is a PNG too.
-        var anyCase = new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive };
-        bool png = data.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && File.Exists(data)
-                   || Directory.Exists(data) && Directory.EnumerateFiles(data, "*.png", anyCase).Any() && !Directory.EnumerateFiles(data, "*idx*", anyCase).Any();
-        if (png)
-        {
-            if (range != null) throw new BlindSpotsException("--range applies to IDX data sets, not to PNG inputs");
-            var batch = PngImages.Load(data, modelShape[0], modelShape[1], modelShape[2]);
-            return new AttackInputs(batch.Pixels, new int[batch.Count], Enumerable.Range(0, batch.Count).ToArray(),
-                (int[])modelShape.Clone(), data, batch.Files);
-        }
-        var which = split.ToLowerInvariant() switch
-        {
-            "test" => DatasetSplit.Test,
-            "train" => DatasetSplit.Train,
-            _ => throw new BlindSpotsException($"--split '{split}': expected train or test"),
-        };
-        var set = DataLocator.Load(data, which, range);
-        if (set.Channels != modelShape[0] || set.Height != modelShape[1] || set.Width != modelShape[2])
-            throw new BlindSpotsException(
-                $"--data {data}: images of {set.Channels}×{set.Height}×{set.Width} do not fit the model's input {string.Join("×", modelShape)}");
-        int start = range == null ? 0 : DataLocator.ParseRange(range).Start;
-        return new AttackInputs(set.Images, set.Labels, Enumerable.Range(start, set.Count).ToArray(),
-            [set.Channels, set.Height, set.Width], $"{data} {which.ToString().ToLowerInvariant()} {range ?? "all"}", null);
+        var e = ExampleSource.Load(data, split, range, labels, classes, modelShape, modelClasses);
+        var set = e.Set;
+        return new AttackInputs(set.Images, set.Labels, Enumerable.Range(e.Start, set.Count).ToArray(),
+            [set.Channels, set.Height, set.Width], e.Description, e.Source, e.Files, !e.Labelled);
     }
 }

@@ -35,10 +35,10 @@ internal static class AttackCommand
             {
                 var device = Device.Open(spec);
                 devices.Add(device);
-                models.Add(ModelArgument.Load(device, o.Model, models.Count == 0 ? console.Error : null));
+                models.Add(ModelArgument.LoadClassifier(device, o.Model, models.Count == 0 ? console.Error : null));
             }
             var model = models[0];
-            var inputs = AttackInputs.Load(o.Data, o.Split, o.Range, model.InputShape);
+            var inputs = AttackInputs.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
             if (inputs.LabelledByModel) LabelByPrediction(model, inputs);
             var criterion = CriterionOf(o.Target, model.Classes, o.Seed);
             bool Attacked(int i) => criterion is not TargetClass fixedClass || fixedClass.Accepts(inputs.Labels[i]);
@@ -154,7 +154,8 @@ internal static class AttackCommand
     /// </summary>
     private static bool WriteFigure(string folder, IReadOnlyList<ResultRecord> results, AttackInputs inputs)
     {
-        var rows = results.Where(r => r.Success && !r.AlreadyMisclassified).Take(8).ToList();
+        var (scale, maxRows) = FigureScale(inputs.Shape[1], inputs.Shape[2]);
+        var rows = results.Where(r => r.Success && !r.AlreadyMisclassified).Take(maxRows).ToList();
         if (rows.Count == 0) return false;
         var position = new Dictionary<int, int>();
         for (int i = 0; i < inputs.Count; i++) position[inputs.Indices[i]] = i;
@@ -174,7 +175,22 @@ internal static class AttackCommand
                 pixels[at + 2 * n + i] = adversarial[i];
             }
         }
-        PngImages.WriteGrid(Path.Combine(folder, FigureFile), pixels, rows.Count * 3, inputs.Shape[0], inputs.Shape[1], inputs.Shape[2], 3, 3);
+        PngImages.WriteGrid(Path.Combine(folder, FigureFile), pixels, rows.Count * 3, inputs.Shape[0], inputs.Shape[1], inputs.Shape[2], 3, scale);
         return true;
+    }
+
+    /// <summary>
+    /// The figure's upscale factor (3 for digits, less for large images) and how many rows (at most 8)
+    /// fit within a PNG side of <see cref="PngImages.MaxSide"/>; no rows where one row of three images does not fit.
+    /// </summary>
+    internal static (int Scale, int Rows) FigureScale(int height, int width)
+    {
+        for (int scale = 3; scale >= 1; scale--)
+        {
+            if (3L * width * scale + 2 > PngImages.MaxSide) continue;
+            int rows = (int)Math.Min(8, (PngImages.MaxSide + 1) / ((long)height * scale + 1));
+            if (rows >= 2 || scale == 1) return (scale, rows);
+        }
+        return (1, 0);
     }
 }

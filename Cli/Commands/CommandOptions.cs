@@ -77,6 +77,9 @@ internal sealed class EvalOptions
     [Option("data", Default = "mnist")] public string Data { get; set; } = "mnist";
     [Option("split", Default = "test", HelpText = "train or test.")] public string Split { get; set; } = "test";
     [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
+    [Option("labels", HelpText = "With a .npy --data: the labels, a .npy of int64, int32 or uint8 [N].")] public string? Labels { get; set; }
+    [Option("classes", HelpText = "With a folder of class sub-folders: the class names in label order, comma-separated or a file with one per line (default: the sub-folders sorted by name).")]
+    public string? Classes { get; set; }
     [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
     [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device, then the CPU accelerator: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
     [Option("json")] public bool Json { get; set; }
@@ -98,10 +101,13 @@ internal sealed class DemoOptions
 internal sealed class AttackOptions
 {
     [Option("model", Required = true, HelpText = "The model (.safetensors, or .onnx: see blindspots export).")] public string Model { get; set; } = "";
-    [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, a folder with IDX files, a folder of PNGs, or one PNG (PNG inputs are labelled by the model's own prediction).")]
+    [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, a folder with IDX files, a .npy array (N×C×H×W or N×H×W; labels with --labels), a folder with one sub-folder of images per class, a folder of PNG/JPEG images, or one image (unlabelled inputs are labelled by the model's own prediction).")]
     public string Data { get; set; } = "mnist";
     [Option("split", Default = "test", HelpText = "train or test (IDX data).")] public string Split { get; set; } = "test";
     [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
+    [Option("labels", HelpText = "With a .npy --data: the labels, a .npy of int64, int32 or uint8 [N].")] public string? Labels { get; set; }
+    [Option("classes", HelpText = "With a folder of class sub-folders: the class names in label order, comma-separated or a file with one per line (default: the sub-folders sorted by name).")]
+    public string? Classes { get; set; }
     [Option("target", Default = "next", HelpText = "next (y+1 mod classes), random, all (every other class, smallest kept), untargeted, or a class number.")]
     public string Target { get; set; } = "next";
     [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), cw (Carlini-Wagner L2), ddn, fmn (L2), best (per example the smallest of --methods), noise, fgsm, pgd-linf or pgd-l2.")]

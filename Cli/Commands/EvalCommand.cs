@@ -11,22 +11,18 @@ internal static class EvalCommand
 {
     public static int Run(EvalOptions o, CliConsole console)
     {
-        var split = o.Split.ToLowerInvariant() switch
-        {
-            "train" => DatasetSplit.Train,
-            "test" => DatasetSplit.Test,
-            _ => throw new BlindSpotsException($"--split '{o.Split}': expected train or test"),
-        };
+        if (o.Split.ToLowerInvariant() is not ("train" or "test"))
+            throw new BlindSpotsException($"--split '{o.Split}': expected train or test");
         if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);
-        var data = DataLocator.Load(o.Data, split, o.Range);
         using var device = Device.Open(o.Device);
-        using var model = ModelArgument.Load(device, o.Model, console.Error);
-        // Same pixel count is not the same image: 14×56 digits must not pass for 28×28 ones.
-        if (data.Channels != model.InputShape[0] || data.Height != model.InputShape[1] || data.Width != model.InputShape[2])
+        using var model = ModelArgument.LoadClassifier(device, o.Model, console.Error);
+        var examples = ExampleSource.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
+        if (!examples.Labelled)
             throw new BlindSpotsException(
-                $"--data {o.Data}: images of {data.Channels}×{data.Height}×{data.Width} do not fit the model's input {string.Join("×", model.InputShape)}");
+                $"--data {o.Data}: eval needs labels; give images in one sub-folder per class, or a .npy with --labels");
+        var data = examples.Set;
         var result = Evaluator.Evaluate(model, data, o.Batch);
         if (o.Predictions != null)
             AtomicFile.Write(o.Predictions, s =>
@@ -42,7 +38,7 @@ internal static class EvalCommand
             }));
         else
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{o.Model} on {o.Data} {o.Split}{(o.Range != null ? " " + o.Range : "")}: error {100 * result.ErrorRate:F2}% ({result.Errors}/{result.Count}), mean loss {result.MeanLoss:F4}"));
+                $"{o.Model} on {examples.Source}{(o.Range != null ? " " + o.Range : "")}: error {100 * result.ErrorRate:F2}% ({result.Errors}/{result.Count}), mean loss {result.MeanLoss:F4}"));
         return 0;
     }
 }

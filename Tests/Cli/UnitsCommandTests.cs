@@ -61,7 +61,7 @@ public sealed class UnitsCommandTests : IDisposable
         Assert.All(natural, d => Assert.InRange(d.GetProperty("centered_similarity").GetDouble(), -1, 1));
         Assert.Contains("![top images of natural directions](natural.png)", md);
         // 3 directions side by side, 4 images each: 3·28 + 2 separators wide, 4·28 + 3 high.
-        var grid = IlgpuBlindSpots.Network.Data.PngImages.Load(Path.Combine(outDir, "natural.png"), 1, 4 * 28 + 3, 3 * 28 + 2);
+        var grid = IlgpuBlindSpots.Network.Data.ImageFiles.Load(Path.Combine(outDir, "natural.png"), 1, 4 * 28 + 3, 3 * 28 + 2);
         Assert.Equal(1, grid.Count);
         Assert.True(File.Exists(Path.Combine(outDir, "random.png")));
     }

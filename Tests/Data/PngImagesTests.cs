@@ -57,7 +57,7 @@ public class PngImagesTests
         float[] image = Levels(channels * 7 * 4, 32);
         string path = folder.File("one.png");
         PngImages.WriteGrid(path, image, 1, channels, 7, 4, columns: 1);
-        var batch = PngImages.Load(path, channels, 7, 4);
+        var batch = ImageFiles.Load(path, channels, 7, 4);
         Assert.Equal((1, channels, 7, 4), (batch.Count, batch.Channels, batch.Height, batch.Width));
         Assert.Equal(image, batch.Pixels);
         Assert.Equal([path], batch.Files);
@@ -72,7 +72,7 @@ public class PngImagesTests
         float[] rgb = [10 / 255f, 77 / 255f, 10 / 255f, 77 / 255f, 30 / 255f, 77 / 255f];
         string path = folder.File("rgb.png");
         PngImages.WriteGrid(path, rgb, 1, 3, 1, 2, 1);
-        var grey = PngImages.Load(path, 1, 1, 2);
+        var grey = ImageFiles.Load(path, 1, 1, 2);
         Assert.Equal((0.299f * 10 + 0.587f * 10 + 0.114f * 30) / 255f, grey.Pixels[0], 6);
         Assert.Equal(77 / 255f, grey.Pixels[1]);
     }
@@ -84,7 +84,7 @@ public class PngImagesTests
         float[] grey = Levels(3 * 5, 33);
         string path = folder.File("grey.png");
         PngImages.WriteGrid(path, grey, 1, 1, 3, 5, 1);
-        var rgb = PngImages.Load(path, 3, 3, 5);
+        var rgb = ImageFiles.Load(path, 3, 3, 5);
         Assert.Equal(grey.Concat(grey).Concat(grey), rgb.Pixels);
     }
 
@@ -96,7 +96,7 @@ public class PngImagesTests
         var images = names.Select((_, i) => Levels(6, 40 + i)).ToArray();
         for (int i = 0; i < names.Length; i++) PngImages.WriteGrid(folder.File(names[i]), images[i], 1, 1, 2, 3, 1);
         folder.Write("notes.txt", Encoding.ASCII.GetBytes("not an image"));
-        var batch = PngImages.Load(folder.Path, 1, 2, 3);
+        var batch = ImageFiles.Load(folder.Path, 1, 2, 3);
         Assert.Equal(new[] { "a.png", "b.png", "c.PNG" }, batch.Files.Select(Path.GetFileName));
         Assert.Equal(images[1].Concat(images[0]).Concat(images[2]), batch.Pixels);
     }
@@ -107,7 +107,7 @@ public class PngImagesTests
         using var folder = new TempFolder();
         string path = folder.File("digit.png");
         PngImages.WriteGrid(path, Levels(4 * 5, 34), 1, 1, 4, 5, 1);
-        AssertRefused(path, () => PngImages.Load(path, 1, 28, 28), "5×4", "28×28");
+        AssertRefused(path, () => ImageFiles.Load(path, 1, 28, 28), "5×4", "28×28");
     }
 
     [Fact]
@@ -116,12 +116,12 @@ public class PngImagesTests
         using var folder = new TempFolder();
         string wide = folder.File("wide.png");
         using (var image = new Image<L8>(PngImages.MaxSide + 1, 1)) image.SaveAsPng(wide);
-        AssertRefused(wide, () => PngImages.Load(wide, 1, 1, PngImages.MaxSide + 1), "8193×1", "8192");
+        AssertRefused(wide, () => ImageFiles.Load(wide, 1, 1, PngImages.MaxSide + 1), "8193×1", "8192");
 
         // A valid-looking header declaring 100000×100000 pixels with no image data behind it.
         string huge = folder.Write("huge.png", PngHeaderOnly(100_000, 100_000));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        AssertRefused(huge, () => PngImages.Load(huge, 1, 28, 28), "100000×100000");
+        AssertRefused(huge, () => ImageFiles.Load(huge, 1, 28, 28), "100000×100000");
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20, "decoded the declared size");
     }
 
@@ -136,9 +136,11 @@ public class PngImagesTests
         PngImages.WriteGrid(good, Levels(64, 35), 1, 1, 8, 8, 1);
         byte[] bytes = File.ReadAllBytes(good);
         string truncated = folder.Write("truncated.png", bytes[..(bytes.Length / 2)]);
-        foreach (var p in new[] { text, empty, jpeg })
-            AssertRefused(p, () => PngImages.Load(p, 1, 8, 8), "not a PNG");
-        AssertRefused(truncated, () => PngImages.Load(truncated, 1, 8, 8));
+        foreach (var p in new[] { text, empty })
+            AssertRefused(p, () => ImageFiles.Load(p, 1, 8, 8), "not a PNG or JPEG");
+        // The format is told by the bytes, not the name: a damaged JPEG named .png is refused as a JPEG.
+        AssertRefused(jpeg, () => ImageFiles.Load(jpeg, 1, 8, 8), "JPEG file");
+        AssertRefused(truncated, () => ImageFiles.Load(truncated, 1, 8, 8));
     }
 
     [Fact]
@@ -151,12 +153,12 @@ public class PngImagesTests
             image[1, 0] = new Rgba32(0, 0, 0, 0);
             image.SaveAsPng(clear);
         }
-        AssertRefused(clear, () => PngImages.Load(clear, 1, 2, 2), "transparent", "(1, 0)");
+        AssertRefused(clear, () => ImageFiles.Load(clear, 1, 2, 2), "transparent", "(1, 0)");
         string empty = Directory.CreateDirectory(folder.File("empty")).FullName;
-        AssertRefused(empty, () => PngImages.Load(empty, 1, 2, 2), "no *.png");
+        AssertRefused(empty, () => ImageFiles.Load(empty, 1, 2, 2), "no image files");
         string missing = folder.File("missing.png");
-        AssertRefused(missing, () => PngImages.Load(missing, 1, 2, 2), "no such file");
-        AssertRefused(clear, () => PngImages.Load(clear, 2, 2, 2), "2 channels");
+        AssertRefused(missing, () => ImageFiles.Load(missing, 1, 2, 2), "no such file");
+        AssertRefused(clear, () => ImageFiles.Load(clear, 2, 2, 2), "2 channels");
     }
 
     [Fact]
@@ -185,8 +187,8 @@ public class PngImagesTests
         PngImages.WriteGrid(rgb, Levels(3 * 3 * 6 * 5, 39), 3, 3, 6, 5, 2);
         var timeout = TimeSpan.FromSeconds(10);
         // 2 columns, 2 rows of 6×5 cells: 11×13 pixels.
-        int refused = ByteMutation.LoadMutations(File.ReadAllBytes(grey), 51, 300, ".png", p => PngImages.Load(p, 1, 13, 11), timeout);
-        refused += ByteMutation.LoadMutations(File.ReadAllBytes(rgb), 52, 300, ".png", p => PngImages.Load(p, 3, 13, 11), timeout);
+        int refused = ByteMutation.LoadMutations(File.ReadAllBytes(grey), 51, 300, ".png", p => ImageFiles.Load(p, 1, 13, 11), timeout);
+        refused += ByteMutation.LoadMutations(File.ReadAllBytes(rgb), 52, 300, ".png", p => ImageFiles.Load(p, 3, 13, 11), timeout);
         Assert.True(refused > 300, $"only {refused} of 600 mutations were refused; the mutations do not bite");
     }
 

@@ -93,7 +93,16 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
         string png = folder.File("digit.png");
         PngImages.WriteGrid(png, sample.Data[..784].Select(b => b / 255f).ToArray(), 1, 1, 28, 28, 1);
         byte[] pngBytes = File.ReadAllBytes(png);
-        Fuzz("png", 40, ".png", () => ByteMutation.Mutate(pngBytes, rng), p => PngImages.Load(p, 1, 28, 28));
+        Fuzz("png", 40, ".png", () => ByteMutation.Mutate(pngBytes, rng), p => ImageFiles.Load(p, 1, 28, 28));
+
+        string jpeg = folder.File("digit.jpg");
+        using (var image = SixLabors.ImageSharp.Image.Load(pngBytes)) SixLabors.ImageSharp.ImageExtensions.SaveAsJpeg(image, jpeg);
+        byte[] jpegBytes = File.ReadAllBytes(jpeg);
+        Fuzz("jpeg", 40, ".jpg", () => ByteMutation.Mutate(jpegBytes, rng), p => ImageFiles.Load(p, 1, 28, 28));
+        string npy = folder.File("digits.npy");
+        NpyFile.Write(npy, NpyType.UInt8, [20, 28, 28], sample.Data[..(20 * 784)]);
+        byte[] npyBytes = File.ReadAllBytes(npy);
+        Fuzz("npy", 40, ".npy", () => ByteMutation.Mutate(npyBytes, rng), p => NpyFile.Read(p).ToFloats());
     }
 
     private void FuzzRunFolder(Random rng)
