@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
 using IlgpuBlindSpots.Cli.TrainingRuns;

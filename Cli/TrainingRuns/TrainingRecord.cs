@@ -1,5 +1,3 @@
-using System.Globalization;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Training;
 using IlgpuBlindSpots.Optimizer.Attacks;
 using Spectre.Console;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Transfer;
 
 namespace IlgpuBlindSpots.Cli.Transfer;

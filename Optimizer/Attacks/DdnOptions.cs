@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>Settings of <see cref="DdnAttack"/>; the defaults are those of Rony et al. (2019) for MNIST.</summary>
