@@ -16,8 +16,10 @@ namespace IlgpuBlindSpots.Bench;
 /// </summary>
 internal static class AttackBench
 {
-    public sealed record Row(int Batch, int Examples, double Seconds, double ExamplesPerSecond, double SuccessRate,
-        double MeanDistortion, double EvaluationsPerExample);
+    /// <summary>One run; the structure figures are per batch (<see cref="WeightSearchCounters"/>).</summary>
+    public sealed record Row(int Batch, int Examples, string Search, double Seconds, double ExamplesPerSecond, double SuccessRate,
+        double MeanDistortion, double EvaluationsPerExample, long MaxEvaluations, double RoundsPerBatch, double LaunchesPerBatch,
+        double HostReadsPerBatch, double AllocationsPerBatch, double AllocationsAfterFirstRoundPerBatch);
 
     /// <summary>Parses <c>BATCH:EXAMPLES[,BATCH:EXAMPLES…]</c>; null when malformed.</summary>
     public static (int Batch, int Examples)[]? ParseRuns(string text)
@@ -35,7 +37,8 @@ internal static class AttackBench
     }
 
     /// <summary>Every device given, one after the other, printed side by side per batch size.</summary>
-    public static int Run(IReadOnlyList<string> deviceSpecs, string modelPath, string dataRoot, string jsonPath, (int Batch, int Examples)[] runs)
+    public static int Run(IReadOnlyList<string> deviceSpecs, string modelPath, string dataRoot, string jsonPath, (int Batch, int Examples)[] runs,
+        IReadOnlyList<string> searches)
     {
         var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
             ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
@@ -46,25 +49,12 @@ internal static class AttackBench
             Console.Error.WriteLine($"--runs: {tooMany.Examples} examples asked, {test.Source} has {test.Labels.Length}");
             return 2;
         }
-        var measured = deviceSpecs.Select(spec => Measure(spec, modelPath, test, runs)).ToList();
-        var table = new Table().AddColumns("batch", "examples");
-        foreach (var (d, _) in measured)
-            table.AddColumns($"{Markup.Escape(d.Split(' ')[0])} s", "examples/s", "success", "mean distortion", "evals / example");
-        for (int i = 0; i < measured[0].Rows.Count; i++)
-        {
-            var cells = new List<string> { $"{measured[0].Rows[i].Batch}", $"{measured[0].Rows[i].Examples}" };
-            foreach (var (_, rows) in measured)
-            {
-                var row = rows[i];
-                cells.AddRange([$"{row.Seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
-                    $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F1}"]);
-            }
-            table.AddRow(cells.ToArray());
-        }
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        var measured = deviceSpecs.Select(spec => Measure(spec, modelPath, test, runs, searches)).ToList();
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220;
         AnsiConsole.MarkupLine($"[bold]attack[/] {Markup.Escape(modelPath)} on {Markup.Escape(test.Source)}; " +
             string.Join(", ", measured.Select(r => Markup.Escape(r.Device))));
-        AnsiConsole.Write(table);
+        AnsiConsole.Write(SideBySide(measured));
+        AnsiConsole.Write(Structure(measured));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
         File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
         {
@@ -75,17 +65,52 @@ internal static class AttackBench
         return 0;
     }
 
-    private static (string Device, List<Row> Rows) Measure(string deviceSpec, string modelPath, Dataset test, (int Batch, int Examples)[] runs)
+    /// <summary>Time and results per run, every device side by side.</summary>
+    private static Table SideBySide(List<(string Device, List<Row> Rows)> measured)
+    {
+        var table = new Table().AddColumns("batch", "examples", "search");
+        foreach (var (d, _) in measured)
+            table.AddColumns($"{Markup.Escape(d.Split(' ')[0])} s", "examples/s", "success", "mean distortion", "evals / example");
+        for (int i = 0; i < measured[0].Rows.Count; i++)
+        {
+            var first = measured[0].Rows[i];
+            var cells = new List<string> { $"{first.Batch}", $"{first.Examples}", first.Search };
+            foreach (var (_, rows) in measured)
+            {
+                var row = rows[i];
+                cells.AddRange([$"{row.Seconds:F1}", $"{row.ExamplesPerSecond:F1}", $"{100 * row.SuccessRate:F1}%",
+                    $"{row.MeanDistortion:F4}", $"{row.EvaluationsPerExample:F1}"]);
+            }
+            table.AddRow(cells.ToArray());
+        }
+        return table;
+    }
+
+    /// <summary>What each run cost per batch: device rounds against the largest evaluation count of one example, launches, host reads, allocations.</summary>
+    private static Table Structure(List<(string Device, List<Row> Rows)> measured)
+    {
+        var table = new Table().AddColumns("device", "batch", "examples", "search", "max evals of an example", "rounds / batch",
+            "launches / batch", "host reads / batch", "allocations / batch", "after 1st round");
+        foreach (var (d, rows) in measured)
+            foreach (var r in rows)
+                table.AddRow(Markup.Escape(d.Split(' ')[0]), $"{r.Batch}", $"{r.Examples}", r.Search, $"{r.MaxEvaluations}", $"{r.RoundsPerBatch:F0}",
+                    $"{r.LaunchesPerBatch:F0}", $"{r.HostReadsPerBatch:F1}", $"{r.AllocationsPerBatch:F1}", $"{r.AllocationsAfterFirstRoundPerBatch:F1}");
+        return table;
+    }
+
+    private static (string Device, List<Row> Rows) Measure(string deviceSpec, string modelPath, Dataset test, (int Batch, int Examples)[] runs,
+        IReadOnlyList<string> searches)
     {
         var rows = new List<Row>();
         string description = "";
         foreach (var (batch, examples) in runs)
+        foreach (var search in searches)
         {
             var clock = Stopwatch.StartNew();
             using var device = Device.Open(deviceSpec);
             description = device.Description;
             using var model = ModelFile.Load(device, modelPath);
-            var attack = new LbfgsAttack(new LbfgsAttackOptions { BatchSize = batch });
+            var attack = new LbfgsAttack(new LbfgsAttackOptions { BatchSize = batch, SearchOnDevice = search == "device" });
             var results = new List<AttackResult>();
             for (int start = 0; start < examples; start += batch)
             {
@@ -98,8 +123,11 @@ internal static class AttackBench
             double seconds = clock.Elapsed.TotalSeconds;
             var attacked = results.Where(r => !r.AlreadyMisclassified).ToList();
             var won = attacked.Where(r => r.Success).ToList();
-            rows.Add(new Row(batch, examples, seconds, examples / seconds, (double)won.Count / attacked.Count,
-                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations)));
+            var c = attack.Counters;
+            double batches = Math.Max(1, c.Batches);
+            rows.Add(new Row(batch, examples, search, seconds, examples / seconds, (double)won.Count / attacked.Count,
+                won.Average(r => r.Distortion.Rms), attacked.Average(r => (double)r.Evaluations), c.MaxEvaluations,
+                c.Rounds / batches, c.Launches / batches, c.HostReads / batches, c.Allocations / batches, c.AllocationsAfterFirstRound / batches));
         }
         return (description, rows);
     }

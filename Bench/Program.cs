@@ -22,13 +22,19 @@ public static class Program
             case "attack":
             {
                 var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");
+                var searches = (Option(args, "--search") ?? "device").Split(',');
+                if (searches.Any(x => x is not ("device" or "host")))
+                {
+                    Console.Error.WriteLine("--search: expected device, host or device,host (the weight search on the device per problem, or the host's lock-step search)");
+                    return 2;
+                }
                 if (runs is null)
                 {
                     Console.Error.WriteLine("--runs: expected BATCH:EXAMPLES[,BATCH:EXAMPLES...] with positive integers, e.g. 1024:1024");
                     return 2;
                 }
                 return AttackBench.Run(devices, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
-                    Option(args, "--json") ?? $"Bench/results/attack-{devicesName}.json", runs);
+                    Option(args, "--json") ?? $"Bench/results/attack-{devicesName}.json", runs, searches);
             }
             case "attacks":
                 return AttacksBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
@@ -46,7 +52,7 @@ public static class Program
                     Option(args, "--solver") ?? "default", Option(args, "--json") ?? $"Bench/results/fixed-c-{device.Replace(':', '-')}.json");
             default:
                 Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
-                Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024)");
+                Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024) [--search device|host|host,device]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;

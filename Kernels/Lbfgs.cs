@@ -43,10 +43,21 @@ public static class Lbfgs
     public const int HistoryCount = 4;
     /// <summary>Ring slot the next pair is written to; the newest kept pair is the slot before it.</summary>
     public const int HistoryHead = 5;
-    /// <summary>Trials of the current line search evaluated and rejected; 0 means a new direction is due.</summary>
+    /// <summary>
+    /// Trials of the current line search evaluated and rejected; 0 means a new direction is due,
+    /// <see cref="TrialsStartPending"/> that the start point itself is the next trial (a restart).
+    /// </summary>
     public const int Trials = 6;
+    /// <summary>1 when the latest round made its trial the iterate (the start point included), else 0.</summary>
+    public const int Accepted = 7;
     /// <summary>Rows of the int state per problem.</summary>
-    public const int IntFields = 7;
+    public const int IntFields = 8;
+
+    /// <summary>
+    /// <see cref="Trials"/> of a problem restarted inside a run: its next round evaluates the start
+    /// point x (as xTrial) and records it as <see cref="FirstPoint"/> would, instead of a step.
+    /// </summary>
+    public const int TrialsStartPending = -1;
 
     // Fields of the float64 state [RealFields, P].
     /// <summary>f at the current iterate.</summary>
@@ -93,6 +104,7 @@ public static class Lbfgs
             state[HistoryCount * problems + p] = 0;
             state[HistoryHead * problems + p] = 0;
             state[Trials * problems + p] = 0;
+            state[Accepted * problems + p] = 0;
             if (p == 0) state[IntFields * problems] = 0;
         }
     }
@@ -111,6 +123,7 @@ public static class Lbfgs
             if (p >= s.Count) return;
             int problems = c.Problems, n = c.Dimension, row = p * n;
             state[Evaluations * problems + p] = 1;
+            state[Accepted * problems + p] = 1;
             double pg = 0;
             for (int k = 0; k < n; k++)
                 pg = MaxPropagatingNaN(pg, ProjectedGradientAt(x[row + k], g[row + k], lower[row + k], upper[row + k]));
@@ -142,6 +155,13 @@ public static class Lbfgs
             if (p >= s.Count) return;
             int problems = c.Problems;
             if (state[Running * problems + p] == 0) continue;
+            if (state[Trials * problems + p] == TrialsStartPending)
+            {
+                CopyStartPoint(c, p, x, xTrial);
+                real[Step * problems + p] = 0;
+                real[Slope * problems + p] = 0;
+                continue;
+            }
             if (state[Trials * problems + p] > 0)
             {
                 double half = 0.5 * real[Step * problems + p];
@@ -175,6 +195,12 @@ public static class Lbfgs
             int problems = c.Problems, n = c.Dimension, row = p * n;
             if (state[Running * problems + p] == 0) continue;
             state[Evaluations * problems + p] += 1;
+            state[Accepted * problems + p] = 0;
+            if (state[Trials * problems + p] == TrialsStartPending)
+            {
+                RecordStartPoint(c, p, state, real, value, x, g, gTrial, lower, upper);
+                continue;
+            }
 
             double f0 = real[Value * problems + p], f1 = value[p], slope = real[Slope * problems + p];
             // A trial where f is not a number is rejected. Every operand of these comparisons is
@@ -204,32 +230,9 @@ public static class Lbfgs
                 double estimate = 0.5 * (slope + trialSlope);
                 if (sufficient || (!XMath.IsNaN(estimate) && estimate <= c.SufficientDecrease * slope))
                 {
-                    double pg = 0;
-                    for (int k = 0; k < n; k++)
-                    {
-                        float xk = xTrial[row + k], gk = gTrial[row + k];
-                        x[row + k] = xk;
-                        g[row + k] = gk;
-                        pg = MaxPropagatingNaN(pg, ProjectedGradientAt(xk, gk, lower[row + k], upper[row + k]));
-                    }
-                    if (yy > 0 && sy > c.CurvatureTolerance * yy)
-                    {
-                        state[HistoryHead * problems + p] = head == c.Memory ? 0 : head + 1;
-                        state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, c.Memory);
-                    }
-                    int iterations = state[Iterations * problems + p] + 1;
-                    state[Iterations * problems + p] = iterations;
-                    state[Trials * problems + p] = 0;
-                    real[Value * problems + p] = f1;
-                    real[ProjectedGradientNorm * problems + p] = pg;
-
+                    bool curved = yy > 0 && sy > c.CurvatureTolerance * yy;
                     // Within the noise f0 − f1 is rounding; the gradients' estimate is the better measure.
-                    double decrease = sufficient ? f0 - f1 : -estimate;
-                    double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
-                    // NaN tested explicitly, as above: a NaN gradient or decrease stops nothing here.
-                    if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
-                    else if (!XMath.IsNaN(decrease) && decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
-                    else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
+                    Accept(c, p, state, real, x, g, xTrial, gTrial, lower, upper, f0, f1, sufficient ? f0 - f1 : -estimate, curved);
                     continue;
                 }
             }
@@ -249,6 +252,44 @@ public static class Lbfgs
     }
 
     /// <summary>
+    /// Makes problem p's trial its iterate: x, g and f from the trial, the (s, y) just written kept
+    /// when <paramref name="curved"/>, then the stopping tests in SciPy's order: projected gradient,
+    /// relative reduction (of <paramref name="decrease"/>), iterations.
+    /// </summary>
+    private static void Accept(LbfgsSettings c, int p, ArrayView<int> state, ArrayView<double> real,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> xTrial, ArrayView<float> gTrial,
+        ArrayView<float> lower, ArrayView<float> upper, double f0, double f1, double decrease, bool curved)
+    {
+        int problems = c.Problems, n = c.Dimension, row = p * n;
+        double pg = 0;
+        for (int k = 0; k < n; k++)
+        {
+            float xk = xTrial[row + k], gk = gTrial[row + k];
+            x[row + k] = xk;
+            g[row + k] = gk;
+            pg = MaxPropagatingNaN(pg, ProjectedGradientAt(xk, gk, lower[row + k], upper[row + k]));
+        }
+        if (curved)
+        {
+            int head = state[HistoryHead * problems + p];
+            state[HistoryHead * problems + p] = head == c.Memory ? 0 : head + 1;
+            state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, c.Memory);
+        }
+        int iterations = state[Iterations * problems + p] + 1;
+        state[Iterations * problems + p] = iterations;
+        state[Trials * problems + p] = 0;
+        state[Accepted * problems + p] = 1;
+        real[Value * problems + p] = f1;
+        real[ProjectedGradientNorm * problems + p] = pg;
+
+        double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
+        // NaN tested explicitly (see AcceptOrBacktrack): a NaN gradient or decrease stops nothing here.
+        if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+        else if (!XMath.IsNaN(decrease) && decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
+        else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
+    }
+
+    /// <summary>
     /// The two-loop recursion of problem p restricted to its free variables F, then its first trial.
     /// Every pair enters as (s, P_F·y) with ρ = 1/(sᵀP_F·y), so the implied inverse Hessian is
     /// positive definite on F whenever each used pair has positive restricted curvature; a pair
@@ -261,10 +302,47 @@ public static class Lbfgs
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
         ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = c.Problems, n = c.Dimension, m = c.Memory;
-        int row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+        int problems = c.Problems;
+        double steepestStep = FreeGradient(c, p, x, g, lower, upper, freeMask, direction);
+        int count = state[HistoryCount * problems + p], head = state[HistoryHead * problems + p];
+        var first = FirstLoop(c, p, count, head, pairs, freeMask, direction, sHistory, yHistory);
 
-        // q = P_F·g, kept in direction; F is recorded as a 0/1 mask.
+        double step, slope;
+        if (first.Used == 0)
+        {
+            step = steepestStep;
+            slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+        }
+        else
+        {
+            var last = SecondLoop(c, p, count, head, first, pairs, freeMask, direction, sHistory, yHistory);
+            var (gd, trialSlope) = FinishDirection(c, p, last.Coefficient, last.Slot, x, g, lower, upper, freeMask, direction, xTrial, sHistory);
+            if (gd < 0 && !XMath.IsNaN(gd))   // NaN tested explicitly: see AcceptOrBacktrack
+            {
+                step = 1.0;
+                slope = trialSlope;
+            }
+            else
+            {
+                // Not a descent direction (rounding or NaN): the history misleads, drop it.
+                state[HistoryCount * problems + p] = 0;
+                step = steepestStep;
+                slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+            }
+        }
+        real[Step * problems + p] = step;
+        real[Slope * problems + p] = slope;
+    }
+
+    /// <summary>
+    /// q = P_F·g into direction, F recorded as a 0/1 mask (a variable is held when its bounds are
+    /// equal or the gradient pushes it out of the box); returns the steepest-descent step 1/‖q‖₂.
+    /// </summary>
+    private static double FreeGradient(LbfgsSettings c, int p,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
+        ArrayView<float> freeMask, ArrayView<float> direction)
+    {
+        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
         double qq = 0;
         for (int k = 0; k < n; k++)
         {
@@ -276,10 +354,26 @@ public static class Lbfgs
             direction[w + k * e] = q;
             qq += (double)q * q;
         }
-        double steepestStep = qq > 0 ? 1.0 / XMath.Sqrt(qq) : 1.0;
+        return qq > 0 ? 1.0 / XMath.Sqrt(qq) : 1.0;
+    }
 
-        // First loop, newest pair (j = 0) to oldest: αⱼ = ρⱼ·sⱼᵀq, q −= αⱼ·P_F·yⱼ.
-        int count = state[HistoryCount * problems + p], head = state[HistoryHead * problems + p];
+    /// <summary>What the first loop leaves: pairs used, γ of H₀ = γI, and the oldest pair's α and slot, not yet applied.</summary>
+    private readonly struct FirstLoopEnd(int used, double gamma, double pendingAlpha, int pendingSlot)
+    {
+        public readonly int Used = used;
+        public readonly double Gamma = gamma;
+        public readonly double PendingAlpha = pendingAlpha;
+        public readonly int PendingSlot = pendingSlot;
+    }
+
+    /// <summary>
+    /// First loop, newest pair (j = 0) to oldest: αⱼ = ρⱼ·sⱼᵀq, q −= αⱼ·P_F·yⱼ, each pass applying
+    /// the previous pair's update; α and ρ of pair j go to pairs. The oldest pair's update is left pending.
+    /// </summary>
+    private static FirstLoopEnd FirstLoop(LbfgsSettings c, int p, int count, int head, ArrayView<double> pairs,
+        ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
+    {
+        int problems = c.Problems, n = c.Dimension, m = c.Memory, w = WorkBase(c, p), e = ElementStride(c);
         int used = 0;
         double gamma = 0, pendingAlpha = 0;
         int pendingSlot = NewestBase(c, p, head, 0);
@@ -311,68 +405,94 @@ public static class Lbfgs
             pendingAlpha = alpha;
             pendingSlot = slot;
         }
+        return new FirstLoopEnd(used, gamma, pendingAlpha, pendingSlot);
+    }
 
-        double step, slope;
-        if (used == 0)
+    /// <summary>
+    /// r = γ·(q − α·P_F·y) of the oldest pair, then the second loop, oldest to newest:
+    /// βⱼ = ρⱼ·yⱼᵀr, r += (αⱼ − βⱼ)·P_F·sⱼ, each pass applying the previous pair's update. Returns
+    /// the newest pair's coefficient αⱼ − βⱼ and slot, not yet applied.
+    /// </summary>
+    private static (double Coefficient, int Slot) SecondLoop(LbfgsSettings c, int p, int count, int head, FirstLoopEnd first,
+        ArrayView<double> pairs, ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
+    {
+        int problems = c.Problems, n = c.Dimension, m = c.Memory, w = WorkBase(c, p), e = ElementStride(c);
+        int oldest = count - 1, pendingSlot = first.PendingSlot;
+        double dot = 0;
+        for (int k = 0; k < n; k++)
         {
-            step = steepestStep;
-            slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+            float free = freeMask[w + k * e];
+            float r = (float)(first.Gamma * (direction[w + k * e] - first.PendingAlpha * (free * yHistory[pendingSlot + k * e])));
+            direction[w + k * e] = r;
+            dot += (double)yHistory[pendingSlot + k * e] * r;
         }
-        else
+        double coefficient = pairs[oldest * problems + p] - pairs[(m + oldest) * problems + p] * dot;
+        int previousSlot = pendingSlot;
+        for (int j = oldest - 1; j >= 0; j--)
         {
-            // r = γ·(q − α·P_F·y) of the oldest pair, with the dot for its β.
-            int oldest = count - 1;
-            double dot = 0;
+            int slot = NewestBase(c, p, head, j);
+            dot = 0;
             for (int k = 0; k < n; k++)
             {
-                float free = freeMask[w + k * e];
-                float r = (float)(gamma * (direction[w + k * e] - pendingAlpha * (free * yHistory[pendingSlot + k * e])));
+                float r = (float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
                 direction[w + k * e] = r;
-                dot += (double)yHistory[pendingSlot + k * e] * r;
+                dot += (double)yHistory[slot + k * e] * r;
             }
-            // Second loop, oldest to newest: βⱼ = ρⱼ·yⱼᵀr, r += (αⱼ − βⱼ)·P_F·sⱼ.
-            double coefficient = pairs[oldest * problems + p] - pairs[(m + oldest) * problems + p] * dot;
-            int previousSlot = pendingSlot;
-            for (int j = oldest - 1; j >= 0; j--)
-            {
-                int slot = NewestBase(c, p, head, j);
-                dot = 0;
-                for (int k = 0; k < n; k++)
-                {
-                    float r = (float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
-                    direction[w + k * e] = r;
-                    dot += (double)yHistory[slot + k * e] * r;
-                }
-                coefficient = pairs[j * problems + p] - pairs[(m + j) * problems + p] * dot;
-                previousSlot = slot;
-            }
-            // Last update, d = −r, its slope gᵀd, and the trial at α = 1 in the same pass.
-            double gd = 0, trialSlope = 0;
-            for (int k = 0; k < n; k++)
-            {
-                float d = -(float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[previousSlot + k * e]));
-                direction[w + k * e] = d;
-                float xk = x[row + k], gk = g[row + k];
-                float xt = Clamp((float)(xk + (double)d), lower[row + k], upper[row + k]);
-                xTrial[row + k] = xt;
-                gd += (double)gk * d;
-                trialSlope += (double)gk * ((double)xt - xk);
-            }
-            if (gd < 0 && !XMath.IsNaN(gd))   // NaN tested explicitly: see AcceptOrBacktrack
-            {
-                step = 1.0;
-                slope = trialSlope;
-            }
-            else
-            {
-                // Not a descent direction (rounding or NaN): the history misleads, drop it.
-                state[HistoryCount * problems + p] = 0;
-                step = steepestStep;
-                slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
-            }
+            coefficient = pairs[j * problems + p] - pairs[(m + j) * problems + p] * dot;
+            previousSlot = slot;
         }
-        real[Step * problems + p] = step;
-        real[Slope * problems + p] = slope;
+        return (coefficient, previousSlot);
+    }
+
+    /// <summary>The last update, d = −r, with its slope gᵀd and the trial at α = 1 in the same pass; returns (gᵀd, gᵀ(xTrial − x)).</summary>
+    private static (double Gd, double TrialSlope) FinishDirection(LbfgsSettings c, int p, double coefficient, int slot,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
+        ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial, ArrayView<float> sHistory)
+    {
+        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+        double gd = 0, trialSlope = 0;
+        for (int k = 0; k < n; k++)
+        {
+            float d = -(float)(direction[w + k * e] + coefficient * (freeMask[w + k * e] * sHistory[slot + k * e]));
+            direction[w + k * e] = d;
+            float xk = x[row + k], gk = g[row + k];
+            float xt = Clamp((float)(xk + (double)d), lower[row + k], upper[row + k]);
+            xTrial[row + k] = xt;
+            gd += (double)gk * d;
+            trialSlope += (double)gk * ((double)xt - xk);
+        }
+        return (gd, trialSlope);
+    }
+
+    /// <summary>xTrial = x for one problem's row: a restarted problem's start point is its first trial.</summary>
+    private static void CopyStartPoint(LbfgsSettings c, int p, ArrayView<float> x, ArrayView<float> xTrial)
+    {
+        int n = c.Dimension, row = p * n;
+        for (int k = 0; k < n; k++) xTrial[row + k] = x[row + k];
+    }
+
+    /// <summary>
+    /// A restarted problem's start point, evaluated as its trial: as <see cref="FirstPoint"/>, f and
+    /// g recorded (from value and gTrial) and the problem stopped if already converged there.
+    /// </summary>
+    private static void RecordStartPoint(LbfgsSettings c, int p, ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
+        ArrayView<float> x, ArrayView<float> g, ArrayView<float> gTrial, ArrayView<float> lower, ArrayView<float> upper)
+    {
+        int problems = c.Problems, n = c.Dimension, row = p * n;
+        double pg = 0;
+        for (int k = 0; k < n; k++)
+        {
+            float gk = gTrial[row + k];
+            g[row + k] = gk;
+            pg = MaxPropagatingNaN(pg, ProjectedGradientAt(x[row + k], gk, lower[row + k], upper[row + k]));
+        }
+        state[Trials * problems + p] = 0;
+        state[Accepted * problems + p] = 1;
+        real[Value * problems + p] = value[p];
+        real[Step * problems + p] = 0;
+        real[Slope * problems + p] = 0;
+        real[ProjectedGradientNorm * problems + p] = pg;
+        if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
     }
 
     /// <summary>

@@ -10,13 +10,16 @@ namespace IlgpuBlindSpots.Network;
 public sealed class Tensor : IDisposable
 {
     private readonly MemoryBuffer1D<float, Stride1D.Dense> buffer;
+    private readonly ArrayView1D<float, Stride1D.Dense> view;
     private readonly bool ownsBuffer;
     private readonly int[] shape;
 
-    private Tensor(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape, bool ownsBuffer)
+    /// <summary>A tensor over the first <paramref name="length"/> elements of <paramref name="buffer"/> (all of it when null).</summary>
+    private Tensor(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape, bool ownsBuffer, long? length = null)
     {
         Device = device;
         this.buffer = buffer;
+        view = length is { } l ? buffer.View.SubView(0, l) : buffer.View;
         this.shape = shape;
         this.ownsBuffer = ownsBuffer;
     }
@@ -28,26 +31,31 @@ public sealed class Tensor : IDisposable
     /// <summary>Number of dimensions.</summary>
     public int Rank => shape.Length;
     /// <summary>Number of elements, the product of the dimensions.</summary>
-    public int Length => (int)buffer.Length;
+    public int Length => (int)view.Length;
     /// <summary>The first dimension: the batch of a batched tensor.</summary>
     public int Batch => shape[0];
     /// <summary>Elements per batch row: the product of all dimensions but the first.</summary>
     public int RowLength => Length / Math.Max(1, shape[0]);
     /// <summary>The device buffer, for launching ILGPU kernels on it.</summary>
-    public ArrayView<float> View => buffer.View;
+    public ArrayView<float> View => view;
 
     /// <summary>A tensor of zeros.</summary>
     /// <exception cref="BlindSpotsException">A dimension is not positive, or the tensor does not fit the device.</exception>
     public static Tensor Zeros(Device device, params int[] shape)
     {
         var t = Allocate(device, shape);
-        t.buffer.MemSetToZero();
+        t.view.MemSetToZero();
         return t;
     }
+
+    /// <summary>Device tensors allocated in this process so far, for measuring how often a loop allocates.</summary>
+    public static long Allocations => Interlocked.Read(ref allocations);
+    private static long allocations;
 
     /// <summary>A tensor whose contents are left as the allocator gives them: every kernel writing it must cover it.</summary>
     public static Tensor Allocate(Device device, params int[] shape)
     {
+        Interlocked.Increment(ref allocations);
         long length = CheckedLength(shape);
         if (length > int.MaxValue)
             throw new BlindSpotsException($"tensor of shape {Format(shape)} has {length} elements, more than a buffer can index");
@@ -70,7 +78,7 @@ public sealed class Tensor : IDisposable
         if (CheckedLength(shape) != data.Length)
             throw new BlindSpotsException($"{data.Length} values cannot fill a tensor of shape {Format(shape)}");
         var t = Allocate(device, shape);
-        t.buffer.CopyFromCPU(data);
+        t.view.CopyFromCPU(data);
         return t;
     }
 
@@ -79,7 +87,7 @@ public sealed class Tensor : IDisposable
     {
         if (data.Length != Length)
             throw new BlindSpotsException($"{data.Length} values cannot fill a tensor of shape {Format(shape)}");
-        buffer.View.CopyFromCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data), data.Length);
+        view.CopyFromCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data), data.Length);
     }
 
     /// <summary>Copies device to device; shapes must hold the same number of elements.</summary>
@@ -87,21 +95,34 @@ public sealed class Tensor : IDisposable
     {
         if (source.Length != Length)
             throw new BlindSpotsException($"cannot copy a tensor of shape {Format(source.shape)} into one of shape {Format(shape)}");
-        buffer.View.CopyFrom(source.View);
+        view.CopyFrom(source.view);
     }
 
     /// <summary>Sets every element to zero.</summary>
-    public void Zero() => buffer.MemSetToZero();
+    public void Zero() => view.MemSetToZero();
 
     /// <summary>Reads the whole tensor back to the host (waits for pending kernels).</summary>
-    public float[] ToArray() => buffer.GetAsArray1D();
+    public float[] ToArray() => view.GetAsArray1D();
 
     /// <summary>The same buffer seen with another shape of equal size.</summary>
     public Tensor Reshape(params int[] newShape)
     {
         if (CheckedLength(newShape) != Length)
             throw new BlindSpotsException($"cannot reshape {Format(shape)} to {Format(newShape)}");
-        return new Tensor(Device, buffer, (int[])newShape.Clone(), false);
+        return new Tensor(Device, buffer, (int[])newShape.Clone(), false, Length);
+    }
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows of this batched tensor, sharing its buffer (nothing is
+    /// allocated): a smaller batch in memory sized for a larger one.
+    /// </summary>
+    public Tensor Leading(int rows)
+    {
+        if (rows < 1 || rows > Batch)
+            throw new BlindSpotsException($"cannot take {rows} rows of a tensor of shape {Format(shape)}");
+        int[] leading = (int[])shape.Clone();
+        leading[0] = rows;
+        return new Tensor(Device, buffer, leading, false, (long)rows * RowLength);
     }
 
     /// <summary>Frees the buffer, unless this tensor is a reshaped view of another, which owns it.</summary>

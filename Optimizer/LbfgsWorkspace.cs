@@ -15,6 +15,9 @@ internal sealed class LbfgsWorkspace : IDisposable
 {
     private readonly List<IDisposable> owned = [];
 
+    /// <summary>Device buffers one workspace allocates besides its tensors (counted by <see cref="Tensor.Allocations"/>).</summary>
+    public const int Buffers = 3;
+
     public LbfgsWorkspace(Device device, IReadOnlyList<int> shape, int memory)
     {
         Shape = shape.ToArray();

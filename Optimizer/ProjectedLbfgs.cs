@@ -86,13 +86,9 @@ public sealed class ProjectedLbfgs : IDisposable
             throw new BlindSpotsException(
                 $"L-BFGS: bounds of shapes {Tensor.Format(lower.Shape)} and {Tensor.Format(upper.Shape)} do not match the start point {Tensor.Format(x.Shape)}");
 
-        var ws = Workspace(x.Shape);
+        var (ws, settings, split) = Prepare(x);
         int problems = ws.Problems;
         var o = Options;
-        var settings = new LbfgsSettings(problems, ws.Dimension, o.Memory, o.MaxIterations, o.MaxLineSearchSteps,
-            o.SufficientDecrease, o.ProjectedGradientTolerance, o.RelativeReductionTolerance,
-            CurvatureTolerance, ValueNoiseTolerance, ElementMajor);
-        var split = device.Split(problems);
         var state = ws.State.View;
         var real = ws.Real.View;
 
@@ -109,18 +105,45 @@ public sealed class ProjectedLbfgs : IDisposable
         {
             for (int k = 0; k < o.CheckEvery && roundsDone < roundLimit; k++, roundsDone++)
             {
-                prepareTrial(split.Threads, split, settings, state, real, ws.Pairs.View,
-                    x.View, ws.Gradient.View, lower.View, upper.View, ws.FreeMask.View, ws.Direction.View,
-                    ws.TrialX.View, ws.SHistory.View, ws.YHistory.View);
-                objective.Evaluate(ws.TrialX, ws.Value, ws.TrialGradient, ws.Running);
-                acceptOrBacktrack(split.Threads, split, settings, state, real, ws.Value.View,
-                    x.View, ws.Gradient.View, ws.TrialX.View, ws.TrialGradient.View, lower.View, upper.View,
-                    ws.SHistory.View, ws.YHistory.View);
+                Round(objective, ws, settings, split, x, lower, upper);
                 rounds++;
             }
         }
         return Collect(ws, x, rounds);
     }
+
+    /// <summary>The workspace for problems shaped like <paramref name="x"/> (reused when it fits), the run's settings and its launch split.</summary>
+    internal (LbfgsWorkspace Workspace, LbfgsSettings Settings, WorkSplit Split) Prepare(Tensor x)
+    {
+        var ws = Workspace(x.Shape);
+        var o = Options;
+        var settings = new LbfgsSettings(ws.Problems, ws.Dimension, o.Memory, o.MaxIterations, o.MaxLineSearchSteps,
+            o.SufficientDecrease, o.ProjectedGradientTolerance, o.RelativeReductionTolerance,
+            CurvatureTolerance, ValueNoiseTolerance, ElementMajor);
+        return (ws, settings, device.Split(ws.Problems));
+    }
+
+    /// <summary>
+    /// One round: every running problem's next trial, the objective there, and its verdict (two
+    /// optimizer launches around one evaluation). A problem whose state says its start point is
+    /// pending (<see cref="Lbfgs.TrialsStartPending"/>) evaluates and records that point instead.
+    /// </summary>
+    internal void Round(IBatchObjective objective, LbfgsWorkspace ws, LbfgsSettings settings, WorkSplit split, Tensor x, Tensor lower, Tensor upper)
+    {
+        prepareTrial(split.Threads, split, settings, ws.State.View, ws.Real.View, ws.Pairs.View,
+            x.View, ws.Gradient.View, lower.View, upper.View, ws.FreeMask.View, ws.Direction.View,
+            ws.TrialX.View, ws.SHistory.View, ws.YHistory.View);
+        objective.Evaluate(ws.TrialX, ws.Value, ws.TrialGradient, ws.Running);
+        acceptOrBacktrack(split.Threads, split, settings, ws.State.View, ws.Real.View, ws.Value.View,
+            x.View, ws.Gradient.View, ws.TrialX.View, ws.TrialGradient.View, lower.View, upper.View,
+            ws.SHistory.View, ws.YHistory.View);
+    }
+
+    /// <summary>Device buffers allocated for workspaces so far.</summary>
+    internal long WorkspaceBuffersAllocated { get; private set; }
+
+    /// <summary>Optimizer kernel launches per <see cref="Round"/>.</summary>
+    internal const int LaunchesPerRound = 2;
 
     /// <summary>As <see cref="Minimize(IBatchObjective, Tensor, Tensor, Tensor)"/> with the same bounds for every variable.</summary>
     public LbfgsResult Minimize(IBatchObjective objective, Tensor x, float lower, float upper)
@@ -147,6 +170,7 @@ public sealed class ProjectedLbfgs : IDisposable
             workspace?.Dispose();
             workspace = null;
             workspace = new LbfgsWorkspace(device, shape, Options.Memory);
+            WorkspaceBuffersAllocated += LbfgsWorkspace.Buffers;
         }
         return workspace;
     }

@@ -1,22 +1,27 @@
 namespace IlgpuBlindSpots.Network.Layers;
 
 /// <summary>
-/// A device tensor a layer reuses across calls, reallocated only when the shape changes
-/// (in practice: when the batch size changes).
+/// A device tensor a layer reuses across calls, reallocated only when a batch larger than the
+/// one allocated comes, or rows of another shape: a smaller batch is the leading rows of the
+/// buffer, so that a batch shrinking (problems leaving an attack's batch) allocates nothing.
 /// </summary>
 public sealed class LayerBuffer : IDisposable
 {
-    private Tensor? tensor;
+    private Tensor? tensor, leading;
 
-    /// <summary>The buffer, of <paramref name="shape"/> on <paramref name="device"/>: the same tensor as last time when the shape is unchanged.</summary>
+    /// <summary>The buffer, of <paramref name="shape"/> on <paramref name="device"/>: the same memory as last time when it fits.</summary>
     public Tensor Get(Device device, int[] shape)
     {
-        if (tensor is null || !tensor.Shape.SequenceEqual(shape))
+        if (tensor is null || tensor.Device != device || shape.Length != tensor.Rank || shape[0] > tensor.Batch
+            || !tensor.Shape.Skip(1).SequenceEqual(shape.Skip(1)))
         {
             tensor?.Dispose();
             tensor = Tensor.Allocate(device, shape);
+            leading = null;
         }
-        return tensor;
+        if (shape[0] == tensor.Batch) return tensor;
+        if (leading is null || leading.Batch != shape[0]) leading = tensor.Leading(shape[0]);
+        return leading;
     }
 
     /// <summary>Frees the buffer.</summary>
@@ -24,5 +29,6 @@ public sealed class LayerBuffer : IDisposable
     {
         tensor?.Dispose();
         tensor = null;
+        leading = null;
     }
 }

@@ -12,11 +12,12 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// kernel (<see cref="AttackObjective.AddDistancePenalty"/>), all on the device.
 /// </summary>
 /// <remarks>
-/// With <c>compactRunning</c>, an evaluation reads the optimizer's running mask back (P ints) and,
-/// once problems have stopped, gathers the running ones into a smaller model batch, so that stopped
-/// problems cost no model work. The model batch is rounded up to a multiple of P/16 (padded with a
-/// repeated row whose results are ignored) so that the model's buffers are reallocated at most 16
-/// times per solve. Each problem's result is the same either way: model rows are independent.
+/// With <c>compactRunning</c>, an evaluation reads the optimizer's running mask back (P ints), or
+/// the caller hands it over now and then (<see cref="MaskFromCaller"/>), and, once problems have stopped, gathers the running
+/// ones into a smaller model batch, so that stopped problems cost no model work. The model batch is
+/// rounded up to a multiple of P/16 (padded with a repeated row whose results are ignored); it is
+/// the leading rows of buffers sized for P, so shrinking allocates nothing. Each problem's result
+/// is the same either way: model rows are independent.
 /// </remarks>
 internal sealed class AdversarialObjective : IBatchObjective, IDisposable
 {
@@ -28,10 +29,13 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> penalty;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> gatherRows;
     private readonly Action<Index1D, WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> gatherLabels;
+    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int> trialPredictions;
     private Tensor? originals, weights, compactInput;
     private MemoryBuffer1D<int, Stride1D.Dense>? labels, targets, rows, compactLabels, compactTargets;
     private int[] mask = [], rowList = [];
     private bool untargeted;
+    private ArrayView<int> searchInt = ArrayView<int>.Empty;
+    private int compactCount, compactSize;
 
     public AdversarialObjective(AttackLoss loss, bool compactRunning, AttackLossKind kind = AttackLossKind.CrossEntropy, float kappa = 0f)
     {
@@ -44,7 +48,50 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AddDistancePenalty);
         gatherRows = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
         gatherLabels = kernels.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels);
+        trialPredictions = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int>(WeightSearchSteps.TrialPredictions);
     }
+
+    /// <summary>Whether evaluations run the model on the running problems only.</summary>
+    public bool CompactsRunning => compactRunning;
+
+    /// <summary>
+    /// Whether the caller hands over the running mask (<see cref="SetRunning"/>) instead of each
+    /// evaluation reading it. Between hand-overs the model runs on the rows running at the last
+    /// one, a superset of those running now as long as stopped problems do not resume; results
+    /// are the same, only model work differs.
+    /// </summary>
+    public bool MaskFromCaller { get; set; }
+
+    /// <summary>The running mask [P] as the caller read it: later evaluations run the model on its running rows.</summary>
+    public void SetRunning(int[] running)
+    {
+        running.AsSpan(0, Problems).CopyTo(mask);
+        CompactRows(Problems);
+    }
+
+    /// <summary>Device int buffers allocated for loaded problems so far (its tensors are counted by <see cref="Tensor.Allocations"/>).</summary>
+    public long BuffersAllocated { get; private set; }
+
+    /// <summary>Reads of the running mask back to the host so far.</summary>
+    public long MaskReads { get; private set; }
+
+    /// <summary>
+    /// The device weight search's int state (<see cref="WeightSearchSteps"/>): each evaluation then
+    /// also writes the model's class at every evaluated row into it. Empty for none.
+    /// </summary>
+    public void RecordPredictionsInto(ArrayView<int> searchState) => searchInt = searchState;
+
+    /// <summary>The weights c [P] on the device, which the device weight search rewrites per problem.</summary>
+    public ArrayView<float> WeightsView => weights!.View;
+
+    /// <summary>The original inputs [P, n] on the device.</summary>
+    public ArrayView<float> OriginalsView => originals!.View;
+
+    /// <summary>The labels [P] on the device.</summary>
+    public ArrayView<int> LabelsView => labels!.View;
+
+    /// <summary>The targets [P] on the device.</summary>
+    public ArrayView<int> TargetsView => targets!.View;
 
     private Device Device => loss.Device;
     private Model Model => loss.Model;
@@ -77,6 +124,13 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
             compactTargets = a.Allocate1D<int>(problems);
             mask = new int[problems];
             rowList = new int[problems];
+            BuffersAllocated += 5;
+            if (compactRunning)
+            {
+                // The compact model batch's input, sized for all P rows now so that the run allocates nothing later.
+                compactInput?.Dispose();
+                compactInput = Tensor.Allocate(Device, [problems, .. Model.InputShape]);
+            }
             Problems = problems;
         }
         originals!.CopyFrom(originalInputs);
@@ -84,6 +138,8 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         labels!.CopyFromCPU(labelValues);
         targets!.CopyFromCPU(targetValues);
         this.untargeted = untargeted;
+        // Until a mask is read or handed over, every problem runs.
+        compactCount = compactSize = problems;
     }
 
     public void Evaluate(Tensor x, Tensor value, Tensor gradient, ArrayView<int> active)
@@ -96,38 +152,68 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         int count = problems;
         if (compactRunning && active.Length > 0)
         {
-            active.CopyToCPU(mask);
-            count = 0;
-            for (int p = 0; p < problems; p++)
-                if (mask[p] != 0) rowList[count++] = p;
+            if (!MaskFromCaller) ReadRunningRows(active, problems);
+            count = compactCount;
             if (count == 0) return;
-            int size = ModelBatch(count, problems);
-            if (size < problems)
+            if (compactSize < problems)
             {
-                for (int i = count; i < size; i++) rowList[i] = rowList[count - 1];
-                rows!.View.SubView(0, size).CopyFromCPU(ref rowList[0], size);
-                rowView = rows.View.SubView(0, size);
-                if (compactInput is null || compactInput.Batch != size)
-                {
-                    compactInput?.Dispose();
-                    compactInput = Tensor.Allocate(Device, [size, .. Model.InputShape]);
-                }
-                var se = Device.Split(size * n);
-                gatherRows(se.Threads, se, x.View, rowView, compactInput.View, 0, n);
-                var sl = Device.Split(size);
-                gatherLabels(sl.Threads, sl, labels.View, rowView, compactLabels!.View, 0);
-                gatherLabels(sl.Threads, sl, targets.View, rowView, compactTargets!.View, 0);
-                input = compactInput;
-                labelView = compactLabels.View.SubView(0, size);
-                targetView = compactTargets.View.SubView(0, size);
+                rowView = rows!.View.SubView(0, compactSize);
+                input = Gathered(x, rowView, compactSize, n);
+                labelView = compactLabels!.View.SubView(0, compactSize);
+                targetView = compactTargets!.View.SubView(0, compactSize);
             }
             else count = problems;
         }
-        var (l, g) = loss.Evaluate(input, labelView, targetView, untargeted, kind, kappa);
+        var logits = loss.Logits(input);
+        if (searchInt.Length > 0)
+        {
+            var sp = Device.Split(input.Batch);
+            trialPredictions(sp.Threads, sp, logits.View, rowView, searchInt, logits.RowLength, problems);
+        }
+        var (l, g) = loss.Backpropagate(logits, labelView, targetView, untargeted, kind, kappa);
         ModelRows += input.Batch;
         // Only the model rows that hold a running problem, not the padding.
         var s = Device.Split(count);
         penalty(s.Threads, s, x.View, originals!.View, weights!.View, l.View, g.View, rowView, active, value.View, gradient.View, n);
+    }
+
+    /// <summary>Reads the running mask (one host read) and takes its running rows.</summary>
+    private void ReadRunningRows(ArrayView<int> active, int problems)
+    {
+        active.CopyToCPU(mask);
+        MaskReads++;
+        CompactRows(problems);
+    }
+
+    /// <summary>The running rows of <see cref="mask"/>, padded to the model batch, uploaded when fewer than P.</summary>
+    private void CompactRows(int problems)
+    {
+        int count = 0;
+        for (int p = 0; p < problems; p++)
+            if (mask[p] != 0) rowList[count++] = p;
+        compactCount = count;
+        compactSize = count == 0 ? 0 : ModelBatch(count, problems);
+        if (count == 0 || compactSize >= problems) return;
+        for (int i = count; i < compactSize; i++) rowList[i] = rowList[count - 1];
+        rows!.View.SubView(0, compactSize).CopyFromCPU(ref rowList[0], compactSize);
+    }
+
+    /// <summary>The rows of x (and their labels and targets) the model runs on, gathered into the compact batch.</summary>
+    private Tensor Gathered(Tensor x, ArrayView<int> rowView, int size, int n)
+    {
+        // Sized for all P rows once; a compact batch is its leading rows.
+        if (compactInput is null || compactInput.Batch != Problems)
+        {
+            compactInput?.Dispose();
+            compactInput = Tensor.Allocate(Device, [Problems, .. Model.InputShape]);
+        }
+        var input = compactInput.Leading(size);
+        var se = Device.Split(size * n);
+        gatherRows(se.Threads, se, x.View, rowView, input.View, 0, n);
+        var sl = Device.Split(size);
+        gatherLabels(sl.Threads, sl, labels!.View, rowView, compactLabels!.View, 0);
+        gatherLabels(sl.Threads, sl, targets!.View, rowView, compactTargets!.View, 0);
+        return input;
     }
 
     /// <summary>The model batch for <paramref name="count"/> running problems: rounded up to a multiple of P/16, at most P.</summary>

@@ -15,12 +15,14 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// whereas −CE(label) keeps rewarding a push further past the boundary, so its minimiser
 /// overshoots; and it lets the minimiser pick the nearest wrong class, where CE towards the
 /// runner-up commits to one class at x).</para>
-/// <para>Every example of a batch searches its own c at once (<see cref="WeightSearch"/>), in
-/// rounds of one batched solve; after each solve a fresh forward pass on the solutions decides
-/// success, and each example keeps its smallest successful x′. Examples whose search has ended
-/// leave the batch, and within a solve stopped problems leave the model's batch
-/// (<see cref="LbfgsAttackOptions.CompactRunning"/>). Nothing couples the problems, so an example's
-/// result does not depend on its batch.</para>
+/// <para>Every example of a batch searches its own c at once. By default each on its own, on the
+/// device (<see cref="DeviceWeightSearch"/>): one L-BFGS run for the batch, in which a problem
+/// whose solve ends is judged by the model's class at its solution, keeps its smallest successful
+/// x′, moves its own c and restarts warm, while the others go on. With several weights a round
+/// (or <see cref="LbfgsAttackOptions.SearchOnDevice"/> off) the host runs the same search in
+/// lock-step rounds of one batched solve (<see cref="HostWeightSearch"/>). Problems whose search has
+/// ended leave the model's batch (<see cref="LbfgsAttackOptions.CompactRunning"/>). Nothing couples
+/// the problems, so an example's result does not depend on its batch.</para>
 /// </remarks>
 public sealed class LbfgsAttack : Attack
 {
@@ -41,128 +43,28 @@ public sealed class LbfgsAttack : Attack
     /// <summary>Model rows evaluated by the objective over this attack's runs (padding included), for measuring.</summary>
     public long ModelRows { get; private set; }
 
+    /// <summary>What the weight search cost, summed over every batch of this attack's runs.</summary>
+    public WeightSearchCounters Counters { get; private set; } = WeightSearchCounters.None;
+
+    /// <summary>Whether this attack's weight search runs per problem on the device (<see cref="DeviceWeightSearch"/>) rather than in lock-step from the host.</summary>
+    public bool SearchesOnDevice => Options.SearchOnDevice && Options.WeightsPerRound == 1;
+
     private protected override void Perturb(AttackBatch batch, AttackLoss loss)
     {
         var o = Options;
-        int count = batch.Count, n = batch.Length, k = o.WeightsPerRound;
         var device = loss.Device;
-        int[] inputShape = loss.Model.InputShape;
-        var searches = new WeightSearch[count];
-        var bestSize = new double[count];
-        var found = new bool[count];
-        var latest = (float[])batch.Originals.Clone();
-        var latestStop = new StopReason?[count];
-        for (int j = 0; j < count; j++)
-        {
-            searches[j] = new WeightSearch(o.InitialWeight, o.WeightFactor, k);
-            bestSize[j] = double.PositiveInfinity;
-        }
-
         using var solver = new ProjectedLbfgs(device, o.Solver);
         using var objective = new AdversarialObjective(loss, o.CompactRunning ?? device.Kind == DeviceKind.Cpu, o.Loss, (float)o.Confidence);
-        Tensor? x = null, lower = null, upper = null;
-        try
+        bool[] found;
+        WeightSearchCounters counters;
+        if (SearchesOnDevice)
         {
-            while (true)
-            {
-                var running = Enumerable.Range(0, count)
-                    .Where(j => !searches[j].Finished(o.WeightTolerance, o.MinWeight, o.MaxWeight, o.MaxRounds))
-                    .ToArray();
-                if (running.Length == 0) break;
-                int problems = running.Length * k;
-                var originals = new float[problems * n];
-                var starts = new float[problems * n];
-                var weights = new double[problems];
-                var labels = new int[problems];
-                var targets = new int[problems];
-                for (int a = 0; a < running.Length; a++)
-                {
-                    int j = running[a];
-                    double[] w = searches[j].Next();
-                    var start = !o.WarmStart ? batch.Original(j)
-                        : found[j] ? batch.Adversarial(j) : latest.AsSpan(j * n, n);
-                    for (int i = 0; i < k; i++)
-                    {
-                        int p = a * k + i;
-                        batch.Original(j).CopyTo(originals.AsSpan(p * n, n));
-                        start.CopyTo(starts.AsSpan(p * n, n));
-                        weights[p] = w[i];
-                        labels[p] = batch.Labels[j];
-                        targets[p] = batch.Targets[j];
-                    }
-                }
-
-                if (x is null || x.Batch != problems)
-                {
-                    x?.Dispose();
-                    lower?.Dispose();
-                    upper?.Dispose();
-                    x = null;
-                    lower = upper = null;
-                    x = Tensor.Allocate(device, [problems, .. inputShape]);
-                    lower = Tensor.Zeros(device, [problems, .. inputShape]);
-                    upper = Tensor.FromArray(device, Ones(problems * n), [problems, .. inputShape]);
-                }
-                objective.Load(originals, weights.Select(w => (float)w).ToArray(), labels, targets, batch.Untargeted);
-                x.CopyFrom(starts);
-                var result = solver.Minimize(objective, x, lower!, upper!);
-                int[] predictions = loss.Predict(x);
-                float[] solutions = x.ToArray();
-
-                var reached = new bool[k];
-                for (int a = 0; a < running.Length; a++)
-                {
-                    int j = running[a];
-                    for (int i = 0; i < k; i++)
-                    {
-                        int p = a * k + i;
-                        batch.Iterations[j] += result.Iterations[p];
-                        batch.Evaluations[j] += result.Evaluations[p];
-                        reached[i] = Criterion.Reached(predictions[p], labels[p], targets[p]);
-                        var solution = solutions.AsSpan(p * n, n);
-                        if (reached[i])
-                        {
-                            double size = Distortions.Between(batch.Original(j), solution).Of(o.Distance);
-                            if (size < bestSize[j])
-                            {
-                                bestSize[j] = size;
-                                found[j] = true;
-                                solution.CopyTo(batch.Adversarial(j));
-                                batch.Weights[j] = weights[p];
-                                batch.SolverStops[j] = result.Reasons[p];
-                            }
-                        }
-                        // Without a success yet, the next solve starts from the most aggressive (smallest c) solution.
-                        if (i == 0)
-                        {
-                            solution.CopyTo(latest.AsSpan(j * n, n));
-                            latestStop[j] = result.Reasons[p];
-                        }
-                    }
-                    searches[j].Record(weights.AsSpan(a * k, k), reached);
-                }
-            }
-            ModelRows += objective.ModelRows;
+            using var search = new DeviceWeightSearch(device);
+            (found, counters) = search.Run(batch, objective, solver, o, loss.Model.InputShape);
         }
-        finally
-        {
-            x?.Dispose();
-            lower?.Dispose();
-            upper?.Dispose();
-        }
-
-        // An example that never succeeded reports its last attempt at its smallest weight.
-        for (int j = 0; j < count; j++)
-        {
-            batch.Stops[j] = searches[j].Stop(o.WeightTolerance, o.MinWeight, o.MaxWeight, o.MaxRounds)
-                ?? throw new InvalidOperationException("the weight search left the batch before it finished");
-            if (!found[j])
-            {
-                latest.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
-                batch.Weights[j] = double.NaN;
-                batch.SolverStops[j] = latestStop[j];
-            }
-        }
+        else (found, counters) = new HostWeightSearch(batch, loss, o).Run(solver, objective);
+        ModelRows += objective.ModelRows;
+        Counters = Counters.Plus(counters);
         if (o.Refinement is { } refinement) Refine(batch, loss, found, refinement);
     }
 
@@ -197,12 +99,5 @@ public sealed class LbfgsAttack : Attack
             batch.Evaluations[rows[a]] += work;
             batch.Iterations[rows[a]] += work;
         }
-    }
-
-    private static float[] Ones(int length)
-    {
-        var a = new float[length];
-        Array.Fill(a, 1f);
-        return a;
     }
 }

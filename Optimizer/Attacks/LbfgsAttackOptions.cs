@@ -23,6 +23,14 @@ public sealed record LbfgsAttackOptions
     /// </summary>
     public int WeightsPerRound { get; init; } = 1;
 
+    /// <summary>
+    /// Run the weight search on the device, each problem moving its own c and restarting as soon as
+    /// its solve ends (with one weight a round; K &gt; 1 always searches from the host in lock-step).
+    /// Off: the host's lock-step search, one batched solve per round, for comparison. The same
+    /// search either way, so results agree within float rounding.
+    /// </summary>
+    public bool SearchOnDevice { get; init; } = true;
+
     /// <summary>Rounds of the weight search at most (each one L-BFGS solve per weight).</summary>
     public int MaxRounds { get; init; } = 30;
 

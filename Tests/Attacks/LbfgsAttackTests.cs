@@ -101,6 +101,45 @@ public class LbfgsAttackTests
         }
     }
 
+    /// <summary>
+    /// The weight search per problem on the device is the host's lock-step search run another way:
+    /// every example ends with the same success, weight (up to the last bits of the bisection's
+    /// midpoint), work and perturbation; and it runs as one batch-long L-BFGS run, with no buffer
+    /// allocated after its first round and one host read per CheckEvery rounds.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheSearchOnTheDeviceGivesTheHostSearchsResults(bool compact)
+    {
+        var indices = Digits.Correct.Skip(3).Take(6).ToList();
+        var (inputs, labels) = Digits.Batch(indices);
+        using var _ = inputs;
+        var onDevice = new LbfgsAttack(new LbfgsAttackOptions { CompactRunning = compact });
+        var onHost = new LbfgsAttack(new LbfgsAttackOptions { CompactRunning = compact, SearchOnDevice = false });
+        Assert.True(onDevice.SearchesOnDevice);
+        Assert.False(onHost.SearchesOnDevice);
+        var device = onDevice.Run(Digits.Model, inputs, labels, new Misclassification());
+        var host = onHost.Run(Digits.Model, inputs, labels, new Misclassification());
+        for (int i = 0; i < indices.Count; i++)
+        {
+            Assert.Equal(host[i].Success, device[i].Success);
+            Assert.Equal(host[i].Stop, device[i].Stop);
+            Assert.Equal(host[i].Weight, device[i].Weight, 1e-12 * host[i].Weight);
+            Assert.Equal(host[i].Iterations, device[i].Iterations);
+            Assert.Equal(host[i].Evaluations, device[i].Evaluations);
+            Assert.Equal(host[i].Adversarial, device[i].Adversarial);
+        }
+        var c = onDevice.Counters;
+        Assert.Equal(1, c.Batches);
+        Assert.Equal(device.Max(r => r.Evaluations), c.MaxEvaluations);
+        Assert.InRange(c.Rounds, c.MaxEvaluations, c.MaxEvaluations + 5);
+        Assert.Equal(0, c.AllocationsAfterFirstRound);
+        // One read every CheckEvery = 5 rounds, and four at the end.
+        Assert.True(c.HostReads <= (c.Rounds + 4) / 5 + 4, $"{c.HostReads} reads in {c.Rounds} rounds");
+        Assert.True(onHost.Counters.Rounds > c.Rounds, $"host search {onHost.Counters.Rounds} rounds, device {c.Rounds}");
+    }
+
     [Fact]
     public void UntargetedAttackMakesTheModelPredictAnotherClass()
     {

@@ -41,6 +41,7 @@ public class BackendCompileTests
         Assert.Contains("Dense.Forward", names);
         Assert.Contains("Dense.BackwardWeights", names);
         Assert.Contains("DenseGroupedGemm.Product", names);
+        Assert.Contains("WeightSearchSteps.Advance", names);
         Assert.Equal(names.Count, names.Distinct().Count()); // overloads would make the theory ambiguous
     }
 

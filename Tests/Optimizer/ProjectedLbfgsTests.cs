@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using IlgpuBlindSpots.Optimizer;
 
 namespace IlgpuBlindSpots.Tests.Optimizer;
@@ -116,6 +117,57 @@ public class ProjectedLbfgsTests
             Assert.Equal(reference.Reason, result.Reasons[p]);
             Assert.Equal(reference.Iterations, result.Iterations[p]);
             Assert.Equal(reference.Evaluations, result.Evaluations[p]);
+            Compare.Close(reference.X, solution.AsSpan(p * n, n).ToArray(), rtol: 0, atol: 1e-5, what: $"problem {p} x");
+        }
+    }
+
+    /// <summary>
+    /// A problem restarted inside a run (its start point pending, <see cref="IlgpuBlindSpots.Kernels.Lbfgs.TrialsStartPending"/>,
+    /// as the device weight search restarts one) follows the float64 reference of a fresh solve:
+    /// the start point is evaluated as the first round's trial and recorded as the first point.
+    /// </summary>
+    [Theory]
+    [InlineData(LbfgsLayout.ProblemMajor)]
+    [InlineData(LbfgsLayout.ElementMajor)]
+    public void ARestartedProblemFollowsTheFloat64ReferenceOfAFreshSolve(LbfgsLayout layout)
+    {
+        const int problems = 3, n = 40;
+        var dev = TestDevice.Current;
+        float[] centre = Rand.Uniform(41, problems * n, -2f, 2f);
+        float[] lower = Rand.Uniform(42, problems * n, -1f, -0.2f), upper = Rand.Uniform(43, problems * n, 0.2f, 1f);
+        float[] start = Rand.Uniform(44, problems * n, -0.2f, 0.2f);
+        using var objective = QuadraticObjective.Coupled(dev, 45, centre, problems, n, 0.01f);
+        using var x = Tensor.FromArray(dev, start, problems, n);
+        using var lo = Tensor.FromArray(dev, lower, problems, n);
+        using var hi = Tensor.FromArray(dev, upper, problems, n);
+        var options = Tight with { Memory = 3, MaxIterations = 9, ProjectedGradientTolerance = 0, Layout = layout };
+        using var solver = new ProjectedLbfgs(dev, options);
+
+        var (ws, settings, split) = solver.Prepare(x);
+        var state = new int[IlgpuBlindSpots.Kernels.Lbfgs.IntFields * problems + 1];
+        for (int p = 0; p < problems; p++)
+        {
+            state[IlgpuBlindSpots.Kernels.Lbfgs.Running * problems + p] = 1;
+            state[IlgpuBlindSpots.Kernels.Lbfgs.Trials * problems + p] = IlgpuBlindSpots.Kernels.Lbfgs.TrialsStartPending;
+        }
+        ws.State.CopyFromCPU(state);
+        int rounds = 0;
+        while (ws.StoppedCount() < problems && rounds < 200)
+        {
+            solver.Round(objective, ws, settings, split, x, lo, hi);
+            rounds++;
+        }
+
+        int[] after = ws.ReadState();
+        float[] solution = x.ToArray();
+        for (int p = 0; p < problems; p++)
+        {
+            var reference = ProjectedLbfgsReference.Minimize((xs, gs) => objective.ValueAndGradient(p, xs, gs),
+                RowAsDouble(start, p, n), RowAsDouble(lower, p, n), RowAsDouble(upper, p, n), options);
+            Assert.Equal(StopReason.MaxIterations, reference.Reason);
+            Assert.Equal((int)reference.Reason, after[IlgpuBlindSpots.Kernels.Lbfgs.Status * problems + p]);
+            Assert.Equal(reference.Iterations, after[IlgpuBlindSpots.Kernels.Lbfgs.Iterations * problems + p]);
+            Assert.Equal(reference.Evaluations, after[IlgpuBlindSpots.Kernels.Lbfgs.Evaluations * problems + p]);
             Compare.Close(reference.X, solution.AsSpan(p * n, n).ToArray(), rtol: 0, atol: 1e-5, what: $"problem {p} x");
         }
     }

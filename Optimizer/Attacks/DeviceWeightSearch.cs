@@ -1,0 +1,186 @@
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuBlindSpots.Kernels;
+using IlgpuBlindSpots.Network;
+using Device = IlgpuBlindSpots.Network.Device;
+
+namespace IlgpuBlindSpots.Optimizer.Attacks;
+
+/// <summary>
+/// The L-BFGS attack's weight search run on the device, each example on its own (one weight per
+/// solve): one L-BFGS run for the whole batch in which a problem whose solve ends is judged,
+/// moves its own c and restarts warm in the next round (<see cref="WeightSearchSteps"/>), while the
+/// others go on. The host reads one count every <see cref="LbfgsOptions.CheckEvery"/> rounds and
+/// the results once at the end; every buffer is sized once per batch.
+/// </summary>
+internal sealed class DeviceWeightSearch : IDisposable
+{
+    private readonly Device device;
+    private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>> begin;
+    private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>> advance;
+    private MemoryBuffer1D<int, Stride1D.Dense>? searchInt;
+    private MemoryBuffer1D<double, Stride1D.Dense>? searchReal;
+    private Tensor? x, best, lower, upper;
+    private long allocations;
+    private int[] runningMask = [];
+    private readonly int[] one = new int[1];
+
+    public DeviceWeightSearch(Device device)
+    {
+        this.device = device;
+        begin = device.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin);
+        advance = device.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(WeightSearchSteps.Advance);
+    }
+
+    /// <summary>
+    /// Searches every problem of <paramref name="batch"/> and writes its outputs (adversarial input,
+    /// weight, stops, work); returns which problems found a success, and what the run cost.
+    /// </summary>
+    public (bool[] Found, WeightSearchCounters Counters) Run(AttackBatch batch, AdversarialObjective objective,
+        ProjectedLbfgs solver, LbfgsAttackOptions o, int[] inputShape)
+    {
+        long tensorsBefore = Tensor.Allocations, objectiveBefore = objective.BuffersAllocated, solverBefore = solver.WorkspaceBuffersAllocated;
+        allocations = 0;
+        int count = batch.Count;
+        Buffers(count, inputShape);
+        objective.Load(batch.Originals, Filled(count, (float)o.InitialWeight), batch.Labels, batch.Targets, batch.Untargeted);
+        x!.CopyFrom(batch.Originals);
+        objective.RecordPredictionsInto(searchInt!.View);
+        objective.MaskFromCaller = true;
+        long maskReadsBefore = objective.MaskReads;
+        try
+        {
+            var (ws, lbfgs, split) = solver.Prepare(x);
+            var settings = new WeightSearchSettings(count, batch.Length, o.InitialWeight, o.WeightFactor, o.WeightTolerance,
+                o.MinWeight, o.MaxWeight, o.MaxRounds, (int)o.Distance, o.WarmStart);
+            begin(split.Threads, split, settings, ws.State.View, searchInt.View, searchReal!.View, objective.WeightsView);
+            var (rounds, reads, tensorsAfterFirst) = Rounds(objective, solver, o, ws, lbfgs, split, settings);
+            var (found, maxEvaluations) = Collect(batch);
+            // Tensors are counted once, by Tensor.Allocations; the others by their owners.
+            long tensors = Tensor.Allocations - tensorsBefore;
+            allocations += objective.BuffersAllocated - objectiveBefore + solver.WorkspaceBuffersAllocated - solverBefore;
+            return (found, new WeightSearchCounters(1, rounds, 1 + rounds * (ProjectedLbfgs.LaunchesPerRound + 1),
+                reads + 4 + objective.MaskReads - maskReadsBefore, allocations + tensors, Tensor.Allocations - tensorsAfterFirst, maxEvaluations));
+        }
+        finally
+        {
+            objective.RecordPredictionsInto(ArrayView<int>.Empty);
+            objective.MaskFromCaller = false;
+        }
+    }
+
+    /// <summary>
+    /// Rounds until every problem's search has ended, with one read every CheckEvery rounds: the
+    /// count of ended searches, or, when the objective compacts, the running mask, which it then
+    /// runs the model on (a problem runs exactly while its search goes on). Returns the rounds, the
+    /// reads and the tensor count after the first round.
+    /// </summary>
+    private (long Rounds, long Reads, long TensorsAfterFirst) Rounds(AdversarialObjective objective, ProjectedLbfgs solver,
+        LbfgsAttackOptions o, LbfgsWorkspace ws, LbfgsSettings lbfgs, WorkSplit split, WeightSearchSettings settings)
+    {
+        // Each solve is bounded as a host-run solve is; this only guards the loop.
+        long limit = (long)o.MaxRounds * (2L * o.Solver.MaxIterations * o.Solver.MaxLineSearchSteps + 1);
+        long rounds = 0, reads = 0, tensorsAfterFirst = Tensor.Allocations;
+        while (rounds < limit)
+        {
+            for (int k = 0; k < o.Solver.CheckEvery && rounds < limit; k++)
+            {
+                solver.Round(objective, ws, lbfgs, split, x!, lower!, upper!);
+                advance(split.Threads, split, settings, ws.State.View, searchInt!.View, searchReal!.View,
+                    x!.View, best!.View, objective.OriginalsView, objective.WeightsView, objective.LabelsView, objective.TargetsView);
+                if (++rounds == 1) tensorsAfterFirst = Tensor.Allocations;
+            }
+            reads++;
+            if (Ended(objective, ws, settings.Problems) >= settings.Problems) break;
+        }
+        return (rounds, reads, tensorsAfterFirst);
+    }
+
+    /// <summary>How many problems' searches have ended: one read from the device.</summary>
+    private int Ended(AdversarialObjective objective, LbfgsWorkspace ws, int problems)
+    {
+        if (objective.CompactsRunning)
+        {
+            ws.Running.CopyToCPU(runningMask);
+            objective.SetRunning(runningMask);
+            return problems - runningMask.Count(r => r != 0);
+        }
+        searchInt!.View.SubView((long)WeightSearchSteps.IntFields * problems, 1).CopyToCPU(one);
+        return one[0];
+    }
+
+    /// <summary>Reads the search's state, the kept successes and the latest solutions back (four reads) into the batch.</summary>
+    private (bool[] Found, long MaxEvaluations) Collect(AttackBatch batch)
+    {
+        int count = batch.Count, n = batch.Length;
+        int[] si = searchInt!.GetAsArray1D();
+        double[] sr = searchReal!.GetAsArray1D();
+        float[] latest = x!.ToArray(), kept = best!.ToArray();
+        var found = new bool[count];
+        long maxEvaluations = 0;
+        for (int j = 0; j < count; j++)
+        {
+            int stop = si[WeightSearchSteps.Stop * count + j];
+            batch.Stops[j] = stop != 0 ? (AttackStopReason)stop
+                : throw new InvalidOperationException("the weight search left the batch before it finished");
+            batch.Iterations[j] += si[WeightSearchSteps.Iterations * count + j];
+            batch.Evaluations[j] += si[WeightSearchSteps.Evaluations * count + j];
+            maxEvaluations = Math.Max(maxEvaluations, si[WeightSearchSteps.Evaluations * count + j]);
+            found[j] = si[WeightSearchSteps.Found * count + j] != 0;
+            if (found[j])
+            {
+                kept.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
+                batch.Weights[j] = sr[WeightSearchSteps.BestWeight * count + j];
+                batch.SolverStops[j] = (StopReason)si[WeightSearchSteps.BestSolverStop * count + j];
+            }
+            else
+            {
+                // An example that never succeeded reports its last attempt at its smallest weight.
+                latest.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
+                batch.Weights[j] = double.NaN;
+                batch.SolverStops[j] = (StopReason)si[WeightSearchSteps.LatestSolverStop * count + j];
+            }
+        }
+        return (found, maxEvaluations);
+    }
+
+    /// <summary>The search's buffers for <paramref name="count"/> problems, allocated only when the count changes.</summary>
+    private void Buffers(int count, int[] inputShape)
+    {
+        if (x is not null && x.Batch == count) return;
+        DisposeBuffers();
+        var a = device.Accelerator;
+        searchInt = a.Allocate1D<int>((long)WeightSearchSteps.IntFields * count + 1);
+        searchReal = a.Allocate1D<double>((long)WeightSearchSteps.RealFields * count);
+        runningMask = new int[count];
+        allocations += 2;
+        x = Tensor.Allocate(device, [count, .. inputShape]);
+        best = Tensor.Allocate(device, [count, .. inputShape]);
+        lower = Tensor.Zeros(device, [count, .. inputShape]);
+        upper = Tensor.FromArray(device, Filled(x.Length, 1f), [count, .. inputShape]);
+    }
+
+    private static float[] Filled(int length, float value)
+    {
+        var a = new float[length];
+        Array.Fill(a, value);
+        return a;
+    }
+
+    private void DisposeBuffers()
+    {
+        searchInt?.Dispose();
+        searchReal?.Dispose();
+        x?.Dispose();
+        best?.Dispose();
+        lower?.Dispose();
+        upper?.Dispose();
+        searchInt = null;
+        searchReal = null;
+        x = best = lower = upper = null;
+    }
+
+    public void Dispose() => DisposeBuffers();
+}
