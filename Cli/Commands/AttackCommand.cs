@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
 

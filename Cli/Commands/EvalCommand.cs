@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Training;
 
 namespace IlgpuBlindSpots.Cli.Commands;

@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using IlgpuBlindSpots.Cli.UnitRuns;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Optimizer.Units;
 
 namespace IlgpuBlindSpots.Cli.Commands;
