@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
 
 namespace IlgpuBlindSpots.Cli;

@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Cli;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using CommandLine;
 using CommandLine.Text;
 using IlgpuBlindSpots.Cli.Commands;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Cli;
 

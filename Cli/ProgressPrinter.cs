@@ -1,4 +1,3 @@
-using System.Globalization;
 using IlgpuBlindSpots.Network.Training;
 
 namespace IlgpuBlindSpots.Cli;

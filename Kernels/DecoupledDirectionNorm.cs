@@ -27,31 +27,13 @@ public static class DecoupledDirectionNorm
             int p = s.Item(t, j);
             if (p >= s.Count) return;
             int row = p * n;
-            double g2 = 0.0, worst2 = 0.0;
-            for (int k = 0; k < n; k++)
-            {
-                double x = original[row + k];
-                double far = x > 0.5 ? x : 1.0 - x;
-                g2 += (double)gradient[row + k] * gradient[row + k];
-                worst2 += far * far;
-            }
+            double g2 = L2BoxStep.SquaredNorm(gradient, row, n);
             double a = g2 > 0.0 ? alpha / XMath.Sqrt(g2) : 0.0;
-            double d2 = 0.0;
-            for (int k = 0; k < n; k++)
-            {
-                double d = (double)adversarial[row + k] - original[row + k] - a * gradient[row + k];
-                d2 += d * d;
-            }
+            double d2 = L2BoxStep.SquaredStepped(adversarial, original, gradient, a, row, n);
             double epsilon = norm[p] * (succeeded[p] != 0 ? 1.0 - gamma : 1.0 + gamma);
-            epsilon = XMath.Min(epsilon, XMath.Sqrt(worst2));
+            epsilon = XMath.Min(epsilon, XMath.Sqrt(L2BoxStep.FarthestCornerSquared(original, row, n)));
             norm[p] = (float)epsilon;
-            double scale = d2 > 0.0 ? epsilon / XMath.Sqrt(d2) : 0.0;
-            for (int k = 0; k < n; k++)
-            {
-                double x = original[row + k];
-                double v = x + scale * ((double)adversarial[row + k] - x - a * gradient[row + k]);
-                adversarial[row + k] = (float)(v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v);
-            }
+            L2BoxStep.Move(adversarial, original, gradient, a, d2 > 0.0 ? epsilon / XMath.Sqrt(d2) : 0.0, row, n);
         }
     }
 }

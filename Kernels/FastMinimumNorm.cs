@@ -30,36 +30,15 @@ public static class FastMinimumNorm
             int p = s.Item(t, j);
             if (p >= s.Count) return;
             int row = p * n;
-            double g2 = 0.0, delta2 = 0.0, worst2 = 0.0;
-            for (int k = 0; k < n; k++)
-            {
-                double x = original[row + k];
-                double far = x > 0.5 ? x : 1.0 - x;
-                double d = (double)adversarial[row + k] - x;
-                g2 += (double)gradient[row + k] * gradient[row + k];
-                delta2 += d * d;
-                worst2 += far * far;
-            }
-            double gNorm = XMath.Sqrt(g2);
+            double gNorm = XMath.Sqrt(L2BoxStep.SquaredNorm(gradient, row, n));
             double e = succeeded[p] != 0 ? XMath.Min(epsilon[p] * (1.0 - gamma), XMath.Sqrt((double)bestSquaredNorm[p]))
                 : everSucceeded[p] != 0 ? epsilon[p] * (1.0 + gamma)
-                : XMath.Sqrt(delta2) + XMath.Abs((double)difference[p]) / XMath.Max(gNorm, 1e-12);
-            e = XMath.Min(e, XMath.Sqrt(worst2));
+                : XMath.Sqrt(L2BoxStep.SquaredPerturbation(adversarial, original, row, n)) + XMath.Abs((double)difference[p]) / XMath.Max(gNorm, 1e-12);
+            e = XMath.Min(e, XMath.Sqrt(L2BoxStep.FarthestCornerSquared(original, row, n)));
             epsilon[p] = (float)e;
             double a = gNorm > 0.0 ? alpha / gNorm : 0.0;
-            double moved2 = 0.0;
-            for (int k = 0; k < n; k++)
-            {
-                double d = (double)adversarial[row + k] - original[row + k] - a * gradient[row + k];
-                moved2 += d * d;
-            }
-            double scale = moved2 > e * e ? e / XMath.Sqrt(moved2) : 1.0;
-            for (int k = 0; k < n; k++)
-            {
-                double x = original[row + k];
-                double v = x + scale * ((double)adversarial[row + k] - x - a * gradient[row + k]);
-                adversarial[row + k] = (float)(v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v);
-            }
+            double moved2 = L2BoxStep.SquaredStepped(adversarial, original, gradient, a, row, n);
+            L2BoxStep.Move(adversarial, original, gradient, a, moved2 > e * e ? e / XMath.Sqrt(moved2) : 1.0, row, n);
         }
     }
 }

@@ -17,15 +17,17 @@ namespace IlgpuBlindSpots.Network;
 /// </summary>
 public sealed class Device : IDisposable
 {
-    private readonly Context context;
+    private readonly DevicePool.Slot slot;
+    private int disposed;
 
-    private Device(Context context, Accelerator accelerator, DeviceKind kind, int index)
+    private Device(DevicePool.Slot slot, DeviceKind kind, int index)
     {
-        this.context = context;
-        Accelerator = accelerator;
+        this.slot = slot;
+        Accelerator = slot.Accelerator;
         Kind = kind;
         Index = index;
-        Kernels = new KernelCache(accelerator);
+        Kernels = slot.Kernels;
+        var accelerator = slot.Accelerator;
         dense = new Lazy<DenseProducts>(() => new DenseProducts(this));
         maxThreads = kind == DeviceKind.Cpu
             // A few emulated threads per core, each taking a contiguous chunk.
@@ -57,7 +59,9 @@ public sealed class Device : IDisposable
     internal bool PrefersGroupedKernels => Kind != DeviceKind.Cpu;
 
     /// <summary>The device as a device string would name it, e.g. <c>cuda:0</c>.</summary>
-    public string Id => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
+    public string Id => IdOf(Kind, Index);
+
+    private static string IdOf(DeviceKind kind, int index) => $"{kind.ToString().ToLowerInvariant()}:{index}";
 
     /// <summary>A human-readable description: id, name and memory.</summary>
     public string Description => Kind == DeviceKind.Cpu
@@ -78,23 +82,38 @@ public sealed class Device : IDisposable
     /// <summary>Waits until every launched kernel has finished.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>Opens the device a device string names, <c>auto</c> choosing for work of the attack's default batch (<see cref="Open(string, int)"/>).</summary>
+    /// <exception cref="BlindSpotsException">As <see cref="Open(string, int)"/>.</exception>
+    public static Device Open(string spec) => Open(spec, AutoChoice.DefaultBatch);
+
     /// <summary>
     /// Opens the device a device string names: <c>auto</c> the one <see cref="AutoChoice"/> picks
-    /// (CUDA, then an OpenCL GPU, then an OpenCL CPU device, then the CPU accelerator); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
-    /// Dispose it when done: it holds the accelerator.
+    /// for work of <paramref name="batch"/> examples at a time (CUDA, then an OpenCL GPU, then,
+    /// between an OpenCL CPU device and the CPU accelerator, whichever Bench measured faster at that
+    /// batch); <c>cpu</c>, <c>cuda</c>, <c>opencl</c> take an optional <c>:index</c>.
+    /// Dispose it when done: it holds the accelerator. The accelerator and its loaded kernels then
+    /// stay with the process for the next device opened with the same id (see <see cref="DevicePool"/>):
+    /// a device opened again starts at once, its kernels already compiled.
     /// </summary>
     /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
     /// device cannot run ILGPU kernels (the message says why), or the device fails to start.</exception>
-    public static Device Open(string spec)
+    public static Device Open(string spec, int batch)
     {
         var (kind, index) = Parse(spec);
+        if (kind is not null && DevicePool.TakeIdle(IdOf(kind.Value, index)) is { } idle)
+            return new Device(idle, kind.Value, index);
         var context = CreateContext();
         try
         {
             if (kind is null)
             {
-                var (choice, _) = AutoChoice.Pick(context);
+                var (choice, _) = AutoChoice.Pick(context, batch);
                 var (autoKind, autoIndex) = Parse(choice);
+                if (DevicePool.TakeIdle(choice) is { } autoIdle)
+                {
+                    context.Dispose();
+                    return new Device(autoIdle, autoKind!.Value, autoIndex);
+                }
                 return Create(context, autoKind!.Value, autoIndex, Usable(context, autoKind.Value)[autoIndex]);
             }
 
@@ -121,11 +140,14 @@ public sealed class Device : IDisposable
         }
     }
 
-    /// <summary>The device <c>auto</c> opens on this machine, as a device string, and why.</summary>
-    public static (string Id, string Reason) Auto()
+    /// <summary>The device <c>auto</c> opens on this machine for work of the attack's default batch, as a device string, and why.</summary>
+    public static (string Id, string Reason) Auto() => Auto(AutoChoice.DefaultBatch);
+
+    /// <summary>The device <c>auto</c> opens on this machine for work of <paramref name="batch"/> examples at a time, as a device string, and why.</summary>
+    public static (string Id, string Reason) Auto(int batch)
     {
         using var context = CreateContext();
-        return AutoChoice.Pick(context);
+        return AutoChoice.Pick(context, batch);
     }
 
     /// <summary>Every device on this machine, usable or not, with the reason when not.</summary>
@@ -146,12 +168,14 @@ public sealed class Device : IDisposable
         return list;
     }
 
-    /// <summary>Releases the accelerator, its loaded kernels and the ILGPU context. Tensors and models of this device must not be used afterwards.</summary>
+    /// <summary>
+    /// Finishes the device's work and gives its accelerator back to the process's pool, for the next
+    /// device opened with the same id. Tensors and models of this device must not be used afterwards.
+    /// </summary>
     public void Dispose()
     {
-        Kernels.Clear();
-        Accelerator.Dispose();
-        context.Dispose();
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+            DevicePool.Return(Id, slot);
     }
 
     private static (DeviceKind? Kind, int Index) Parse(string spec)
@@ -215,7 +239,7 @@ public sealed class Device : IDisposable
     {
         try
         {
-            return new Device(context, device.CreateAccelerator(context), kind, index);
+            return new Device(new DevicePool.Slot(context, device.CreateAccelerator(context)), kind, index);
         }
         catch (Exception e) when (e is not BlindSpotsException)
         {

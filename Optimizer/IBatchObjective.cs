@@ -1,5 +1,4 @@
 using ILGPU;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Optimizer;
 

@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Kernels;
-
 namespace IlgpuBlindSpots.Optimizer;
 
 /// <summary>Why one problem of a <see cref="ProjectedLbfgs"/> batch stopped, in SciPy L-BFGS-B's terms.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>

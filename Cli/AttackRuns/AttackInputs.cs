@@ -1,6 +1,3 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network.Data;
-
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>The report's two plots, drawn with ScottPlot and written whole (temporary file, then rename).</summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using IlgpuBlindSpots.Cli.Commands;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Analysis;
 using IlgpuBlindSpots.Optimizer.Attacks;

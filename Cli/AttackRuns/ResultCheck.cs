@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>

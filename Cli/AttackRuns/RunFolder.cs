@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 

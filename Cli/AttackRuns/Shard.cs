@@ -1,6 +1,3 @@
-using System.Globalization;
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -33,7 +30,7 @@ internal static class AttackCommand
         {
             foreach (string spec in deviceSpecs)
             {
-                var device = Device.Open(spec);
+                var device = Device.Open(spec, o.Batch);
                 devices.Add(device);
                 models.Add(ModelArgument.LoadClassifier(device, o.Model, models.Count == 0 ? console.Error : null));
             }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Attacks;
 
 namespace IlgpuBlindSpots.Cli.Commands;

@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Cli.Commands;
 
 internal static class DevicesCommand
@@ -8,8 +6,13 @@ internal static class DevicesCommand
     {
         foreach (var d in Device.List())
             console.Out.WriteLine($"{d.Id,-20} {d.Name} ({d.MemoryBytes / (1 << 20)} MiB){(d.Unusable != null ? " unusable: " + d.Unusable : "")}");
-        var (auto, reason) = Device.Auto();
-        console.Out.WriteLine($"auto picks {auto}: {reason}");
+        // auto may choose by the work's batch (an OpenCL CPU device only for large batches): one
+        // line for the default batch, then one for a single example and one for a batch of 1,024
+        // where the choice differs from those before.
+        var seen = new HashSet<string>();
+        foreach (var (auto, reason) in new[] { Device.Auto(), Device.Auto(1), Device.Auto(1024) })
+            if (seen.Add(auto))
+                console.Out.WriteLine($"auto picks {auto}: {reason}");
         return 0;
     }
 }

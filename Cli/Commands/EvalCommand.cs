@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Training;
 
 namespace IlgpuBlindSpots.Cli.Commands;
@@ -16,7 +13,7 @@ internal static class EvalCommand
         if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);
-        using var device = Device.Open(o.Device);
+        using var device = Device.Open(o.Device, o.Batch);
         using var model = ModelArgument.LoadClassifier(device, o.Model, console.Error);
         var examples = ExampleSource.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
         if (!examples.Labelled)

@@ -1,6 +1,3 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.ModelFiles;
-
 namespace IlgpuBlindSpots.Cli.Commands;
 
 /// <summary><c>blindspots export --model M --onnx OUT.onnx</c>: the model as an ONNX graph.</summary>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Cli.Commands;
 

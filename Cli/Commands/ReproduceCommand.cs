@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using IlgpuBlindSpots.Cli.AttackRuns;
 using IlgpuBlindSpots.Cli.Reproduction;
 using IlgpuBlindSpots.Cli.Transfer;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Training;
 using IlgpuBlindSpots.Optimizer.Transfer;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Text;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Analysis;
 

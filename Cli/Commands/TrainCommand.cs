@@ -1,12 +1,9 @@
-using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
+using IlgpuBlindSpots.Cli.TrainingRuns;
 using IlgpuBlindSpots.Optimizer.Attacks;
 using Spectre.Console;
 
@@ -44,7 +41,6 @@ internal static class TrainCommand
         if (poolOptions != null)
             foreach (int layer in PoolLayers(o.PoolLayers, model))
                 pools.Add(new AdversarialPool(model, train, poolOptions with { Layer = layer }));
-        var pool = pools.FirstOrDefault();
         using var trainer = new Trainer(model, train, options, pools);
         if (o.Resume)
         {
@@ -52,84 +48,18 @@ internal static class TrainCommand
             console.Error.WriteLine($"resuming after epoch {trainer.EpochsDone} of {options.Epochs} from {checkpoint}");
         }
 
+        var run = new TrainingRecord(o.Out, arch, o.Data, o.Range ?? $"0:{train.Count}", train.Count, options, pools, model.ParameterCount, device);
         var record = Record(o, options, arch, train.Count, device, console.CommandLine);
-        record["adversarial"] = pool != null ? "yes" : "no";
-        if (pool != null)
-        {
-            record["pool_size"] = pool.Options.Size.ToString(CultureInfo.InvariantCulture);
-            record["pool_refresh"] = $"{pool.Options.RefreshCount}/{pool.Options.RefreshEvery}";
-            record["pool_share"] = options.PoolShare.ToString("R", CultureInfo.InvariantCulture);
-            record["pool_rows_per_batch"] = $"{options.PoolRowsPerBatch} pool + {options.DataRowsPerBatch} training";
-            record["pool_target"] = pool.Options.Target.ToString().ToLowerInvariant();
-            record["pool_layers"] = string.Join(",", pools.Select(p => p.Layer));
-            record["pool"] = string.Join("; ", pools.Select(p => p.Description));
-        }
+        run.AddPoolSettings(record);
         var printer = new ProgressPrinter(console);
         var summary = trainer.Train(printer.Report, checkpoint, record, cancel);
-        var trainResult = trainer.EvaluateTrainingData();
-        var testResult = test != null ? Evaluator.Evaluate(model, test) : null;
-
-        record["train_error"] = Percent(trainResult.ErrorRate);
-        record["test_error"] = testResult != null ? Percent(testResult.ErrorRate) : "n/a";
-        record["train_loss"] = trainResult.MeanLoss.ToString("R", CultureInfo.InvariantCulture);
-        record["wall_seconds_last_run"] = summary.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-        record["examples_per_second"] = summary.ExamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture);
-        if (pool != null)
-        {
-            record["pool_attacked_last_run"] = pool.Attacked.ToString(CultureInfo.InvariantCulture);
-            record["pool_made_last_run"] = pool.Made.ToString(CultureInfo.InvariantCulture);
-            record["pool_mean_distortion_last_run"] = pool.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
-            record["pool_attack_seconds_last_run"] = pool.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-            record["pool_evaluations_last_run"] = pool.Evaluations.ToString(CultureInfo.InvariantCulture);
-            record["pool_too_large_last_run"] = pool.TooLarge.ToString(CultureInfo.InvariantCulture);
-            foreach (var hidden in pools.Skip(1))
-            {
-                string key = $"pool_layer{hidden.Layer}";
-                record[$"{key}_made_last_run"] = $"{hidden.Made} of {hidden.Attacked}";
-                record[$"{key}_mean_distortion_last_run"] = hidden.MeanDistortion.ToString("F4", CultureInfo.InvariantCulture);
-                record[$"{key}_attack_seconds_last_run"] = hidden.AttackTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-            }
-        }
+        run.Finish(summary, trainer.EvaluateTrainingData(), test != null ? Evaluator.Evaluate(model, test) : null);
+        run.AddResults(record);
         ModelFile.Save(o.Out, model, record);
         TryDelete(checkpoint);
 
-        var result = new
-        {
-            model = o.Out, arch, data = o.Data, range = o.Range ?? $"0:{train.Count}", epochs = options.Epochs, batch = options.BatchSize,
-            optimizer = options.Optimizer.ToString().ToLowerInvariant(), lr = options.LearningRate, momentum = options.Momentum,
-            schedule = options.Schedule.ToString().ToLowerInvariant(), weight_decay = options.WeightDecayText, seed = options.Seed,
-            train_error = trainResult.ErrorRate, train_loss = trainResult.MeanLoss, test_error = testResult?.ErrorRate, test_loss = testResult?.MeanLoss,
-            wall_seconds = summary.Elapsed.TotalSeconds, examples_per_second = summary.ExamplesPerSecond, device = device.Id,
-            parameters = model.ParameterCount,
-            adversarial = pool == null ? null : new
-            {
-                pool_size = pool.Options.Size, pool_refresh = $"{pool.Options.RefreshCount}/{pool.Options.RefreshEvery}", pool_share = options.PoolShare,
-                pool_target = pool.Options.Target.ToString().ToLowerInvariant(), attacked = pool.Attacked, made = pool.Made,
-                mean_distortion = pool.Made == 0 ? (double?)null : pool.MeanDistortion, attack_seconds = pool.AttackTime.TotalSeconds,
-                evaluations = pool.Evaluations, too_large = pool.TooLarge,
-                layers = pools.Select(p => new
-                {
-                    layer = p.Layer, attacked = p.Attacked, made = p.Made, mean_distortion = p.Made == 0 ? (double?)null : p.MeanDistortion,
-                    evaluations = p.Evaluations, attack_seconds = p.AttackTime.TotalSeconds,
-                }).ToArray(),
-            },
-        };
-        if (o.Json) console.Out.WriteLine(JsonSerializer.Serialize(result));
-        var table = new Table().AddColumn("").AddColumn("");
-        table.AddRow("model", Markup.Escape($"{o.Out} ({arch}, {model.ParameterCount} parameters)"));
-        table.AddRow("training", Markup.Escape($"{options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, {options.Schedule}, λ {options.WeightDecayText}, seed {options.Seed}"));
-        table.AddRow("train error", Markup.Escape($"{Percent(trainResult.ErrorRate)} on {train.Count} examples (loss {trainResult.MeanLoss:F4})"));
-        table.AddRow("test error", Markup.Escape(testResult != null ? $"{Percent(testResult.ErrorRate)} on {testResult.Count} examples (loss {testResult.MeanLoss:F4})" : "n/a (no test split)"));
-        if (pool != null)
-        {
-            table.AddRow("adversarial", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"{pools.Count} pool{(pools.Count == 1 ? "" : "s")} of {pool.Options.Size}, {options.PoolRowsPerBatch} rows each per batch of {options.BatchSize}{(pool.Options.MaxDistortion < double.PositiveInfinity ? ", distortion at most " + pool.Options.MaxDistortion.ToString("R", CultureInfo.InvariantCulture) : "")}")));
-            foreach (var p in pools)
-                table.AddRow(p.Layer == 0 ? "pool of the input" : $"pool of layer {p.Layer}", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"{p.Made} of {p.Attacked} attacks made examples{(p.TooLarge > 0 ? $" ({p.TooLarge} more above the bound)" : "")}, mean distortion {p.MeanDistortion:F4}, {(double)p.Evaluations / Math.Max(1, p.Attacked):F1} evaluations per attack, {p.AttackTime.TotalSeconds:F1} s attacking")));
-        }
-        table.AddRow("time", Markup.Escape($"{summary.Elapsed.TotalSeconds:F1} s, {summary.ExamplesPerSecond:F0} examples/s on {device.Description}"));
-        Render(o.Json ? console.Error : console.Out, table);
+        if (o.Json) console.Out.WriteLine(JsonSerializer.Serialize(run.Json()));
+        Render(o.Json ? console.Error : console.Out, run.Table());
         return 0;
     }
 
@@ -356,8 +286,6 @@ internal static class TrainCommand
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
-
-    private static string Percent(double rate) => (100 * rate).ToString("F2", CultureInfo.InvariantCulture) + "%";
 
     private static void TryDelete(string path)
     {

@@ -1,6 +1,4 @@
-using System.Globalization;
 using IlgpuBlindSpots.Cli.Transfer;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Cli.Commands;
 
@@ -19,7 +17,7 @@ internal static class TransferCommand
         double? amplify = o.Amplify == null ? null : ParseList(o.Amplify, "--amplify") is [var a] ? a
             : throw new BlindSpotsException($"--amplify '{o.Amplify}': expected one distortion, e.g. 0.1");
         if (amplify is <= 0) throw new BlindSpotsException($"--amplify '{o.Amplify}': the distortion must be positive");
-        using var device = Device.Open(o.Device);
+        using var device = Device.Open(o.Device, o.Batch);
         var matrix = TransferExperiment.Run(device, o.Sets.ToList(), o.Models.ToList(), amplify, noise, o.Seed, o.Batch, console.Error);
         TransferTables.Write(o.Out, matrix, o.Title);
         console.Out.Write(TransferTables.Markdown(matrix, null));

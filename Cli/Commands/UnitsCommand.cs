@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using IlgpuBlindSpots.Cli.UnitRuns;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Optimizer.Units;
 
 namespace IlgpuBlindSpots.Cli.Commands;
@@ -32,7 +28,7 @@ internal static class UnitsCommand
         var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };
         options.Validate(data.Count);
 
-        using var device = Device.Open(o.Device);
+        using var device = Device.Open(o.Device, o.Batch);
         using var loaded = ModelArgument.Load(device, o.Model, console.Error);
         var model = loaded.AsChain("units");
         var layer = UnitLayer.Resolve(model, o.Layer);

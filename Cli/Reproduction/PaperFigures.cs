@@ -1,8 +1,4 @@
-using System.Globalization;
 using IlgpuBlindSpots.Cli.Transfer;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Training;
 using IlgpuBlindSpots.Optimizer.Transfer;
 

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text;
 using IlgpuBlindSpots.Cli.AttackRuns;
 using IlgpuBlindSpots.Cli.Transfer;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Optimizer.Transfer;
 
 namespace IlgpuBlindSpots.Cli.Reproduction;

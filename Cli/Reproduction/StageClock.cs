@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using IlgpuBlindSpots.Network.Data;
 
 namespace IlgpuBlindSpots.Cli.Reproduction;
 

@@ -1,6 +1,5 @@
-using System.Globalization;
 using IlgpuBlindSpots.Cli.AttackRuns;
-using IlgpuBlindSpots.Network;
+using IlgpuBlindSpots.Optimizer.Transfer;
 
 namespace IlgpuBlindSpots.Cli.Transfer;
 
@@ -12,38 +11,30 @@ namespace IlgpuBlindSpots.Cli.Transfer;
 /// </summary>
 internal sealed class AdversarialSet
 {
-    private AdversarialSet(string folder, string name, IReadOnlyDictionary<string, string> run, int[] indices, int[] labels,
-        float[] originals, float[] adversarials, int[] shape, double meanDistortion, int succeeded)
+    private AdversarialSet(string folder, IReadOnlyDictionary<string, string> run, AttackedExamples examples, double meanDistortion, int succeeded)
     {
-        Folder = folder;
-        Name = name;
-        Run = run;
-        Indices = indices;
-        Labels = labels;
-        Originals = originals;
-        Adversarials = adversarials;
-        Shape = shape;
-        MeanDistortion = meanDistortion;
-        Succeeded = succeeded;
+        (Folder, Run, Examples, MeanDistortion, Succeeded) = (folder, run, examples, meanDistortion, succeeded);
     }
 
     public string Folder { get; }
-    /// <summary>The source model's file name without its extension.</summary>
-    public string Name { get; }
     public IReadOnlyDictionary<string, string> Run { get; }
-    public int[] Indices { get; }
-    public int[] Labels { get; }
-    public float[] Originals { get; }
-    public float[] Adversarials { get; }
+    /// <summary>The examples, as a transfer table takes them.</summary>
+    public AttackedExamples Examples { get; }
+    /// <summary>The source model's file name without its extension.</summary>
+    public string Name => Examples.Name;
+    public int[] Indices => Examples.Indices;
+    public int[] Labels => Examples.Labels;
+    public float[] Originals => Examples.Originals;
+    public float[] Adversarials => Examples.Adversarials;
     /// <summary>C, H, W of one input.</summary>
-    public int[] Shape { get; }
-    public int Length => Shape[0] * Shape[1] * Shape[2];
-    public int Count => Labels.Length;
+    public int[] Shape => Examples.Shape;
+    public int Length => Examples.Length;
+    public int Count => Examples.Count;
     /// <summary>The attack's own figure: mean distortion over its successful examples.</summary>
     public double MeanDistortion { get; }
     public int Succeeded { get; }
     /// <summary>The data set the examples came from, without the range (e.g. "mnist test").</summary>
-    public string Data => Run.GetValueOrDefault("data_source") ?? Run.GetValueOrDefault("data", "?");
+    public string Data => Examples.Data;
 
     /// <summary>
     /// Loads a finished run. A folder that is not an attack output, a shard not yet merged, a run cut
@@ -72,7 +63,9 @@ internal sealed class AdversarialSet
         }
         var won = attacked.Where(x => x.Success).ToList();
         string name = Path.GetFileNameWithoutExtension(run.GetValueOrDefault("model") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)));
-        return new AdversarialSet(folder, name, run, attacked.Select(x => x.Index).ToArray(), attacked.Select(x => x.Label).ToArray(),
-            originals, adversarials, shape, won.Count == 0 ? double.NaN : won.Average(x => x.Distortion), won.Count);
+        string data = run.GetValueOrDefault("data_source") ?? run.GetValueOrDefault("data", "?");
+        var examples = new AttackedExamples(name, folder, data, shape, attacked.Select(x => x.Index).ToArray(),
+            attacked.Select(x => x.Label).ToArray(), originals, adversarials);
+        return new AdversarialSet(folder, run, examples, won.Count == 0 ? double.NaN : won.Average(x => x.Distortion), won.Count);
     }
 }

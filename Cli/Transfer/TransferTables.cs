@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Optimizer.Transfer;
 
 namespace IlgpuBlindSpots.Cli.Transfer;

@@ -1,4 +1,3 @@
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Optimizer.Units;
 
 namespace IlgpuBlindSpots.Cli.UnitRuns;

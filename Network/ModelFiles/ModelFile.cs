@@ -92,16 +92,7 @@ public static class ModelFile
             throw new BlindSpotsException($"{path}: metadata 'arch': {e.Message}", e);
         }
 
-        var groups = new SortedDictionary<int, List<NamedTensor>>();
-        foreach (var t in file.Tensors)
-        {
-            if (ignorePrefix != null && t.Name.StartsWith(ignorePrefix, StringComparison.Ordinal)) continue;
-            int dot = t.Name.IndexOf('.');
-            if (dot <= 0 || !int.TryParse(t.Name.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int module))
-                throw new BlindSpotsException($"{path}: tensor '{t.Name}' is not named MODULE.PARAMETER (e.g. 1.weight)");
-            if (!groups.TryGetValue(module, out var list)) groups[module] = list = [];
-            list.Add(t);
-        }
+        var groups = ByModule(file, ignorePrefix);
 
         // The metadata is a few bytes that can declare any size: a model much larger than the tensors
         // present is refused before it (and its memory) is made. A small difference is left to the
@@ -130,35 +121,7 @@ public static class ModelFile
         }
         try
         {
-            var layers = ParameterisedLayers(model);
-            var modules = groups.ToList();
-            for (int i = 0; i < layers.Count; i++)
-            {
-                var layer = layers[i];
-                if (i >= modules.Count)
-                    throw new BlindSpotsException(
-                        $"{path}: has no tensors for layer '{layer.Spec}' (parameterised layer {i + 1} of {layers.Count}; missing tensor '{layer.Parameters[0].Name}')");
-                var (module, tensors) = modules[i];
-                foreach (var p in layer.Parameters)
-                {
-                    string suffix = p.Name[(p.Name.IndexOf('.') + 1)..];
-                    string name = $"{module}.{suffix}";
-                    var t = tensors.FirstOrDefault(x => x.Name == name)
-                        ?? throw new BlindSpotsException($"{path}: missing tensor '{name}' for layer '{layer.Spec}' (module {module} has {string.Join(", ", tensors.Select(x => x.Name))})");
-                    if (!t.Shape.SequenceEqual(p.Value.Shape))
-                        throw new BlindSpotsException(
-                            $"{path}: tensor '{name}' has shape {t.ShapeText} but layer '{layer.Spec}' needs {Tensor.Format(p.Value.Shape)}");
-                    p.Value.CopyFrom(t.Data);
-                }
-                if (tensors.Count != layer.Parameters.Count)
-                {
-                    var known = layer.Parameters.Select(p => $"{module}.{p.Name[(p.Name.IndexOf('.') + 1)..]}").ToHashSet();
-                    throw new BlindSpotsException($"{path}: tensor '{tensors.First(t => !known.Contains(t.Name)).Name}' belongs to no parameter of layer '{layer.Spec}'");
-                }
-            }
-            if (modules.Count > layers.Count)
-                throw new BlindSpotsException(
-                    $"{path}: tensor '{modules[layers.Count].Value[0].Name}' is extra: the architecture '{arch}' has only {layers.Count} parameterised layers");
+            Assign(path, arch, model, groups);
             return model;
         }
         catch
@@ -166,6 +129,56 @@ public static class ModelFile
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The file's tensors by their module-index prefix (<c>3.weight</c>: module 3), in module order; those starting with <paramref name="ignorePrefix"/> left out.</summary>
+    private static SortedDictionary<int, List<NamedTensor>> ByModule(SafetensorsFile file, string? ignorePrefix)
+    {
+        var groups = new SortedDictionary<int, List<NamedTensor>>();
+        foreach (var t in file.Tensors)
+        {
+            if (ignorePrefix != null && t.Name.StartsWith(ignorePrefix, StringComparison.Ordinal)) continue;
+            int dot = t.Name.IndexOf('.');
+            if (dot <= 0 || !int.TryParse(t.Name.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int module))
+                throw new BlindSpotsException($"{file.Path}: tensor '{t.Name}' is not named MODULE.PARAMETER (e.g. 1.weight)");
+            if (!groups.TryGetValue(module, out var list)) groups[module] = list = [];
+            list.Add(t);
+        }
+        return groups;
+    }
+
+    /// <summary>Copies module i's tensors into the i-th parameterised layer, every name and shape checked, none missing or left over.</summary>
+    private static void Assign(string path, string arch, Model model, SortedDictionary<int, List<NamedTensor>> groups)
+    {
+        var layers = ParameterisedLayers(model);
+        var modules = groups.ToList();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            if (i >= modules.Count)
+                throw new BlindSpotsException(
+                    $"{path}: has no tensors for layer '{layer.Spec}' (parameterised layer {i + 1} of {layers.Count}; missing tensor '{layer.Parameters[0].Name}')");
+            var (module, tensors) = modules[i];
+            foreach (var p in layer.Parameters)
+            {
+                string suffix = p.Name[(p.Name.IndexOf('.') + 1)..];
+                string name = $"{module}.{suffix}";
+                var t = tensors.FirstOrDefault(x => x.Name == name)
+                    ?? throw new BlindSpotsException($"{path}: missing tensor '{name}' for layer '{layer.Spec}' (module {module} has {string.Join(", ", tensors.Select(x => x.Name))})");
+                if (!t.Shape.SequenceEqual(p.Value.Shape))
+                    throw new BlindSpotsException(
+                        $"{path}: tensor '{name}' has shape {t.ShapeText} but layer '{layer.Spec}' needs {Tensor.Format(p.Value.Shape)}");
+                p.Value.CopyFrom(t.Data);
+            }
+            if (tensors.Count != layer.Parameters.Count)
+            {
+                var known = layer.Parameters.Select(p => $"{module}.{p.Name[(p.Name.IndexOf('.') + 1)..]}").ToHashSet();
+                throw new BlindSpotsException($"{path}: tensor '{tensors.First(t => !known.Contains(t.Name)).Name}' belongs to no parameter of layer '{layer.Spec}'");
+            }
+        }
+        if (modules.Count > layers.Count)
+            throw new BlindSpotsException(
+                $"{path}: tensor '{modules[layers.Count].Value[0].Name}' is extra: the architecture '{arch}' has only {layers.Count} parameterised layers");
     }
 
     /// <summary>The layers that own parameters, in model order.</summary>

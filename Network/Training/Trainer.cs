@@ -25,9 +25,6 @@ namespace IlgpuBlindSpots.Network.Training;
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
-    private const string OptimizerPrefix = "optimizer.";
-    // Under the optimizer prefix: training state that loading the model skips.
-    // A pool of layer k > 0 is saved as pool{k}.images, pool{k}.labels.
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Device device;
@@ -203,41 +200,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Evaluates the model being trained on its own training data (resident already), in evaluation mode.</summary>
     public EvaluationResult EvaluateTrainingData(int batchSize = Evaluator.DefaultBatchSize) => Evaluator.Evaluate(model, data, batchSize);
 
-    /// <summary>
-    /// Writes a checkpoint: the model as a model file plus tensors <c>optimizer.NAME.0</c>
-    /// (and <c>.1</c> for Adam) and metadata for the epoch, step and dropout counters and the
-    /// options' fingerprint.
-    /// </summary>
-    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? record = null)
-    {
-        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (record != null) foreach (var (k, v) in record) meta[k] = v;
-        meta["checkpoint_epochs_done"] = EpochsDone.ToString(CultureInfo.InvariantCulture);
-        meta["checkpoint_steps"] = Steps.ToString(CultureInfo.InvariantCulture);
-        meta["checkpoint_options"] = options.Fingerprint;
-        meta["checkpoint_rng"] = $"epoch order from seed {options.Seed} and epoch {EpochsDone}";
-        meta["checkpoint_dropout_steps"] = string.Join(",", model.Layers.OfType<DropoutLayer>().Select(d => d.Step));
-        var extra = parameters.SelectMany(p => p.State.Select((s, i) =>
-            new NamedTensor($"{OptimizerPrefix}{p.Parameter.Name}.{i}", s.Shape.ToArray(), s.ToArray()))).ToList();
-        meta["checkpoint_pools"] = string.Join(",", Pools.Select(PoolKey));
-        foreach (var p in Pools)
-        {
-            string key = PoolKey(p);
-            meta[$"checkpoint_{key}"] = p.Description;
-            meta[$"checkpoint_{key}_count"] = p.Count.ToString(CultureInfo.InvariantCulture);
-            if (p.Count > 0)
-            {
-                int n = p.Images.RowLength;
-                var images = new float[p.Count * n];
-                p.Images.View.SubView(0, images.Length).CopyToCPU(images);
-                var labels = new int[p.Count];
-                p.Labels.SubView(0, p.Count).CopyToCPU(labels);
-                extra.Add(new NamedTensor($"{OptimizerPrefix}{key}.images", [p.Count, n], images));
-                extra.Add(new NamedTensor($"{OptimizerPrefix}{key}.labels", [p.Count], labels.Select(l => (float)l).ToArray()));
-            }
-        }
-        ModelFile.Save(path, model, meta, extra);
-    }
+    /// <summary>Writes a checkpoint (<see cref="TrainingCheckpoint"/>) of the model, the optimizer's state, the pools and the counters.</summary>
+    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? record = null) =>
+        TrainingCheckpoint.Save(path, model, options, new(EpochsDone, Steps), OptimizerState, Pools.ToList(), record);
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer's model and
@@ -245,55 +210,15 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public void Resume(string path)
     {
-        var file = SafetensorsFile.Read(path);
-        if (!file.Metadata.TryGetValue("checkpoint_options", out string? fingerprint))
-            throw new BlindSpotsException($"{path}: is not a training checkpoint (no checkpoint_options metadata)");
-        if (fingerprint != options.Fingerprint)
-            throw new BlindSpotsException($"{path}: was written by a run with other options ({fingerprint}); this run has {options.Fingerprint}");
-        if (file.Metadata.TryGetValue(ModelFile.ArchKey, out string? arch) && arch != model.Description)
-            throw new BlindSpotsException($"{path}: holds architecture '{arch}', not '{model.Description}'");
-        using (var loaded = ModelFile.Load(device, file, OptimizerPrefix))
-            for (int i = 0; i < model.Parameters.Count; i++) model.Parameters[i].Value.CopyFrom(loaded.Parameters[i].Value);
-        foreach (var (p, _, state) in parameters)
-            for (int i = 0; i < state.Length; i++)
-            {
-                var t = file.Get($"{OptimizerPrefix}{p.Name}.{i}");
-                if (t.Data.Length != state[i].Length)
-                    throw new BlindSpotsException($"{path}: tensor '{t.Name}' has shape {t.ShapeText}, not {Tensor.Format(state[i].Shape)}");
-                state[i].CopyFrom(t.Data);
-            }
-        // Checkpoints written before pools per layer name only the input's pool.
-        string savedPools = file.Metadata.GetValueOrDefault("checkpoint_pools")
-            ?? (file.Metadata.ContainsKey("checkpoint_pool") ? "pool" : "");
-        string thesePools = string.Join(",", Pools.Select(PoolKey));
-        if (savedPools != thesePools)
-            throw new BlindSpotsException($"{path}: was written with pools [{savedPools}]; this run has [{thesePools}]");
-        foreach (var p in Pools)
-        {
-            string key = PoolKey(p);
-            if (file.Metadata.GetValueOrDefault($"checkpoint_{key}") != p.Description)
-                throw new BlindSpotsException($"{path}: was written with another pool of examples ({file.Metadata.GetValueOrDefault($"checkpoint_{key}", "none")}); this run has {p.Description}");
-            int count = int.Parse(file.Metadata[$"checkpoint_{key}_count"], CultureInfo.InvariantCulture);
-            if (count > 0)
-                p.Restore(file.Get($"{OptimizerPrefix}{key}.images").Data, file.Get($"{OptimizerPrefix}{key}.labels").Data.Select(l => (int)l).ToArray());
-            else
-                p.Restore([], []);
-        }
-        EpochsDone = int.Parse(file.Metadata["checkpoint_epochs_done"], CultureInfo.InvariantCulture);
-        Steps = long.Parse(file.Metadata["checkpoint_steps"], CultureInfo.InvariantCulture);
-        var dropouts = model.Layers.OfType<DropoutLayer>().ToList();
-        string steps = file.Metadata.GetValueOrDefault("checkpoint_dropout_steps", "");
-        var values = steps.Length == 0 ? [] : steps.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        if (values.Length != dropouts.Count)
-            throw new BlindSpotsException($"{path}: records {values.Length} dropout counters but the model has {dropouts.Count} dropout layers");
-        for (int i = 0; i < values.Length; i++) dropouts[i].Step = values[i];
+        var position = TrainingCheckpoint.Restore(path, device, model, options, OptimizerState, Pools.ToList());
+        (EpochsDone, Steps) = (position.EpochsDone, position.Steps);
     }
+
+    /// <summary>Each parameter's optimizer state (momentum; Adam's two moments).</summary>
+    private IEnumerable<(Parameter Parameter, Tensor[] State)> OptimizerState => parameters.Select(p => (p.Parameter, p.State));
 
     /// <summary>Every pool, the input's first.</summary>
     private IEnumerable<IExamplePool> Pools => (pool == null ? [] : new[] { pool }).Concat(hiddenPools.Select(h => h.Pool));
-
-    /// <summary>A pool's name in checkpoints: <c>pool</c> for the input's, <c>pool{k}</c> for layer k's.</summary>
-    private static string PoolKey(IExamplePool p) => p.Layer == 0 ? "pool" : $"pool{p.Layer}";
 
     /// <summary>The order of epoch <paramref name="epoch"/>: a Fisher–Yates shuffle seeded from the run's seed and the epoch.</summary>
     public static int[] Permutation(int seed, int epoch, int n)

@@ -1,7 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Network.Layers;
 
@@ -57,12 +55,7 @@ public static class FourierConvolutionBound
         ArgumentNullException.ThrowIfNull(weight);
         options ??= new PowerIterationOptions();
         options.Validate();
-        if (weight.Rank != 4)
-            throw new BlindSpotsException($"Fourier bound: filters must be [O, C, KH, KW], got {Tensor.Format(weight.Shape)}");
-        int outC = weight.Shape[0], inC = weight.Shape[1], kh = weight.Shape[2], kw = weight.Shape[3];
-        if (kh > height || kw > width)
-            throw new BlindSpotsException(
-                $"Fourier bound: a {kh}×{kw} filter does not fit a {height}×{width} torus (its taps would wrap onto each other)");
+        var (outC, inC, kh, kw) = FilterShape(weight, height, width);
 
         var device = weight.Device;
         int columns = width / 2 + 1;
@@ -98,9 +91,7 @@ public static class FourierConvolutionBound
             var sr = device.Split(filterRows);
             rowTransform(sr.Threads, sr, weight.View, dCosW.View, dSinW.View, rowRe.View, rowIm.View, kw, columns);
 
-            double best = -1;
-            int bestAt = 0, mostIterations = 0;
-            bool converged = true;
+            var strongest = new StrongestFrequency();
             for (int first = 0; first < frequencies; first += chunk)
             {
                 int count = Math.Min(chunk, frequencies - first);
@@ -121,22 +112,50 @@ public static class FourierConvolutionBound
                             iteration.Active, outC, inC);
                     },
                     options);
-                for (int f = 0; f < count; f++)
-                {
-                    double sigma = outcome.Sigma[f];
-                    if (!double.IsFinite(sigma))
-                        throw new BlindSpotsException(
-                            $"Fourier bound of {Tensor.Format(weight.Shape)} filters is {sigma}: the weights are not finite");
-                    if (sigma > best) (best, bestAt) = (sigma, first + f);
-                    mostIterations = Math.Max(mostIterations, outcome.Iterations[f]);
-                    converged &= outcome.Converged[f];
-                }
+                strongest.Add(outcome, first, count, weight);
             }
-            return new FourierBound(best, height, width, bestAt / columns, bestAt % columns, mostIterations, converged);
+            return new FourierBound(strongest.Sigma, height, width, strongest.At / columns, strongest.At % columns,
+                strongest.MostIterations, strongest.Converged);
         }
         finally
         {
             for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+        }
+    }
+
+    /// <summary>The filters' (O, C, KH, KW), checked to be four sizes whose taps fit the torus.</summary>
+    private static (int Out, int In, int Height, int Width) FilterShape(Tensor weight, int height, int width)
+    {
+        if (weight.Rank != 4)
+            throw new BlindSpotsException($"Fourier bound: filters must be [O, C, KH, KW], got {Tensor.Format(weight.Shape)}");
+        int kh = weight.Shape[2], kw = weight.Shape[3];
+        if (kh > height || kw > width)
+            throw new BlindSpotsException(
+                $"Fourier bound: a {kh}×{kw} filter does not fit a {height}×{width} torus (its taps would wrap onto each other)");
+        return (weight.Shape[0], weight.Shape[1], kh, kw);
+    }
+
+    /// <summary>The largest σ over the frequencies seen so far, where it is, and how the power iterations went.</summary>
+    private sealed class StrongestFrequency
+    {
+        public double Sigma { get; private set; } = -1;
+        public int At { get; private set; }
+        public int MostIterations { get; private set; }
+        public bool Converged { get; private set; } = true;
+
+        /// <summary>Takes in the σ of frequencies first..first+count−1; a σ that is not finite means weights that are not.</summary>
+        public void Add(BatchOutcome outcome, int first, int count, Tensor weight)
+        {
+            for (int f = 0; f < count; f++)
+            {
+                double sigma = outcome.Sigma[f];
+                if (!double.IsFinite(sigma))
+                    throw new BlindSpotsException(
+                        $"Fourier bound of {Tensor.Format(weight.Shape)} filters is {sigma}: the weights are not finite");
+                if (sigma > Sigma) (Sigma, At) = (sigma, first + f);
+                MostIterations = Math.Max(MostIterations, outcome.Iterations[f]);
+                Converged &= outcome.Converged[f];
+            }
         }
     }
 

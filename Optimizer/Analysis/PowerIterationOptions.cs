@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Analysis;
 
 /// <summary>Stopping rule and start of the power iterations behind every spectral norm and Fourier bound.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;

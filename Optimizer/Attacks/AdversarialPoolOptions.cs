@@ -1,5 +1,4 @@
 using System.Globalization;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 

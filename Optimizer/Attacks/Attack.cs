@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 

@@ -1,7 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
 using Device = IlgpuBlindSpots.Network.Device;

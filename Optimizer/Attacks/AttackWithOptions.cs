@@ -2,9 +2,9 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>
 /// An attack configured by an options record: made with the options or the record's defaults,
-/// which are validated at once, and run in device batches of the options' <see cref="AttackOptions.BatchSize"/>.
+/// which are validated at once, and run in device batches of the options' <see cref="AttackSettings.BatchSize"/>.
 /// </summary>
-public abstract class Attack<TOptions> : Attack where TOptions : AttackOptions, new()
+public abstract class Attack<TOptions> : Attack where TOptions : AttackSettings, new()
 {
     /// <summary>The attack with <paramref name="options"/>, or the defaults.</summary>
     /// <exception cref="Network.BlindSpotsException">An option is out of range.</exception>

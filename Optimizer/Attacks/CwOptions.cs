@@ -1,12 +1,10 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>
 /// Settings of <see cref="CwAttack"/>. The defaults are Carlini and Wagner's (and Foolbox 3's)
 /// except <see cref="Steps"/>: 1,000 instead of 10,000, with which the early abort stops most searches anyway.
 /// </summary>
-public sealed record CwOptions : AttackOptions
+public sealed record CwOptions : AttackSettings
 {
     /// <summary>Rounds of the binary search over the weight c of the loss (one Adam run each).</summary>
     public int BinarySteps { get; init; } = 9;

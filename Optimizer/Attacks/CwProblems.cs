@@ -1,6 +1,4 @@
 using ILGPU;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 

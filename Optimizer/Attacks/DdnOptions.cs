@@ -1,9 +1,7 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>Settings of <see cref="DdnAttack"/>; the defaults are those of Rony et al. (2019) for MNIST.</summary>
-public sealed record DdnOptions : AttackOptions
+public sealed record DdnOptions : AttackSettings
 {
     /// <summary>Gradient steps (each one model forward and backward pass).</summary>
     public int Steps { get; init; } = 100;

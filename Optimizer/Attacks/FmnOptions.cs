@@ -1,12 +1,10 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>
 /// Settings of <see cref="FmnAttack"/>: the L2 steps with the defaults of Pintor et al. (2021), and
 /// the start that the box [0, 1] makes necessary (see the attack's remarks).
 /// </summary>
-public sealed record FmnOptions : AttackOptions
+public sealed record FmnOptions : AttackSettings
 {
     /// <summary>FMN steps (each one model forward and backward pass).</summary>
     public int Steps { get; init; } = 100;

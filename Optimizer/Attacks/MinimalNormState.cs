@@ -1,7 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;

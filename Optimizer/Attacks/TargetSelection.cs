@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>Target classes for targeted attacks, one per example, each different from the example's label.</summary>

@@ -1,7 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Attacks;
 using Device = IlgpuBlindSpots.Network.Device;
 

@@ -1,4 +1,3 @@
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;

@@ -1,5 +1,4 @@
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 

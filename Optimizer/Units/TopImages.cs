@@ -1,7 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Optimizer.Units;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Optimizer.Statistics;

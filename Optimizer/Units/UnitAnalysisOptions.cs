@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Units;
 
 /// <summary>Settings of a <see cref="UnitAnalysis"/>.</summary>

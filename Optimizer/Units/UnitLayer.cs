@@ -1,5 +1,4 @@
 using System.Globalization;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
 

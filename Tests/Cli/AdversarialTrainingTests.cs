@@ -9,27 +9,16 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// </summary>
 public sealed class AdversarialTrainingTests : IDisposable
 {
-    private readonly TempFolder folder = new();
-    private readonly string data, outDir;
+    private readonly DigitsFolder digits = new();
 
-    public AdversarialTrainingTests()
-    {
-        data = Path.Combine(folder.Path, "digits");
-        outDir = Path.Combine(folder.Path, "out");
-        Directory.CreateDirectory(outDir);
-        SampleDigits.WriteFolder(data, 0, 200, 200, 100);
-    }
+    public void Dispose() => digits.Dispose();
 
-    public void Dispose() => folder.Dispose();
-
-    private string Model => Path.Combine(outDir, "adv.safetensors");
-
-    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
+    private string Model => Path.Combine(digits.Out, "adv.safetensors");
 
     [Fact]
     public void AdversarialTrainingRunsAndRecordsThePoolOptions()
     {
-        var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,dropout:0.2,fc:10", "--data", data, "--epochs", "2",
+        var (code, stdout, stderr) = CliRun.Run("train", "--arch", "fc:16,sigmoid,dropout:0.2,fc:10", "--data", digits.Data, "--epochs", "2",
             "--batch", "20", "--optimizer", "sgd", "--lr", "0.2", "--seed", "3", "--adversarial", "--pool-size", "40",
             "--pool-refresh", "10/3", "--pool-share", "0.2", "--pool-target", "next", "--pool-search", "6/15", "--out", Model, "--json");
         Assert.True(code == 0, stderr);
@@ -47,7 +36,7 @@ public sealed class AdversarialTrainingTests : IDisposable
         // 200 examples at 16 per batch: 13 batches per epoch, 26 steps; 10 attacked before steps 0, 3, …, 24.
         Assert.Equal("90", meta["pool_attacked_last_run"]);
         Assert.True(int.Parse(meta["pool_made_last_run"]) > 0);
-        Assert.Equal(new[] { "adv.safetensors" }, Directory.GetFiles(outDir).Select(Path.GetFileName));
+        Assert.Equal(new[] { "adv.safetensors" }, Directory.GetFiles(digits.Out).Select(Path.GetFileName));
         using var json = JsonDocument.Parse(stdout.Trim());
         var adversarial = json.RootElement.GetProperty("adversarial");
         Assert.Equal(40, adversarial.GetProperty("pool_size").GetInt32());
@@ -55,15 +44,15 @@ public sealed class AdversarialTrainingTests : IDisposable
         Assert.InRange(json.RootElement.GetProperty("test_error").GetDouble(), 0, 0.9);
 
         // Without --adversarial the record says so.
-        string plain = Path.Combine(outDir, "plain.safetensors");
-        Assert.Equal(0, Run("train", "--arch", "fc:10", "--data", data, "--epochs", "1", "--out", plain).Code);
+        string plain = Path.Combine(digits.Out, "plain.safetensors");
+        Assert.Equal(0, CliRun.Run("train", "--arch", "fc:10", "--data", digits.Data, "--epochs", "1", "--out", plain).Code);
         Assert.Equal("no", SafetensorsFile.Read(plain).Metadata["adversarial"]);
     }
 
     [Fact]
     public void APoolPerLayerIsRecordedWithWhatEachMade()
     {
-        var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,fc:12,sigmoid,fc:10", "--data", data, "--epochs", "2",
+        var (code, stdout, stderr) = CliRun.Run("train", "--arch", "fc:16,sigmoid,fc:12,sigmoid,fc:10", "--data", digits.Data, "--epochs", "2",
             "--batch", "20", "--optimizer", "sgd", "--lr", "0.5", "--seed", "3", "--adversarial", "--pool-size", "40",
             "--pool-refresh", "10/3", "--pool-layers", "all", "--pool-target", "any", "--out", Model, "--json");
         Assert.True(code == 0, stderr);
@@ -111,8 +100,8 @@ public sealed class AdversarialTrainingTests : IDisposable
     [MemberData(nameof(BadPoolOptions))]
     public void BadPoolOptionsAreOneLineExitCodeTwoAndNoFile(string[] options, string fragment)
     {
-        string line = CliRun.Refused(Run(["train", "--arch", "fc:10", "--data", data, "--batch", "20", "--out", Model, .. options]));
+        string line = CliRun.Refused(CliRun.Run(["train", "--arch", "fc:10", "--data", digits.Data, "--batch", "20", "--out", Model, .. options]));
         Assert.Contains(fragment, line);
-        Assert.Empty(Directory.GetFileSystemEntries(outDir));
+        Assert.Empty(Directory.GetFileSystemEntries(digits.Out));
     }
 }

@@ -9,28 +9,16 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// </summary>
 public sealed class CliTests : IDisposable
 {
-    private readonly TempFolder folder = new();
-    private readonly string data, outDir;
+    private readonly DigitsFolder digits = new();
 
-    public CliTests()
-    {
-        // 200 training and 100 test digits from the sample, in the standard IDX names.
-        data = Path.Combine(folder.Path, "digits");
-        outDir = Path.Combine(folder.Path, "out");
-        Directory.CreateDirectory(outDir);
-        SampleDigits.WriteFolder(data, 0, 200, 200, 100);
-    }
+    public void Dispose() => digits.Dispose();
 
-    public void Dispose() => folder.Dispose();
-
-    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
-
-    private string Model => Path.Combine(outDir, "m.safetensors");
+    private string Model => Path.Combine(digits.Out, "m.safetensors");
 
     [Fact]
     public void TrainWritesAModelWithItsRecordAndEvalReadsIt()
     {
-        var (code, stdout, stderr) = Run("train", "--arch", "fc:16,sigmoid,fc:10", "--data", data, "--epochs", "2", "--batch", "20",
+        var (code, stdout, stderr) = CliRun.Run("train", "--arch", "fc:16,sigmoid,fc:10", "--data", digits.Data, "--epochs", "2", "--batch", "20",
             "--lr", "0.01", "--weight-decay", "1e-4,0", "--seed", "3", "--out", Model, "--json");
         Assert.True(code == 0, stderr);
         Assert.DoesNotContain('\r', stderr);
@@ -47,9 +35,9 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("blindspots train", meta["command"]);
         Assert.Equal("0:200", meta["data_range"]);
         Assert.False(File.Exists(Model + ".checkpoint"));
-        Assert.Equal(new[] { "m.safetensors" }, Directory.GetFiles(outDir).Select(Path.GetFileName));
+        Assert.Equal(new[] { "m.safetensors" }, Directory.GetFiles(digits.Out).Select(Path.GetFileName));
 
-        var (evalCode, evalOut, evalErr) = Run("eval", "--model", Model, "--data", data, "--json");
+        var (evalCode, evalOut, evalErr) = CliRun.Run("eval", "--model", Model, "--data", digits.Data, "--json");
         Assert.True(evalCode == 0, evalErr);
         using var eval = JsonDocument.Parse(evalOut.Trim());
         Assert.Equal(100, eval.RootElement.GetProperty("count").GetInt32());
@@ -85,17 +73,17 @@ public sealed class CliTests : IDisposable
     [MemberData(nameof(BadInputs))]
     public void BadInputIsOneLineExitCodeTwoAndNoFile(string[] args, string fragment)
     {
-        string garbage = Path.Combine(folder.Path, "garbage.safetensors");
+        string garbage = Path.Combine(digits.Path, "garbage.safetensors");
         File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        var full = args.Select(a => a == "MISSING" ? Path.Combine(folder.Path, "missing.safetensors") : a == "GARBAGE" ? garbage : a).ToList();
+        var full = args.Select(a => a == "MISSING" ? Path.Combine(digits.Path, "missing.safetensors") : a == "GARBAGE" ? garbage : a).ToList();
         if (full[0] == "train")
         {
-            if (!full.Contains("--data")) full.AddRange(["--data", data]);
+            if (!full.Contains("--data")) full.AddRange(["--data", digits.Data]);
             full.AddRange(["--out", Model]);
         }
-        else if (full[0] == "eval") full.AddRange(["--data", data]);
-        string line = CliRun.Refused(Run([.. full]));
+        else if (full[0] == "eval") full.AddRange(["--data", digits.Data]);
+        string line = CliRun.Refused(CliRun.Run([.. full]));
         Assert.Contains(fragment.Replace("MISSING", "missing.safetensors").Replace("GARBAGE", "garbage.safetensors"), line);
-        Assert.Empty(Directory.GetFileSystemEntries(outDir));
+        Assert.Empty(Directory.GetFileSystemEntries(digits.Out));
     }
 }

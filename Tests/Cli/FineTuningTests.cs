@@ -7,24 +7,20 @@ namespace IlgpuBlindSpots.Tests.Cli;
 public sealed class FineTuningTests : IDisposable
 {
     private const string Arch = "fc:16,sigmoid,fc:10";
-    private readonly TempFolder folder = new();
-    private readonly string data, outDir, baseModel;
+    private readonly DigitsFolder digits = new();
+    private readonly string baseModel;
 
     public FineTuningTests()
     {
-        data = Path.Combine(folder.Path, "digits");
-        outDir = Path.Combine(folder.Path, "out");
-        Directory.CreateDirectory(outDir);
-        SampleDigits.WriteFolder(data, 0, 200, 200, 100);
-        baseModel = Path.Combine(folder.Path, "base.safetensors");
-        var (code, _, stderr) = CliRun.Run("train", "--arch", Arch, "--data", data, "--epochs", "1", "--batch", "20",
+        baseModel = Path.Combine(digits.Path, "base.safetensors");
+        var (code, _, stderr) = CliRun.Run("train", "--arch", Arch, "--data", digits.Data, "--epochs", "1", "--batch", "20",
             "--optimizer", "sgd", "--lr", "0.5", "--seed", "4", "--out", baseModel);
         Assert.True(code == 0, stderr);
     }
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => digits.Dispose();
 
-    private string Tuned => Path.Combine(outDir, "tuned.safetensors");
+    private string Tuned => Path.Combine(digits.Out, "tuned.safetensors");
 
     private static float MaxDifference(string a, string b)
     {
@@ -42,7 +38,7 @@ public sealed class FineTuningTests : IDisposable
     public void TrainingStartsFromTheInitialModelsWeights()
     {
         // A vanishing learning rate leaves the starting point visible: the weights of --init, not a random draw.
-        var (code, _, stderr) = CliRun.Run("train", "--init", baseModel, "--data", data, "--epochs", "1", "--batch", "20",
+        var (code, _, stderr) = CliRun.Run("train", "--init", baseModel, "--data", digits.Data, "--epochs", "1", "--batch", "20",
             "--optimizer", "sgd", "--lr", "1e-9", "--momentum", "0", "--seed", "9", "--out", Tuned);
         Assert.True(code == 0, stderr);
         Assert.InRange(MaxDifference(baseModel, Tuned), 0f, 1e-6f);
@@ -52,8 +48,8 @@ public sealed class FineTuningTests : IDisposable
         Assert.Equal(64 + "base.safetensors sha256:".Length, meta["init"].Length);
 
         // A real learning rate moves them, and --arch naming the same network is accepted.
-        string moved = Path.Combine(outDir, "moved.safetensors");
-        (code, _, stderr) = CliRun.Run("train", "--init", baseModel, "--arch", Arch, "--data", data, "--epochs", "1",
+        string moved = Path.Combine(digits.Out, "moved.safetensors");
+        (code, _, stderr) = CliRun.Run("train", "--init", baseModel, "--arch", Arch, "--data", digits.Data, "--epochs", "1",
             "--batch", "20", "--optimizer", "sgd", "--lr", "0.5", "--out", moved);
         Assert.True(code == 0, stderr);
         Assert.True(MaxDifference(baseModel, moved) > 1e-3f);
@@ -63,27 +59,27 @@ public sealed class FineTuningTests : IDisposable
     [Fact]
     public void AnInitialModelThatCannotBeUsedIsOneLineExitCodeTwoAndNoFile()
     {
-        string otherShape = Path.Combine(folder.Path, "small-input.safetensors");
+        string otherShape = Path.Combine(digits.Path, "small-input.safetensors");
         using (var model = SequentialModel.Create(TestDevice.Current, Arch, [1, 8, 8]))
         {
             model.Initialize(1);
             ModelFile.Save(otherShape, model);
         }
-        string onnx = Path.Combine(folder.Path, "model.onnx");
+        string onnx = Path.Combine(digits.Path, "model.onnx");
         File.WriteAllBytes(onnx, [1, 2, 3]);
 
         (string[] Args, string Fragment)[] cases =
         [
-            (["--init", Path.Combine(folder.Path, "missing.safetensors")], "missing.safetensors"),
+            (["--init", Path.Combine(digits.Path, "missing.safetensors")], "missing.safetensors"),
             (["--init", baseModel, "--arch", "fc:32,sigmoid,fc:10"], "--init"),
             (["--init", otherShape], "1x8x8"),
             (["--init", onnx], "--init"),
         ];
         foreach (var (args, fragment) in cases)
         {
-            string line = CliRun.Refused(CliRun.Run(["train", "--data", data, "--epochs", "1", "--out", Tuned, .. args]));
+            string line = CliRun.Refused(CliRun.Run(["train", "--data", digits.Data, "--epochs", "1", "--out", Tuned, .. args]));
             Assert.Contains(fragment, line);
-            Assert.Empty(Directory.GetFileSystemEntries(outDir));
+            Assert.Empty(Directory.GetFileSystemEntries(digits.Out));
         }
     }
 }

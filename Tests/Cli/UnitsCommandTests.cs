@@ -12,13 +12,11 @@ public sealed class UnitsCommandTests : IDisposable
 
     private static string Model(string name) => Path.Combine(RepoFiles.Root, "models", name);
 
-    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Run(args);
-
     [Fact]
     public void WritesReportJsonAndGridsForTheSample()
     {
         string outDir = folder.File("units");
-        var (code, stdout, stderr) = Run("units", "--model", Model("fc100-100-10.safetensors"), "--layer", "sigmoid@1",
+        var (code, stdout, stderr) = CliRun.Run("units", "--model", Model("fc100-100-10.safetensors"), "--layer", "sigmoid@1",
             "--data", RepoFiles.DataRoot + "/sample", "--range", "100:300", "--directions", "6", "--top", "4", "--grid", "3",
             "--device", TestDevice.Spec, "--out", outDir);
         Assert.True(code == 0, stderr);
@@ -85,7 +83,7 @@ public sealed class UnitsCommandTests : IDisposable
     public void BadInputIsOneLineExitCodeTwoAndNoOutput(string model, string[] extra, string fragment)
     {
         string outDir = folder.File("units");
-        string line = CliRun.Refused(Run(["units", "--model", Model(model), "--data", RepoFiles.DataRoot + "/sample",
+        string line = CliRun.Refused(CliRun.Run(["units", "--model", Model(model), "--data", RepoFiles.DataRoot + "/sample",
             "--range", "0:200", "--device", TestDevice.Spec, "--out", outDir, .. extra]));
         Assert.Contains(fragment, line);
         Assert.False(Directory.Exists(outDir));

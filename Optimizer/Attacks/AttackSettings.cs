@@ -1,5 +1,3 @@
-using IlgpuBlindSpots.Network;
-
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// every attack has, the attack's own settings in the derived record, and their range checks, each
 /// failing with one line that names the attack, the option, its value and the range.
 /// </summary>
-public abstract record AttackOptions
+public abstract record AttackSettings
 {
     /// <summary>Examples attacked together on the device.</summary>
     public int BatchSize { get; init; } = 256;
