@@ -55,27 +55,8 @@ internal static class PlainBaselines
     }
 
     /// <summary>Stride-1 convolution as vectorised row updates: y[b,o,oy,:] += W[o,c,ky,kx]·xpad[b,c,oy+ky,kx:kx+OW].</summary>
-    public static void ConvForward(float[] x, float[] w, float[] bias, float[] y, int batch, int c, int h, int wd, int o, int k, int p)
-    {
-        var xp = Pad(x, batch, c, h, wd, p);
-        int hp = h + 2 * p, wp = wd + 2 * p, oh = hp - k + 1, ow = wp - k + 1;
-        Parallel.For(0, batch * o, bo =>
-        {
-            int b = bo / o, oc = bo % o;
-            for (int oy = 0; oy < oh; oy++)
-            {
-                var row = y.AsSpan(((b * o + oc) * oh + oy) * ow, ow);
-                row.Fill(bias[oc]);
-                for (int ci = 0; ci < c; ci++)
-                    for (int ky = 0; ky < k; ky++)
-                    {
-                        int src = ((b * c + ci) * hp + oy + ky) * wp;
-                        for (int kx = 0; kx < k; kx++)
-                            TensorPrimitives.MultiplyAdd(xp.AsSpan(src + kx, ow), w[((oc * c + ci) * k + ky) * k + kx], row, row);
-                    }
-            }
-        });
-    }
+    public static void ConvForward(float[] x, float[] w, float[] bias, float[] y, int batch, int c, int h, int wd, int o, int k, int p) =>
+        ConvForwardStrided(x, w, bias, y, batch, c, h, wd, o, k, 1, p);
 
     /// <summary>
     /// A convolution of any stride (ResNet's 3×3 stride-2 layers), row by row: a stride-1 row is a
