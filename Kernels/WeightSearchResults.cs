@@ -34,17 +34,17 @@ public static class WeightSearchResults
     /// and the kept successes best. Items: P·(Fields + n), one value each, so neighbouring threads
     /// write neighbouring addresses on a GPU.
     /// </summary>
-    public static void Pack(Index1D t, WorkSplit s, WeightSearchSettings c,
+    public static void Pack(Index1D t, WorkSplit s, WeightSearchSettings settings,
         ArrayView<int> searchInt, ArrayView<double> searchReal, ArrayView<float> x, ArrayView<float> best, ArrayView<double> packed)
     {
-        int record = Fields + c.Dimension, problems = c.Problems;
+        int record = Fields + settings.Dimension, problems = settings.Problems;
         for (int j = 0; j < s.ItemsPerThread; j++)
         {
             int e = s.Item(t, j);
             if (e >= s.Count) return;
             int p = e / record, k = e - p * record;
             bool found = searchInt[WeightSearchSteps.Found * problems + p] != 0;
-            int i = p * c.Dimension + k - Fields;
+            int i = p * settings.Dimension + k - Fields;
             packed[e] = k >= Fields
                 ? (found ? best[i] : x[i])
                 : Field(k, p, problems, found, searchInt, searchReal);

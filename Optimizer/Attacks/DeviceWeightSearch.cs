@@ -34,7 +34,7 @@ internal sealed class DeviceWeightSearch : IDisposable
         begin = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin);
         advance = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(WeightSearchSteps.Advance);
-        pack = device.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<double>,
+        pack = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<double>,
             ArrayView<float>, ArrayView<float>, ArrayView<double>>(WeightSearchResults.Pack);
     }
 

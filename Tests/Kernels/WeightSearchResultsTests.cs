@@ -34,7 +34,7 @@ public class WeightSearchResultsTests
         int record = WeightSearchResults.Fields + N;
         using var packed = dev.Accelerator.Allocate1D<double>(P * record);
         var s = dev.Split(P * record);
-        dev.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>, ArrayView<float>, ArrayView<double>>(
+        dev.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>, ArrayView<float>, ArrayView<double>>(
             WeightSearchResults.Pack)(s.Threads, s, settings, si.View, sr.View, tx.View, tb.View, packed.View);
         double[] r = packed.GetAsArray1D();
 
