@@ -1,5 +1,4 @@
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
@@ -16,7 +15,7 @@ internal static class ActivationMemoryBench
 {
     public static int Run(string deviceSpec, string modelPath, int batch)
     {
-        using var device = Device.Open(deviceSpec);
+        using var device = ComputeDevice.Open(deviceSpec);
         Console.WriteLine($"memory: {modelPath}, batch {batch}, on {device.Description}");
         Console.WriteLine($"{"pass",-22}{"peak freed (MiB)",18}{"pool freed (MiB)",18}{"kept per layer (MiB)",22}{"peak ratio",12}");
         foreach (var use in Enum.GetValues<BackwardUse>())
@@ -28,7 +27,7 @@ internal static class ActivationMemoryBench
         return 0;
     }
 
-    private static (long Peak, long Pool) Measure(Device device, string path, int batch, BackwardUse use, bool frees)
+    private static (long Peak, long Pool) Measure(ComputeDevice device, string path, int batch, BackwardUse use, bool frees)
     {
         using var model = OnnxModelFile.Load(device, path) as GraphModel
             ?? throw new BlindSpotsException($"{path}: not a graph model");

@@ -38,7 +38,7 @@ public sealed class ActivationPool : IDisposable
     public void ResetPeak() => PeakLentBytes = LentBytes;
 
     /// <summary>Lends <paramref name="holder"/> memory of at least <paramref name="length"/> values: the smallest free buffer that fits, else a new one.</summary>
-    internal Tensor Rent(Device device, int length, LayerBuffer holder)
+    internal Tensor Rent(ComputeDevice device, int length, LayerBuffer holder)
     {
         Tensor? best = null;
         foreach (var t in free)

@@ -13,7 +13,7 @@ public sealed class LayerBuffer : IDisposable
     private ActivationPool? pool;
 
     /// <summary>The buffer, of <paramref name="shape"/> on <paramref name="device"/>: the same memory as last time when it fits.</summary>
-    public Tensor Get(Device device, int[] shape)
+    public Tensor Get(ComputeDevice device, int[] shape)
     {
         var lender = ActivationPool.Lender;
         if (lender != null || pool != null) return Borrowed(lender, device, shape);
@@ -30,7 +30,7 @@ public sealed class LayerBuffer : IDisposable
     }
 
     /// <summary>The buffer in memory lent by <paramref name="lender"/> (the current one kept when it fits), or in memory of its own when none lends now.</summary>
-    private Tensor Borrowed(ActivationPool? lender, Device device, int[] shape)
+    private Tensor Borrowed(ActivationPool? lender, ComputeDevice device, int[] shape)
     {
         long length = shape.Aggregate(1L, (a, b) => a * b);
         bool fits = tensor != null && pool == lender && tensor.Device == device && tensor.Length >= length;

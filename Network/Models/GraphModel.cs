@@ -30,7 +30,7 @@ public sealed class GraphModel : Model
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>> accumulate;
     private BackwardUse lastUse = BackwardUse.None;
 
-    internal GraphModel(Device device, int[] inputShape, int[] outputShape, List<GraphNode> nodes, Dictionary<int, Tensor> constants, int valueCount, int outputValue)
+    internal GraphModel(ComputeDevice device, int[] inputShape, int[] outputShape, List<GraphNode> nodes, Dictionary<int, Tensor> constants, int valueCount, int outputValue)
         : base(device, inputShape, outputShape)
     {
         this.nodes = nodes;
@@ -46,7 +46,7 @@ public sealed class GraphModel : Model
         layers = nodes.Where(n => n.Layer != null).Select(n => n.Layer!).ToList();
         parameters = layers.SelectMany(l => l.Parameters).ToList();
         memory = new HeldMemory(pool);
-        accumulate = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(BlockCopy.Accumulate);
+        accumulate = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(BlockCopy.Accumulate);
     }
 
     /// <summary>
