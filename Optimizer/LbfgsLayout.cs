@@ -7,7 +7,7 @@ namespace IlgpuBlindSpots.Optimizer;
 /// </summary>
 public enum LbfgsLayout
 {
-    /// <summary>Problem-major on the CPU accelerator, a thread group per problem on GPU and OpenCL devices.</summary>
+    /// <summary>Problem-major on the CPU accelerator, element-major on GPUs.</summary>
     Auto,
     /// <summary>[P, n]: each problem's values contiguous, as the CPU's per-thread chunks want.</summary>
     ProblemMajor,
@@ -16,7 +16,7 @@ public enum LbfgsLayout
     /// <summary>
     /// [P, n] with a thread group per problem (<see cref="IlgpuBlindSpots.Kernels.LbfgsByGroup"/>): each
     /// problem's lanes read neighbouring addresses of its own rows, and dot products are tree sums,
-    /// so results equal the others' up to the order of float64 sums. Auto takes it on GPUs.
+    /// so results equal the others' up to the order of float64 sums. Only when asked, for now.
     /// </summary>
     ProblemGroups,
 }
