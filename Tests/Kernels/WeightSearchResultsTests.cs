@@ -25,7 +25,7 @@ public class WeightSearchResultsTests
         for (int p = 0; p < P; p++) searchInt[WeightSearchSteps.Found * P + p] = p % 3 == 0 ? 0 : 1;
         var searchReal = Enumerable.Range(0, WeightSearchSteps.RealFields * P).Select(_ => rng.NextDouble() * 100).ToArray();
         float[] x = Rand.Uniform(1, P * N, -1, 1), best = Rand.Uniform(2, P * N, -1, 1);
-        var settings = new WeightSearchSettings(P, N, 1, 2, 0.05, 1e-3, 64, 6, 0, true);
+        var settings = new WeightSearchSettings { Problems = P, Dimension = N };
 
         using var si = dev.Accelerator.Allocate1D(searchInt);
         using var sr = dev.Accelerator.Allocate1D(searchReal);
