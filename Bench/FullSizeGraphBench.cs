@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.ModelFiles;
 using IlgpuBlindSpots.Network.Models;
@@ -35,7 +34,7 @@ internal static class FullSizeGraphBench
             Console.Error.WriteLine($"--folder: {folder} holds no .onnx files (make them with scripts/export_torchvision.py)");
             return 2;
         }
-        using var device = Device.Open(deviceSpec);
+        using var device = ComputeDevice.Open(deviceSpec);
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 170;
         AnsiConsole.MarkupLine($"[bold]graphs[/] in {Markup.Escape(folder)} on {Markup.Escape(device.Description)}, " +
                                $"ONNX Runtime {Markup.Escape(OrtEnv.Instance().GetVersionString())}");
@@ -64,7 +63,7 @@ internal static class FullSizeGraphBench
         return rows.All(r => r.Passed) ? 0 : 1;
     }
 
-    private static Row Check(Device device, string path)
+    private static Row Check(ComputeDevice device, string path)
     {
         string stem = path[..^".onnx".Length];
         float[] input = ReadFloats(stem + ".input.bin");
