@@ -7,25 +7,24 @@ namespace IlgpuBlindSpots.Network;
 /// Which device <c>auto</c> opens: CUDA, then an OpenCL GPU, then, between an OpenCL CPU device and
 /// ILGPU's CPU accelerator, whichever ran this size of work faster. That last choice is measured,
 /// not assumed (<c>Bench attack</c>, Bench/RESULTS.md "The decision"): on a quiet 2-core machine,
-/// with each run compiling its kernels as a command does, the CPU accelerator attacked faster at
-/// batches 1 and 64 and PoCL 7 at 1024. PoCL runs kernels as vectorised native code but compiles
-/// each one (0.1–0.4 s) before its first launch, which small batches do not earn back.
+/// three runs, the OpenCL CPU device (PoCL 7) attacked 1.25–1.5× faster at batches 16 to 256, even
+/// at 512, and slower at 1,024 (where the CPU accelerator's register-tiled dense products pull
+/// ahead) and at batch 1 (where compiling each kernel before its first launch is not earned back).
 /// </summary>
 internal static class AutoChoice
 {
-    /// <summary>The batch from which an OpenCL CPU device goes before the CPU accelerator.</summary>
-    /// <remarks>
-    /// The quiet-machine ratio PoCL / CPU accelerator in examples/s was 0.70 at batch 64 and 1.14 at
-    /// 1024; interpolated in log₂(batch) it crosses 1 near 420, so from 512 on.
-    /// </remarks>
-    internal const int OpenClCpuFromBatch = 512;
+    /// <summary>The smallest batch for which an OpenCL CPU device goes before the CPU accelerator.</summary>
+    internal const int OpenClCpuFromBatch = 16;
+
+    /// <summary>The batch from which the CPU accelerator is back in front (PoCL even at 512, behind at 1,024).</summary>
+    internal const int OpenClCpuBelowBatch = 512;
 
     /// <summary>The batch assumed when the work does not say: the attack's default batch.</summary>
     internal const int DefaultBatch = 256;
 
-    /// <summary>The figures behind <see cref="OpenClCpuFromBatch"/>.</summary>
+    /// <summary>The figures behind <see cref="OpenClCpuFromBatch"/> and <see cref="OpenClCpuBelowBatch"/>.</summary>
     internal const string Figures =
-        "Bench attack, fc100-100-10, 2-core AVX-512, quiet: PoCL 7 / CPU accelerator 3.8 / 4.9 examples/s at batch 1, 37.2 / 53.1 at 64, 80.3 / 70.5 at 1024";
+        "Bench attack, fc100-100-10, 2-core AVX-512, quiet: PoCL 7 / CPU accelerator examples/s 2.0 / 4.7 at batch 1, 47.8 / 33.2 at 16, 114.6 / 74.7 at 64, 138.6 / 101.8 at 256, 97.0 / 97.4 at 512, 90.6 / 119.8 at 1024";
 
     /// <summary>The device string <c>auto</c> stands for with work of <paramref name="batch"/> examples at a time, and the reason.</summary>
     public static (string Id, string Reason) Pick(Context context, int batch)
@@ -48,8 +47,8 @@ internal static class AutoChoice
             return ($"opencl:{openClGpu}", "no CUDA GPU; an OpenCL GPU comes next");
         if (!openClCpu)
             return ("cpu:0", "no GPU and no OpenCL device ILGPU can drive: the CPU accelerator");
-        return batch >= OpenClCpuFromBatch
-            ? ("opencl:0", $"no GPU; at a batch of {batch} (≥ {OpenClCpuFromBatch}) the OpenCL CPU device is faster than the CPU accelerator ({Figures})")
-            : ("cpu:0", $"no GPU; at a batch of {batch} (< {OpenClCpuFromBatch}) the CPU accelerator is faster than the OpenCL CPU device ({Figures})");
+        return batch >= OpenClCpuFromBatch && batch < OpenClCpuBelowBatch
+            ? ("opencl:0", $"no GPU; at a batch of {batch} (from {OpenClCpuFromBatch} below {OpenClCpuBelowBatch}) the OpenCL CPU device is faster than the CPU accelerator ({Figures})")
+            : ("cpu:0", $"no GPU; at a batch of {batch} (outside {OpenClCpuFromBatch} to {OpenClCpuBelowBatch - 1}) the CPU accelerator is faster than the OpenCL CPU device ({Figures})");
     }
 }

@@ -87,7 +87,11 @@ public sealed class Tensor : IDisposable
     {
         if (data.Length != Length)
             throw new BlindSpotsException($"{data.Length} values cannot fill a tensor of shape {Format(shape)}");
-        view.CopyFromCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data), data.Length);
+        // The span overload pins the host memory for the whole copy. The overload taking a `ref`
+        // does not: an OpenCL copy reads the host memory after the enqueueing call has allocated
+        // and waited in native code, and an array the garbage collector moved meanwhile was read
+        // at its old address (garbage, NaN among it, as parameters initialised from the host).
+        ((ArrayView<float>)view).CopyFromCPU(data);
     }
 
     /// <summary>Copies device to device; shapes must hold the same number of elements.</summary>

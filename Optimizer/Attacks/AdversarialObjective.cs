@@ -206,7 +206,8 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         compactSize = count == 0 ? 0 : ModelBatch(count, problems);
         if (count == 0 || compactSize >= problems) return;
         for (int i = count; i < compactSize; i++) rowList[i] = rowList[count - 1];
-        rows!.View.SubView(0, compactSize).CopyFromCPU(ref rowList[0], compactSize);
+        // The span overload pins rowList for the copy (see Tensor.CopyFrom).
+        ((ArrayView<int>)rows!.View.SubView(0, compactSize)).CopyFromCPU((ReadOnlySpan<int>)rowList.AsSpan(0, compactSize));
     }
 
     /// <summary>The rows of x (and their labels and targets) the model runs on, gathered into the compact batch.</summary>

@@ -2,8 +2,8 @@ namespace IlgpuBlindSpots.Tests.Network;
 
 /// <summary>
 /// auto's rule on machines this one is not: CUDA first, an OpenCL GPU next, then between an OpenCL
-/// CPU device and the CPU accelerator by the batch, as Bench measured; the reason names the batch,
-/// the threshold and the figures.
+/// CPU device and the CPU accelerator by the batch (a window of batches), as Bench measured; the
+/// reason names the batch, the window and the figures.
 /// </summary>
 public class AutoChoiceTests
 {
@@ -15,7 +15,10 @@ public class AutoChoiceTests
     [InlineData(false, -1, true, 1, "cpu:0")]
     [InlineData(false, -1, true, AutoChoice.OpenClCpuFromBatch - 1, "cpu:0")]
     [InlineData(false, -1, true, AutoChoice.OpenClCpuFromBatch, "opencl:0")]
-    [InlineData(false, -1, true, 4096, "opencl:0")]
+    [InlineData(false, -1, true, AutoChoice.DefaultBatch, "opencl:0")]
+    [InlineData(false, -1, true, AutoChoice.OpenClCpuBelowBatch - 1, "opencl:0")]
+    [InlineData(false, -1, true, AutoChoice.OpenClCpuBelowBatch, "cpu:0")]
+    [InlineData(false, -1, true, 4096, "cpu:0")]
     public void PicksByBackendThenByTheBatch(bool cuda, int openClGpu, bool openClCpu, int batch, string expected)
     {
         var (id, reason) = AutoChoice.Choose(cuda, openClGpu, openClCpu, batch);
@@ -24,7 +27,7 @@ public class AutoChoiceTests
         if (!cuda && openClGpu < 0 && openClCpu)
         {
             Assert.Contains($"batch of {batch}", reason);
-            Assert.Contains(AutoChoice.OpenClCpuFromBatch.ToString(), reason);
+            Assert.Contains($"{AutoChoice.OpenClCpuFromBatch}", reason);
             Assert.Contains(AutoChoice.Figures, reason);
         }
     }

@@ -60,13 +60,14 @@ public class DeviceTests
         var usable = ComputeDevice.List().Where(l => l.Unusable is null).Select(l => l.Id).ToList();
         Assert.Contains(id, usable);
         Assert.False(string.IsNullOrWhiteSpace(reason));
-        // The order Bench measured: CUDA, then OpenCL; an OpenCL CPU device only for large batches.
+        // The order Bench measured: CUDA, then OpenCL; an OpenCL CPU device for mid-sized batches.
         if (usable.Any(u => u.StartsWith("cuda:")))
             Assert.StartsWith("cuda:", id);
         else if (usable.Any(u => u.StartsWith("opencl:")))
         {
-            Assert.StartsWith("opencl:", ComputeDevice.Auto(4096).Id);
-            Assert.Contains(ComputeDevice.Auto(1).Id, new[] { "cpu:0", ComputeDevice.Auto(4096).Id });
+            Assert.StartsWith("opencl:", ComputeDevice.Auto(256).Id);
+            Assert.Contains(ComputeDevice.Auto(1).Id, new[] { "cpu:0", ComputeDevice.Auto(256).Id });
+            Assert.Contains(ComputeDevice.Auto(4096).Id, new[] { "cpu:0", ComputeDevice.Auto(256).Id });
         }
         else
             Assert.Equal("cpu:0", id);
@@ -80,8 +81,13 @@ public class DeviceTests
         var stdout = new StringWriter();
         Assert.Equal(0, IlgpuBlindSpots.Cli.Program.Run(["devices"], stdout, new StringWriter()));
         Assert.Contains($"auto picks {ComputeDevice.Auto().Id}: ", stdout.ToString());
-        // Where the choice depends on the batch, the large batch's choice is printed too.
-        Assert.Contains($"auto picks {ComputeDevice.Auto(1024).Id}: {ComputeDevice.Auto(1024).Reason}", stdout.ToString());
+        // Where the choice depends on the batch, the choices at 1 and 1,024 that differ are printed too.
+        foreach (var (id, reason) in new[] { ComputeDevice.Auto(1), ComputeDevice.Auto(1024) })
+            if (id != ComputeDevice.Auto().Id)
+                Assert.Contains($"auto picks {id}: {reason}", stdout.ToString());
+        // One line for the default batch and one per differing choice, no more.
+        int differing = new[] { ComputeDevice.Auto(1).Id, ComputeDevice.Auto(1024).Id }.Count(id => id != ComputeDevice.Auto().Id);
+        Assert.Equal(1 + differing, stdout.ToString().Split('\n').Count(l => l.StartsWith("auto picks ")));
     }
 
     [Fact]
