@@ -107,7 +107,7 @@ internal static class AttackBench
         foreach (var search in searches)
         {
             var clock = Stopwatch.StartNew();
-            using var device = Device.Open(deviceSpec);
+            using var device = ComputeDevice.Open(deviceSpec);
             description = device.Description;
             using var model = ModelFile.Load(device, modelPath);
             var attack = new LbfgsAttack(new LbfgsAttackOptions { BatchSize = batch, SearchOnDevice = search == "device" });

@@ -32,7 +32,7 @@ internal static class AttacksBench
         foreach (string method in methods)
         {
             var clock = Stopwatch.StartNew();
-            using var device = Device.Open(deviceSpec);
+            using var device = ComputeDevice.Open(deviceSpec);
             using var model = ModelFile.Load(device, modelPath);
             Attack attack = method.StartsWith("best", StringComparison.Ordinal)
                 ? NamedAttacks.Best(method == "best" ? NamedAttacks.DefaultBest : method["best=".Length..].Split('+'), 256)

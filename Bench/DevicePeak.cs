@@ -1,5 +1,5 @@
 using ILGPU.Runtime.Cuda;
-using Device = IlgpuBlindSpots.Network.Device;
+using IlgpuBlindSpots.Network;
 
 namespace IlgpuBlindSpots.Bench;
 
@@ -9,7 +9,7 @@ namespace IlgpuBlindSpots.Bench;
 /// </summary>
 internal static class DevicePeak
 {
-    public static double? Fp32Gflops(Device device)
+    public static double? Fp32Gflops(ComputeDevice device)
     {
         if (device.Accelerator is not CudaAccelerator cuda) return null;
         var arch = cuda.Architecture;

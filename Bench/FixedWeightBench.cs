@@ -51,7 +51,7 @@ internal static class FixedWeightBench
         var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
             ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
             : Dataset.Load("sample", DatasetSplit.Test, dataRoot);
-        using var device = Device.Open(deviceSpec);
+        using var device = ComputeDevice.Open(deviceSpec);
         using var model = ModelFile.Load(device, modelPath);
         using var loss = new AttackLoss(model);
         int n = model.InputLength, classes = model.Classes;

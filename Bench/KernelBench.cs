@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ILGPU;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network;
 using Spectre.Console;
@@ -29,7 +28,7 @@ internal static class KernelBench
         var runs = new List<(string Device, double? Fp32PeakGflops, List<Row> Rows)>();
         foreach (string spec in deviceSpecs)
         {
-            using var device = Device.Open(spec);
+            using var device = ComputeDevice.Open(spec);
             AnsiConsole.MarkupLine($"[bold]kernels[/] on {Markup.Escape(device.Description)}, {Environment.ProcessorCount} cores");
             runs.Add((device.Description, DevicePeak.Fp32Gflops(device), Measure(device, timePlain: runs.Count == 0, only)));
         }
@@ -68,7 +67,7 @@ internal static class KernelBench
         return table;
     }
 
-    private static List<Row> Measure(Device device, bool timePlain, string? only)
+    private static List<Row> Measure(ComputeDevice device, bool timePlain, string? only)
     {
         var rows = new List<Row>();
         foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(ResNetConvCases(device)).Concat(VectorCases(device)).Concat(LargeCases(device)))
@@ -91,7 +90,7 @@ internal static class KernelBench
         return rows;
     }
 
-    private static IEnumerable<Case> Cases(Device device)
+    private static IEnumerable<Case> Cases(ComputeDevice device)
     {
         // The paper's FC shapes at batch 128.
         foreach (var (k, n) in new[] { (784, 100), (100, 100), (100, 10), (784, 10) })
@@ -117,7 +116,7 @@ internal static class KernelBench
             if (device.Kind == DeviceKind.Cpu && k % 4 == 0)
             {
                 // The scalar 4×4 tiles the quads replaced, for a side-by-side figure.
-                var scalar = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
+                var scalar = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
                 var s4 = device.Split(Tiles(batch) * Tiles(n));
                 yield return new Case($"dense forward {batch}×{k}→{n}, 4×4 scalar tiles", "GFLOP/s", flops,
                     () => scalar(s4.Threads, s4, tx.View, tw.View, tb.View, ty.View, batch, k, n),
@@ -137,7 +136,7 @@ internal static class KernelBench
     }
 
     /// <summary>The conv layers of the MNIST conv net at batch 128: 1→32 5×5 on 28×28 and 32→64 5×5 on 14×14, padding 2.</summary>
-    private static IEnumerable<Case> ConvCases(Device device)
+    private static IEnumerable<Case> ConvCases(ComputeDevice device)
     {
         foreach (var (c, h, o) in new[] { (1, 28, 32), (32, 14, 64) })
         {
@@ -157,22 +156,22 @@ internal static class KernelBench
             double flops = 2.0 * shape.MultiplyAdds;
             string name = $"{batch}×{c}→{o} 5×5 on {h}×{h}";
 
-            var fwd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+            var fwd = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
             var sf = device.Split(Convolution.ForwardItems(shape));
             yield return new Case($"conv forward {name}", "GFLOP/s", flops,
                 () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, shape),
                 () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p),
                 () => (ty.ToArray(), y));
 
-            var bin = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
+            var bin = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
             var si = device.Split(Convolution.BackwardInputItems(shape));
             yield return new Case($"conv backward dX {name}", "GFLOP/s", flops,
                 () => bin(si.Threads, si, tdy.View, tw.View, tdx.View, shape),
                 () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p),
                 () => (tdx.ToArray(), dx));
 
-            var bw = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
-            var bb = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
+            var bw = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
+            var bb = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
             var sw = device.Split(Convolution.BackwardWeightsItems(shape));
             var sb = device.Split(Convolution.BackwardBiasItems(shape));
             yield return new Case($"conv backward dW,db {name}", "GFLOP/s", flops,
@@ -190,7 +189,7 @@ internal static class KernelBench
     /// torchvision resnet18's 3×3 convolutions at a 224×224 input (64 to 512 channels, stride 1 within
     /// a stage and stride 2 into the next, padding 1), at batch 4: forward.
     /// </summary>
-    private static IEnumerable<Case> ResNetConvCases(Device device)
+    private static IEnumerable<Case> ResNetConvCases(ComputeDevice device)
     {
         foreach (var (c, h, o, s) in new[] { (64, 56, 64, 1), (64, 56, 128, 2), (128, 28, 128, 1), (128, 28, 256, 2), (256, 14, 256, 1), (256, 14, 512, 2), (512, 7, 512, 1) })
         {
@@ -203,7 +202,7 @@ internal static class KernelBench
             var tw = Tensor.FromArray(device, w, o, c, k, k);
             var tb = Tensor.FromArray(device, b, o);
             var ty = Tensor.Allocate(device, batch, o, oh, oh);
-            var fwd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+            var fwd = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
             var sf = device.Split(Convolution.ForwardItems(shape));
             yield return new Case($"resnet conv forward {batch}×{c}→{o} 3×3 s{s} on {h}×{h}", "GFLOP/s", 2.0 * shape.MultiplyAdds,
                 () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, shape),
@@ -213,7 +212,7 @@ internal static class KernelBench
     }
 
     /// <summary>The optimizers' per-row vector operations over a batch of 1024 MNIST-sized problems, in GB/s of memory traffic.</summary>
-    private static IEnumerable<Case> VectorCases(Device device)
+    private static IEnumerable<Case> VectorCases(ComputeDevice device)
     {
         const int rows = 1024, n = 784;
         var x = Random(rows * n, 5); var y = Random(rows * n, 6);
@@ -227,18 +226,18 @@ internal static class KernelBench
         var s = device.Split(rows);
         double bytes2 = 2.0 * rows * n * sizeof(float), bytes3 = 3.0 * rows * n * sizeof(float);
 
-        var dot = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot);
+        var dot = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot);
         yield return new Case($"per-row dot {rows}×{n} (float64 sum)", "GB/s", bytes2,
             () => dot(s.Threads, s, tx.View, ty.View, tdots.View, none, n),
             () => Parallel.For(0, rows, r => dots[r] = System.Numerics.Tensors.TensorPrimitives.Dot(x.AsSpan(r * n, n), y.AsSpan(r * n, n))));
 
-        var axpy = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd);
+        var axpy = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd);
         yield return new Case($"per-row scaled add {rows}×{n}", "GB/s", bytes3,
             () => axpy(s.Threads, s, tx.View, ty.View, talpha.View, 1e-3f, none, n),
             () => Parallel.For(0, rows, r => System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(
                 x.AsSpan(r * n, n), (float)(alpha[r] * 1e-3), y.AsSpan(r * n, n), y.AsSpan(r * n, n))));
 
-        var clamp = device.Kernels.Load<WorkSplit, ArrayView<float>, float, float, ArrayView<int>, int>(VectorOps.Clamp);
+        var clamp = device.KernelCache.Load<WorkSplit, ArrayView<float>, float, float, ArrayView<int>, int>(VectorOps.Clamp);
         yield return new Case($"clamp into [0,1] {rows}×{n}", "GB/s", bytes2,
             () => clamp(s.Threads, s, ty.View, 0f, 1f, none, n),
             () => Parallel.For(0, rows, r => System.Numerics.Tensors.TensorPrimitives.Clamp(
@@ -249,7 +248,7 @@ internal static class KernelBench
     /// The dense forward at a whole 10,000-digit batch, the GPU's working size; GPU and OpenCL
     /// backends only (on the CPU accelerator one repetition would take seconds).
     /// </summary>
-    private static IEnumerable<Case> LargeCases(Device device)
+    private static IEnumerable<Case> LargeCases(ComputeDevice device)
     {
         if (device.Kind == DeviceKind.Cpu) yield break;
         const int batch = 10_000, k = 784, n = 100;

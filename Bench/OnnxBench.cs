@@ -26,7 +26,7 @@ internal static class OnnxBench
         var test = Directory.Exists(Path.Combine(dataRoot, "mnist"))
             ? Dataset.Load("mnist", DatasetSplit.Test, dataRoot)
             : Dataset.Load("sample", DatasetSplit.Test, dataRoot);
-        using var device = Device.Open(deviceSpec);
+        using var device = ComputeDevice.Open(deviceSpec);
         using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 150;
         AnsiConsole.MarkupLine($"[bold]onnx[/] on {Markup.Escape(test.Source)}: {Markup.Escape(device.Description)} against ONNX Runtime " +

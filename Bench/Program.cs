@@ -13,7 +13,7 @@ public static class Program
     {
         string verb = args.Length > 0 ? args[0] : "";
         string device = Option(args, "--device") ?? "cpu";
-        var devices = Option(args, "--device")?.Split(',') ?? Device.List().Where(d => d.Unusable is null).Select(d => d.Id).ToArray();
+        var devices = Option(args, "--device")?.Split(',') ?? ComputeDevice.List().Where(d => d.Unusable is null).Select(d => d.Id).ToArray();
         string devicesName = string.Join("+", devices).Replace(':', '-');
         switch (verb)
         {

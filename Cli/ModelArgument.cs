@@ -13,7 +13,7 @@ internal static class ModelArgument
     /// Loads <paramref name="path"/> onto <paramref name="device"/>; an ONNX import's notices go to
     /// <paramref name="notices"/> when given (null where the same file was already reported).
     /// </summary>
-    public static Model Load(Device device, string path, TextWriter? notices)
+    public static Model Load(ComputeDevice device, string path, TextWriter? notices)
     {
         if (!OnnxModelFile.IsOnnx(path)) return ModelFile.Load(device, path);
         var import = OnnxModelFile.Read(device, path);
@@ -26,7 +26,7 @@ internal static class ModelArgument
     /// Loads a model whose output is [batch, classes], as <c>eval</c> and <c>attack</c> need; a model
     /// with another output is one line saying its output shape.
     /// </summary>
-    public static Model LoadClassifier(Device device, string path, TextWriter? notices)
+    public static Model LoadClassifier(ComputeDevice device, string path, TextWriter? notices)
     {
         var model = Load(device, path, notices);
         if (model.OutputShape.Length != 1)

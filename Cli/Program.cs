@@ -39,19 +39,19 @@ public static class Program
                 s.CaseInsensitiveEnumValues = true;
                 s.AutoVersion = true;
             });
-            var result = parser.ParseArguments<DevicesOptions, TrainOptions, EvalOptions, DemoOptions, AttackOptions, MergeOptions, StabilityOptions, ExportOptions, TransferOptions, ReproduceOptions, UnitsOptions>(args);
+            var result = parser.ParseArguments<DevicesArguments, TrainArguments, EvalArguments, DemoArguments, AttackArguments, MergeArguments, StabilityArguments, ExportArguments, TransferArguments, ReproduceArguments, UnitsArguments>(args);
             return result.MapResult(
-                (DevicesOptions o) => DevicesCommand.Run(o, console),
-                (TrainOptions o) => TrainCommand.Run(o, console, cancel),
-                (EvalOptions o) => EvalCommand.Run(o, console),
-                (DemoOptions o) => DemoCommand.Run(o, console, cancel),
-                (AttackOptions o) => AttackCommand.Run(o, console, cancel),
-                (MergeOptions o) => MergeCommand.Run(o, console),
-                (StabilityOptions o) => StabilityCommand.Run(o, console),
-                (ExportOptions o) => ExportCommand.Run(o, console),
-                (TransferOptions o) => TransferCommand.Run(o, console),
-                (ReproduceOptions o) => ReproduceCommand.Run(o, console, cancel),
-                (UnitsOptions o) => UnitsCommand.Run(o, console),
+                (DevicesArguments o) => DevicesCommand.Run(o, console),
+                (TrainArguments o) => TrainCommand.Run(o, console, cancel),
+                (EvalArguments o) => EvalCommand.Run(o, console),
+                (DemoArguments o) => DemoCommand.Run(o, console, cancel),
+                (AttackArguments o) => AttackCommand.Run(o, console, cancel),
+                (MergeArguments o) => MergeCommand.Run(o, console),
+                (StabilityArguments o) => StabilityCommand.Run(o, console),
+                (ExportArguments o) => ExportCommand.Run(o, console),
+                (TransferArguments o) => TransferCommand.Run(o, console),
+                (ReproduceArguments o) => ReproduceCommand.Run(o, console, cancel),
+                (UnitsArguments o) => UnitsCommand.Run(o, console),
                 errors => ParseFailure(result, errors, console));
         }
         catch (BlindSpotsException e)

@@ -87,15 +87,15 @@ public static class Lbfgs
     /// Projects each start point onto its box and resets the state to running with no history;
     /// problem 0 also zeroes the stopped counter. Items: P.
     /// </summary>
-    public static void Start(Index1D t, WorkSplit s, LbfgsSettings c,
+    public static void Start(Index1D t, WorkSplit s, LbfgsSettings settings,
         ArrayView<int> state, ArrayView<float> x, ArrayView<float> lower, ArrayView<float> upper)
     {
         for (int j = 0; j < s.ItemsPerThread; j++)
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems, row = p * c.Dimension;
-            for (int k = 0; k < c.Dimension; k++)
+            int problems = settings.Problems, row = p * settings.Dimension;
+            for (int k = 0; k < settings.Dimension; k++)
                 x[row + k] = Clamp(x[row + k], lower[row + k], upper[row + k]);
             state[Running * problems + p] = 1;
             state[Status * problems + p] = StatusRunning;
@@ -113,7 +113,7 @@ public static class Lbfgs
     /// Records f and the projected gradient at the start point (evaluated into value and g) and
     /// stops the problems already converged there. Items: P.
     /// </summary>
-    public static void FirstPoint(Index1D t, WorkSplit s, LbfgsSettings c,
+    public static void FirstPoint(Index1D t, WorkSplit s, LbfgsSettings settings,
         ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper)
     {
@@ -121,7 +121,7 @@ public static class Lbfgs
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems, n = c.Dimension, row = p * n;
+            int problems = settings.Problems, n = settings.Dimension, row = p * n;
             state[Evaluations * problems + p] = 1;
             state[Accepted * problems + p] = 1;
             double pg = 0;
@@ -132,7 +132,7 @@ public static class Lbfgs
             real[Slope * problems + p] = 0;
             real[ProjectedGradientNorm * problems + p] = pg;
             // NaN tested explicitly: see AcceptOrBacktrack on OpenCL's comparisons.
-            if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+            if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
         }
     }
 
@@ -143,7 +143,7 @@ public static class Lbfgs
     /// held at a bound by a gradient pushing outward), with α = 1, or d = −g on the free variables
     /// with α = 1/‖g‖₂ when no history pair is usable or −H·g is not a descent direction. Items: P.
     /// </summary>
-    public static void PrepareTrial(Index1D t, WorkSplit s, LbfgsSettings c,
+    public static void PrepareTrial(Index1D t, WorkSplit s, LbfgsSettings settings,
         ArrayView<int> state, ArrayView<double> real, ArrayView<double> pairs,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
@@ -153,11 +153,11 @@ public static class Lbfgs
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems;
+            int problems = settings.Problems;
             if (state[Running * problems + p] == 0) continue;
             if (state[Trials * problems + p] == TrialsStartPending)
             {
-                CopyStartPoint(c, p, x, xTrial);
+                CopyStartPoint(settings, p, x, xTrial);
                 real[Step * problems + p] = 0;
                 real[Slope * problems + p] = 0;
                 continue;
@@ -166,10 +166,10 @@ public static class Lbfgs
             {
                 double half = 0.5 * real[Step * problems + p];
                 real[Step * problems + p] = half;
-                real[Slope * problems + p] = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, half, false);
+                real[Slope * problems + p] = WriteTrialPoint(settings, p, x, g, lower, upper, freeMask, direction, xTrial, half, false);
                 continue;
             }
-            NewDirection(c, p, state, real, pairs, x, g, lower, upper, freeMask, direction, xTrial, sHistory, yHistory);
+            NewDirection(settings, p, state, real, pairs, x, g, lower, upper, freeMask, direction, xTrial, sHistory, yHistory);
         }
     }
 
@@ -183,7 +183,7 @@ public static class Lbfgs
     /// is dropped and the line search restarts along −g, or, if it already ran along −g, the problem
     /// stops with a failed line search. Items: P.
     /// </summary>
-    public static void AcceptOrBacktrack(Index1D t, WorkSplit s, LbfgsSettings c,
+    public static void AcceptOrBacktrack(Index1D t, WorkSplit s, LbfgsSettings settings,
         ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> xTrial, ArrayView<float> gTrial,
         ArrayView<float> lower, ArrayView<float> upper, ArrayView<float> sHistory, ArrayView<float> yHistory)
@@ -192,13 +192,13 @@ public static class Lbfgs
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems, n = c.Dimension, row = p * n;
+            int problems = settings.Problems, n = settings.Dimension, row = p * n;
             if (state[Running * problems + p] == 0) continue;
             state[Evaluations * problems + p] += 1;
             state[Accepted * problems + p] = 0;
             if (state[Trials * problems + p] == TrialsStartPending)
             {
-                RecordStartPoint(c, p, state, real, value, x, g, gTrial, lower, upper);
+                RecordStartPoint(settings, p, state, real, value, x, g, gTrial, lower, upper);
                 continue;
             }
 
@@ -208,7 +208,7 @@ public static class Lbfgs
             // C# compiles `<=` and negated branches to as ordered ones, so there `NaN <= x` held.
             // A trial with f unchanged has no visible decrease, however small the slope: the noise
             // test judges it.
-            double sufficientBound = f0 + c.SufficientDecrease * slope, noiseBound = f0 + c.ValueNoiseTolerance * XMath.Abs(f0);
+            double sufficientBound = f0 + settings.SufficientDecrease * slope, noiseBound = f0 + settings.ValueNoiseTolerance * XMath.Abs(f0);
             bool comparable = !XMath.IsNaN(f1) && !XMath.IsNaN(slope) && !XMath.IsNaN(sufficientBound) && !XMath.IsNaN(noiseBound);
             bool sufficient = comparable && slope < 0 && f1 < f0 && f1 <= sufficientBound;
             bool withinNoise = comparable && slope < 0 && f1 <= noiseBound;
@@ -216,7 +216,7 @@ public static class Lbfgs
             {
                 // (s, y) go to the spare ring slot whether or not the trial is accepted.
                 int head = state[HistoryHead * problems + p];
-                int slot = HistoryBase(c, p, head), e = ElementStride(c);
+                int slot = HistoryBase(settings, p, head), e = ElementStride(settings);
                 double sy = 0, yy = 0, trialSlope = 0;
                 for (int k = 0; k < n; k++)
                 {
@@ -228,17 +228,17 @@ public static class Lbfgs
                     trialSlope += (double)gTrial[row + k] * sk;
                 }
                 double estimate = 0.5 * (slope + trialSlope);
-                if (sufficient || (!XMath.IsNaN(estimate) && estimate <= c.SufficientDecrease * slope))
+                if (sufficient || (!XMath.IsNaN(estimate) && estimate <= settings.SufficientDecrease * slope))
                 {
-                    bool curved = yy > 0 && sy > c.CurvatureTolerance * yy;
+                    bool curved = yy > 0 && sy > settings.CurvatureTolerance * yy;
                     // Within the noise f0 − f1 is rounding; the gradients' estimate is the better measure.
-                    Accept(c, p, state, real, x, g, xTrial, gTrial, lower, upper, f0, f1, sufficient ? f0 - f1 : -estimate, curved);
+                    Accept(settings, p, state, real, x, g, xTrial, gTrial, lower, upper, f0, f1, sufficient ? f0 - f1 : -estimate, curved);
                     continue;
                 }
             }
 
             int trials = state[Trials * problems + p] + 1;
-            if (trials < c.MaxLineSearchSteps)
+            if (trials < settings.MaxLineSearchSteps)
             {
                 state[Trials * problems + p] = trials;
                 continue;
@@ -256,11 +256,11 @@ public static class Lbfgs
     /// when <paramref name="curved"/>, then the stopping tests in SciPy's order: projected gradient,
     /// relative reduction (of <paramref name="decrease"/>), iterations.
     /// </summary>
-    private static void Accept(LbfgsSettings c, int p, ArrayView<int> state, ArrayView<double> real,
+    private static void Accept(LbfgsSettings settings, int p, ArrayView<int> state, ArrayView<double> real,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> xTrial, ArrayView<float> gTrial,
         ArrayView<float> lower, ArrayView<float> upper, double f0, double f1, double decrease, bool curved)
     {
-        int problems = c.Problems, n = c.Dimension, row = p * n;
+        int problems = settings.Problems, n = settings.Dimension, row = p * n;
         double pg = 0;
         for (int k = 0; k < n; k++)
         {
@@ -272,8 +272,8 @@ public static class Lbfgs
         if (curved)
         {
             int head = state[HistoryHead * problems + p];
-            state[HistoryHead * problems + p] = head == c.Memory ? 0 : head + 1;
-            state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, c.Memory);
+            state[HistoryHead * problems + p] = head == settings.Memory ? 0 : head + 1;
+            state[HistoryCount * problems + p] = Math.Min(state[HistoryCount * problems + p] + 1, settings.Memory);
         }
         int iterations = state[Iterations * problems + p] + 1;
         state[Iterations * problems + p] = iterations;
@@ -284,9 +284,9 @@ public static class Lbfgs
 
         double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
         // NaN tested explicitly (see AcceptOrBacktrack): a NaN gradient or decrease stops nothing here.
-        if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
-        else if (!XMath.IsNaN(decrease) && decrease <= c.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
-        else if (iterations >= c.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
+        if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+        else if (!XMath.IsNaN(decrease) && decrease <= settings.RelativeReductionTolerance * scale) Stop(state, problems, p, StatusRelativeReduction);
+        else if (iterations >= settings.MaxIterations) Stop(state, problems, p, StatusMaxIterations);
     }
 
     /// <summary>
@@ -296,27 +296,27 @@ public static class Lbfgs
     /// without it is skipped for this direction. Passes over n are fused: each applies the previous
     /// pair's update while accumulating the next pair's dot products.
     /// </summary>
-    private static void NewDirection(LbfgsSettings c, int p,
+    private static void NewDirection(LbfgsSettings settings, int p,
         ArrayView<int> state, ArrayView<double> real, ArrayView<double> pairs,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
         ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = c.Problems;
-        double steepestStep = FreeGradient(c, p, x, g, lower, upper, freeMask, direction);
+        int problems = settings.Problems;
+        double steepestStep = FreeGradient(settings, p, x, g, lower, upper, freeMask, direction);
         int count = state[HistoryCount * problems + p], head = state[HistoryHead * problems + p];
-        var first = FirstLoop(c, p, count, head, pairs, freeMask, direction, sHistory, yHistory);
+        var first = FirstLoop(settings, p, count, head, pairs, freeMask, direction, sHistory, yHistory);
 
         double step, slope;
         if (first.Used == 0)
         {
             step = steepestStep;
-            slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+            slope = WriteTrialPoint(settings, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
         }
         else
         {
-            var last = SecondLoop(c, p, count, head, first, pairs, freeMask, direction, sHistory, yHistory);
-            var (gd, trialSlope) = FinishDirection(c, p, last.Coefficient, last.Slot, x, g, lower, upper, freeMask, direction, xTrial, sHistory);
+            var last = SecondLoop(settings, p, count, head, first, pairs, freeMask, direction, sHistory, yHistory);
+            var (gd, trialSlope) = FinishDirection(settings, p, last.Coefficient, last.Slot, x, g, lower, upper, freeMask, direction, xTrial, sHistory);
             if (gd < 0 && !XMath.IsNaN(gd))   // NaN tested explicitly: see AcceptOrBacktrack
             {
                 step = 1.0;
@@ -327,7 +327,7 @@ public static class Lbfgs
                 // Not a descent direction (rounding or NaN): the history misleads, drop it.
                 state[HistoryCount * problems + p] = 0;
                 step = steepestStep;
-                slope = WriteTrialPoint(c, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
+                slope = WriteTrialPoint(settings, p, x, g, lower, upper, freeMask, direction, xTrial, step, true);
             }
         }
         real[Step * problems + p] = step;
@@ -338,11 +338,11 @@ public static class Lbfgs
     /// q = P_F·g into direction, F recorded as a 0/1 mask (a variable is held when its bounds are
     /// equal or the gradient pushes it out of the box); returns the steepest-descent step 1/‖q‖₂.
     /// </summary>
-    private static double FreeGradient(LbfgsSettings c, int p,
+    private static double FreeGradient(LbfgsSettings settings, int p,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
         ArrayView<float> freeMask, ArrayView<float> direction)
     {
-        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+        int n = settings.Dimension, row = p * n, w = WorkBase(settings, p), e = ElementStride(settings);
         double qq = 0;
         for (int k = 0; k < n; k++)
         {
@@ -370,16 +370,16 @@ public static class Lbfgs
     /// First loop, newest pair (j = 0) to oldest: αⱼ = ρⱼ·sⱼᵀq, q −= αⱼ·P_F·yⱼ, each pass applying
     /// the previous pair's update; α and ρ of pair j go to pairs. The oldest pair's update is left pending.
     /// </summary>
-    private static FirstLoopEnd FirstLoop(LbfgsSettings c, int p, int count, int head, ArrayView<double> pairs,
+    private static FirstLoopEnd FirstLoop(LbfgsSettings settings, int p, int count, int head, ArrayView<double> pairs,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = c.Problems, n = c.Dimension, m = c.Memory, w = WorkBase(c, p), e = ElementStride(c);
+        int problems = settings.Problems, n = settings.Dimension, m = settings.Memory, w = WorkBase(settings, p), e = ElementStride(settings);
         int used = 0;
         double gamma = 0, pendingAlpha = 0;
-        int pendingSlot = NewestBase(c, p, head, 0);
+        int pendingSlot = NewestBase(settings, p, head, 0);
         for (int j = 0; j < count; j++)
         {
-            int slot = NewestBase(c, p, head, j);
+            int slot = NewestBase(settings, p, head, j);
             double sq = 0, sy = 0, yy = 0;
             for (int k = 0; k < n; k++)
             {
@@ -392,7 +392,7 @@ public static class Lbfgs
                 yy += (double)yk * yk;
             }
             double alpha = 0, rho = 0;
-            if (yy > 0 && sy > c.CurvatureTolerance * yy)
+            if (yy > 0 && sy > settings.CurvatureTolerance * yy)
             {
                 rho = 1.0 / sy;
                 alpha = rho * sq;
@@ -413,10 +413,10 @@ public static class Lbfgs
     /// βⱼ = ρⱼ·yⱼᵀr, r += (αⱼ − βⱼ)·P_F·sⱼ, each pass applying the previous pair's update. Returns
     /// the newest pair's coefficient αⱼ − βⱼ and slot, not yet applied.
     /// </summary>
-    private static (double Coefficient, int Slot) SecondLoop(LbfgsSettings c, int p, int count, int head, FirstLoopEnd first,
+    private static (double Coefficient, int Slot) SecondLoop(LbfgsSettings settings, int p, int count, int head, FirstLoopEnd first,
         ArrayView<double> pairs, ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = c.Problems, n = c.Dimension, m = c.Memory, w = WorkBase(c, p), e = ElementStride(c);
+        int problems = settings.Problems, n = settings.Dimension, m = settings.Memory, w = WorkBase(settings, p), e = ElementStride(settings);
         int oldest = count - 1, pendingSlot = first.PendingSlot;
         double dot = 0;
         for (int k = 0; k < n; k++)
@@ -430,7 +430,7 @@ public static class Lbfgs
         int previousSlot = pendingSlot;
         for (int j = oldest - 1; j >= 0; j--)
         {
-            int slot = NewestBase(c, p, head, j);
+            int slot = NewestBase(settings, p, head, j);
             dot = 0;
             for (int k = 0; k < n; k++)
             {
@@ -445,11 +445,11 @@ public static class Lbfgs
     }
 
     /// <summary>The last update, d = −r, with its slope gᵀd and the trial at α = 1 in the same pass; returns (gᵀd, gᵀ(xTrial − x)).</summary>
-    private static (double Gd, double TrialSlope) FinishDirection(LbfgsSettings c, int p, double coefficient, int slot,
+    private static (double Gd, double TrialSlope) FinishDirection(LbfgsSettings settings, int p, double coefficient, int slot,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial, ArrayView<float> sHistory)
     {
-        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+        int n = settings.Dimension, row = p * n, w = WorkBase(settings, p), e = ElementStride(settings);
         double gd = 0, trialSlope = 0;
         for (int k = 0; k < n; k++)
         {
@@ -465,9 +465,9 @@ public static class Lbfgs
     }
 
     /// <summary>xTrial = x for one problem's row: a restarted problem's start point is its first trial.</summary>
-    private static void CopyStartPoint(LbfgsSettings c, int p, ArrayView<float> x, ArrayView<float> xTrial)
+    private static void CopyStartPoint(LbfgsSettings settings, int p, ArrayView<float> x, ArrayView<float> xTrial)
     {
-        int n = c.Dimension, row = p * n;
+        int n = settings.Dimension, row = p * n;
         for (int k = 0; k < n; k++) xTrial[row + k] = x[row + k];
     }
 
@@ -475,10 +475,10 @@ public static class Lbfgs
     /// A restarted problem's start point, evaluated as its trial: as <see cref="FirstPoint"/>, f and
     /// g recorded (from value and gTrial) and the problem stopped if already converged there.
     /// </summary>
-    private static void RecordStartPoint(LbfgsSettings c, int p, ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
+    private static void RecordStartPoint(LbfgsSettings settings, int p, ArrayView<int> state, ArrayView<double> real, ArrayView<float> value,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> gTrial, ArrayView<float> lower, ArrayView<float> upper)
     {
-        int problems = c.Problems, n = c.Dimension, row = p * n;
+        int problems = settings.Problems, n = settings.Dimension, row = p * n;
         double pg = 0;
         for (int k = 0; k < n; k++)
         {
@@ -492,19 +492,19 @@ public static class Lbfgs
         real[Step * problems + p] = 0;
         real[Slope * problems + p] = 0;
         real[ProjectedGradientNorm * problems + p] = pg;
-        if (!XMath.IsNaN(pg) && pg <= c.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
+        if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) Stop(state, problems, p, StatusConverged);
     }
 
     /// <summary>
     /// xTrial = P(x + step·d) for one problem's row; returns gᵀ(xTrial − x). With
     /// <paramref name="steepest"/> d is first set to −P_F·g.
     /// </summary>
-    private static double WriteTrialPoint(LbfgsSettings c, int p,
+    private static double WriteTrialPoint(LbfgsSettings settings, int p,
         ArrayView<float> x, ArrayView<float> g, ArrayView<float> lower, ArrayView<float> upper,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> xTrial,
         double step, bool steepest)
     {
-        int n = c.Dimension, row = p * n, w = WorkBase(c, p), e = ElementStride(c);
+        int n = settings.Dimension, row = p * n, w = WorkBase(settings, p), e = ElementStride(settings);
         double slope = 0;
         for (int k = 0; k < n; k++)
         {
@@ -525,18 +525,18 @@ public static class Lbfgs
     }
 
     /// <summary>Offset of element 0 of ring slot <paramref name="slot"/> of problem p; element k is k·<see cref="ElementStride"/> further.</summary>
-    private static int HistoryBase(LbfgsSettings c, int p, int slot) =>
-        c.ElementMajor != 0 ? slot * c.Dimension * c.Problems + p : (p * (c.Memory + 1) + slot) * c.Dimension;
+    private static int HistoryBase(LbfgsSettings settings, int p, int slot) =>
+        settings.ElementMajor != 0 ? slot * settings.Dimension * settings.Problems + p : (p * (settings.Memory + 1) + slot) * settings.Dimension;
 
     /// <summary>Offset of element 0 of the j-th newest kept pair of problem p.</summary>
-    private static int NewestBase(LbfgsSettings c, int p, int head, int j) =>
-        HistoryBase(c, p, (head - 1 - j + c.Memory + 1) % (c.Memory + 1));
+    private static int NewestBase(LbfgsSettings settings, int p, int head, int j) =>
+        HistoryBase(settings, p, (head - 1 - j + settings.Memory + 1) % (settings.Memory + 1));
 
     /// <summary>Offset of element 0 of problem p in freeMask and direction.</summary>
-    private static int WorkBase(LbfgsSettings c, int p) => c.ElementMajor != 0 ? p : p * c.Dimension;
+    private static int WorkBase(LbfgsSettings settings, int p) => settings.ElementMajor != 0 ? p : p * settings.Dimension;
 
     /// <summary>Distance between neighbouring elements of one problem in the solver's own buffers.</summary>
-    private static int ElementStride(LbfgsSettings c) => c.ElementMajor != 0 ? c.Problems : 1;
+    private static int ElementStride(LbfgsSettings settings) => settings.ElementMajor != 0 ? settings.Problems : 1;
 
     /// <summary>|P(x − g) − x| for one variable: SciPy's projected gradient.</summary>
     private static double ProjectedGradientAt(float x, float g, float lo, float hi) =>

@@ -68,21 +68,21 @@ public static class WeightSearchSteps
     /// weights), and its solver state set to evaluate the start point x in the next round. Problem 0
     /// zeroes both stopped counters. Items: P.
     /// </summary>
-    public static void Begin(Index1D t, WorkSplit s, WeightSearchSettings c,
+    public static void Begin(Index1D t, WorkSplit s, WeightSearchSettings settings,
         ArrayView<int> solverState, ArrayView<int> searchInt, ArrayView<double> searchReal, ArrayView<float> weights)
     {
         for (int j = 0; j < s.ItemsPerThread; j++)
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems;
+            int problems = settings.Problems;
             for (int f = 0; f < IntFields; f++) searchInt[f * problems + p] = 0;
             searchReal[Succeeded * problems + p] = 0;
             searchReal[Failed * problems + p] = double.PositiveInfinity;
             searchReal[BestSize * problems + p] = double.PositiveInfinity;
             searchReal[BestWeight * problems + p] = 0;
-            searchReal[Weight * problems + p] = c.InitialWeight;
-            weights[p] = (float)c.InitialWeight;
+            searchReal[Weight * problems + p] = settings.InitialWeight;
+            weights[p] = (float)settings.InitialWeight;
             RestartSolver(solverState, problems, p);
             if (p == 0)
             {
@@ -97,7 +97,7 @@ public static class WeightSearchSteps
     /// solver accepted the trial; a problem whose solve has ended records the solution, moves its
     /// bracket and either ends its search (counted) or restarts with its next c. Items: P.
     /// </summary>
-    public static void Advance(Index1D t, WorkSplit s, WeightSearchSettings c,
+    public static void Advance(Index1D t, WorkSplit s, WeightSearchSettings settings,
         ArrayView<int> solverState, ArrayView<int> searchInt, ArrayView<double> searchReal,
         ArrayView<float> x, ArrayView<float> best, ArrayView<float> originals, ArrayView<float> weights,
         ArrayView<int> labels, ArrayView<int> targets)
@@ -106,7 +106,7 @@ public static class WeightSearchSteps
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int problems = c.Problems;
+            int problems = settings.Problems;
             if (searchInt[Stop * problems + p] != 0) continue;
             if (solverState[Lbfgs.Accepted * problems + p] == 1)
                 searchInt[Prediction * problems + p] = searchInt[TrialPrediction * problems + p];
@@ -114,21 +114,21 @@ public static class WeightSearchSteps
 
             int prediction = searchInt[Prediction * problems + p], target = targets[p];
             bool reached = target < 0 ? prediction != labels[p] : prediction == target;
-            RecordSolve(c, p, reached, solverState, searchInt, searchReal, x, best, originals);
-            MoveBracket(c, p, reached, searchInt, searchReal);
-            int stop = StopReason(c, p, searchInt, searchReal);
+            RecordSolve(settings, p, reached, solverState, searchInt, searchReal, x, best, originals);
+            MoveBracket(settings, p, reached, searchInt, searchReal);
+            int stop = StopReason(settings, p, searchInt, searchReal);
             if (stop != 0)
             {
                 searchInt[Stop * problems + p] = stop;
                 Atomic.Add(ref searchInt[IntFields * problems], 1);
                 continue;
             }
-            double next = NextWeight(c, searchReal[Succeeded * problems + p], searchReal[Failed * problems + p]);
+            double next = NextWeight(settings, searchReal[Succeeded * problems + p], searchReal[Failed * problems + p]);
             searchReal[Weight * problems + p] = next;
             weights[p] = (float)next;
-            int row = p * c.Dimension;
-            if (c.WarmStart == 0) CopyRow(originals, x, row, c.Dimension);
-            else if (searchInt[Found * problems + p] != 0) CopyRow(best, x, row, c.Dimension);
+            int row = p * settings.Dimension;
+            if (settings.WarmStart == 0) CopyRow(originals, x, row, settings.Dimension);
+            else if (searchInt[Found * problems + p] != 0) CopyRow(best, x, row, settings.Dimension);
             RestartSolver(solverState, problems, p);
         }
     }
@@ -164,17 +164,17 @@ public static class WeightSearchSteps
     /// The solve's work added to the totals and its stop status kept; a solution that reached the
     /// goal and is smaller than the kept one replaces it (in best, with its c and stop status).
     /// </summary>
-    private static void RecordSolve(WeightSearchSettings c, int p, bool reached, ArrayView<int> solverState,
+    private static void RecordSolve(WeightSearchSettings settings, int p, bool reached, ArrayView<int> solverState,
         ArrayView<int> searchInt, ArrayView<double> searchReal, ArrayView<float> x, ArrayView<float> best, ArrayView<float> originals)
     {
-        int problems = c.Problems, n = c.Dimension, row = p * n;
+        int problems = settings.Problems, n = settings.Dimension, row = p * n;
         int status = solverState[Lbfgs.Status * problems + p];
         searchInt[Iterations * problems + p] += solverState[Lbfgs.Iterations * problems + p];
         searchInt[Evaluations * problems + p] += solverState[Lbfgs.Evaluations * problems + p];
         searchInt[LatestSolverStop * problems + p] = status;
         searchInt[Rounds * problems + p] += 1;
         if (!reached) return;
-        double size = Size(c, x, originals, row);
+        double size = Size(settings, x, originals, row);
         if (!(size < searchReal[BestSize * problems + p])) return;
         searchReal[BestSize * problems + p] = size;
         searchReal[BestWeight * problems + p] = searchReal[Weight * problems + p];
@@ -187,9 +187,9 @@ public static class WeightSearchSteps
     /// The bracket after a solve at c: a success above the largest raises it (dropping a failure
     /// at or below it: success need not be monotone in c); a failure inside the bracket lowers its top.
     /// </summary>
-    private static void MoveBracket(WeightSearchSettings c, int p, bool reached, ArrayView<int> searchInt, ArrayView<double> searchReal)
+    private static void MoveBracket(WeightSearchSettings settings, int p, bool reached, ArrayView<int> searchInt, ArrayView<double> searchReal)
     {
-        int problems = c.Problems;
+        int problems = settings.Problems;
         double w = searchReal[Weight * problems + p];
         double succeeded = searchReal[Succeeded * problems + p], failed = searchReal[Failed * problems + p];
         if (reached && w > succeeded) succeeded = w;
@@ -200,39 +200,39 @@ public static class WeightSearchSteps
     }
 
     /// <summary>Why the search ends, in the host search's order of tests, or 0 while it goes on.</summary>
-    private static int StopReason(WeightSearchSettings c, int p, ArrayView<int> searchInt, ArrayView<double> searchReal)
+    private static int StopReason(WeightSearchSettings settings, int p, ArrayView<int> searchInt, ArrayView<double> searchReal)
     {
-        int problems = c.Problems;
+        int problems = settings.Problems;
         double succeeded = searchReal[Succeeded * problems + p], failed = searchReal[Failed * problems + p];
         bool noFailure = XMath.IsInfinity(failed);
-        if (succeeded > 0 && !noFailure && failed <= succeeded * (1 + c.Tolerance)) return WeightConverged;
-        if (succeeded == 0 && !noFailure && failed <= c.MinWeight) return MinWeightReached;
-        if (noFailure && succeeded >= c.MaxWeight) return MaxWeightReached;
-        if (searchInt[Rounds * problems + p] >= c.MaxRounds) return MaxRounds;
+        if (succeeded > 0 && !noFailure && failed <= succeeded * (1 + settings.Tolerance)) return WeightConverged;
+        if (succeeded == 0 && !noFailure && failed <= settings.MinWeight) return MinWeightReached;
+        if (noFailure && succeeded >= settings.MaxWeight) return MaxWeightReached;
+        if (searchInt[Rounds * problems + p] >= settings.MaxRounds) return MaxRounds;
         return 0;
     }
 
     /// <summary>The next c: the bracket's geometric midpoint, else a factor beyond its known end, else the initial weight.</summary>
-    private static double NextWeight(WeightSearchSettings c, double succeeded, double failed)
+    private static double NextWeight(WeightSearchSettings settings, double succeeded, double failed)
     {
         bool noFailure = XMath.IsInfinity(failed);
         if (succeeded > 0 && !noFailure) return succeeded * XMath.Sqrt(failed / succeeded);
-        if (succeeded > 0) return succeeded * c.Factor;
-        if (!noFailure) return failed / c.Factor;
-        return c.InitialWeight;
+        if (succeeded > 0) return succeeded * settings.Factor;
+        if (!noFailure) return failed / settings.Factor;
+        return settings.InitialWeight;
     }
 
     /// <summary>The size of x − original for one row, by the settings' distance, accumulated in float64.</summary>
-    private static double Size(WeightSearchSettings c, ArrayView<float> x, ArrayView<float> originals, int row)
+    private static double Size(WeightSearchSettings settings, ArrayView<float> x, ArrayView<float> originals, int row)
     {
         double sum = 0, max = 0;
-        for (int k = 0; k < c.Dimension; k++)
+        for (int k = 0; k < settings.Dimension; k++)
         {
             double r = (double)x[row + k] - originals[row + k];
             sum += r * r;
             max = XMath.Max(max, XMath.Abs(r));
         }
-        return c.Distance == DistanceLInf ? max : c.Distance == DistanceL2 ? XMath.Sqrt(sum) : XMath.Sqrt(sum / c.Dimension);
+        return settings.Distance == DistanceLInf ? max : settings.Distance == DistanceL2 ? XMath.Sqrt(sum) : XMath.Sqrt(sum / settings.Dimension);
     }
 
     /// <summary>The solver state of a problem about to start a new solve: running, no history, its start point the next trial.</summary>

@@ -30,8 +30,8 @@ internal static class AutoChoice
     /// <summary>The device string <c>auto</c> stands for with work of <paramref name="batch"/> examples at a time, and the reason.</summary>
     public static (string Id, string Reason) Pick(Context context, int batch)
     {
-        var openCl = Device.Usable(context, DeviceKind.OpenCL);
-        return Choose(Device.Usable(context, DeviceKind.Cuda).Count > 0,
+        var openCl = ComputeDevice.Usable(context, DeviceKind.OpenCL);
+        return Choose(ComputeDevice.Usable(context, DeviceKind.Cuda).Count > 0,
             openCl.FindIndex(d => d is CLDevice cl && cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU)),
             openCl.Count > 0, batch);
     }

@@ -12,7 +12,7 @@ namespace IlgpuBlindSpots.Network;
 /// </summary>
 internal sealed class DenseProducts
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly bool grouped;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<Quad>, ArrayView<Quad>, ArrayView<float>, ArrayView<float>, int, int, int>? forwardQuads;
@@ -21,11 +21,11 @@ internal sealed class DenseProducts
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? product;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float> backwardBias;
 
-    public DenseProducts(Device device)
+    public DenseProducts(ComputeDevice device)
     {
         this.device = device;
         grouped = device.PrefersGroupedKernels;
-        var k = device.Kernels;
+        var k = device.KernelCache;
         if (grouped)
             product = k.LoadGrouped<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(DenseGroupedGemm.Product);
         else

@@ -1,6 +1,6 @@
 namespace IlgpuBlindSpots.Network;
 
-/// <summary>The backends a <see cref="Device"/> can run on.</summary>
+/// <summary>The backends a <see cref="ComputeDevice"/> can run on.</summary>
 public enum DeviceKind
 {
     /// <summary>ILGPU's CPU accelerator: runs kernels as .NET code, needs no GPU.</summary>

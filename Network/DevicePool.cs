@@ -5,7 +5,7 @@ namespace IlgpuBlindSpots.Network;
 
 /// <summary>
 /// The accelerators this process has started, kept with their loaded kernels for the life of the
-/// process and lent to one <see cref="Device"/> at a time. Starting an accelerator and compiling its
+/// process and lent to one <see cref="ComputeDevice"/> at a time. Starting an accelerator and compiling its
 /// kernels costs far more than most work done on it: on an OpenCL device every kernel is compiled
 /// to native code by the OpenCL driver, and ILGPU names the types of its generated source by
 /// process-wide counters, so a kernel compiled again in a new context is new source to the driver
@@ -13,7 +13,7 @@ namespace IlgpuBlindSpots.Network;
 /// reuses an idle accelerator of the same device, kernels already loaded.
 /// </summary>
 /// <remarks>
-/// A lent accelerator is exclusive to its <see cref="Device"/>: two devices open at once on the same
+/// A lent accelerator is exclusive to its <see cref="ComputeDevice"/>: two devices open at once on the same
 /// device string (<c>--device cpu,cpu</c>) get two accelerators, as two threads must not launch
 /// on one stream together (an OpenCL launch sets the kernel's arguments, then enqueues it).
 /// </remarks>
@@ -24,7 +24,7 @@ internal static class DevicePool
     {
         public Context Context { get; } = context;
         public Accelerator Accelerator { get; } = accelerator;
-        public KernelCache Kernels { get; } = new(accelerator);
+        public KernelCache KernelCache { get; } = new(accelerator);
     }
 
     private static readonly Dictionary<string, Stack<Slot>> idle = [];

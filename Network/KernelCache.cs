@@ -8,8 +8,8 @@ namespace IlgpuBlindSpots.Network;
 /// <summary>
 /// Loads (compiles) each kernel once per accelerator and hands out its launcher on the default
 /// stream. Callers pass the kernel method itself, so adding a kernel needs no edit here: a layer or
-/// an attack of one's own loads its kernels through <see cref="Device.Kernels"/> and launches them
-/// over <see cref="Device.Split"/>, as the built-in ones do.
+/// an attack of one's own loads its kernels through <see cref="ComputeDevice.KernelCache"/> and launches them
+/// over <see cref="ComputeDevice.Split"/>, as the built-in ones do.
 /// </summary>
 /// <remarks>
 /// Launchers are cheap to look up but layers still keep theirs in fields: the lookup is for the

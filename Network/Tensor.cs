@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace IlgpuBlindSpots.Network;
 
 /// <summary>
-/// A float32 buffer on a <see cref="Device"/> with a shape. Batched tensors put the batch first:
+/// A float32 buffer on a <see cref="ComputeDevice"/> with a shape. Batched tensors put the batch first:
 /// images NCHW, dense rows [batch, features]. A reshaped tensor shares its parent's buffer.
 /// </summary>
 public sealed class Tensor : IDisposable
@@ -15,7 +15,7 @@ public sealed class Tensor : IDisposable
     private readonly int[] shape;
 
     /// <summary>A tensor over the first <paramref name="length"/> elements of <paramref name="buffer"/> (all of it when null).</summary>
-    private Tensor(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape, bool ownsBuffer, long? length = null)
+    private Tensor(ComputeDevice device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape, bool ownsBuffer, long? length = null)
     {
         Device = device;
         this.buffer = buffer;
@@ -25,7 +25,7 @@ public sealed class Tensor : IDisposable
     }
 
     /// <summary>The device whose memory holds the values.</summary>
-    public Device Device { get; }
+    public ComputeDevice Device { get; }
     /// <summary>The dimensions, slowest first; every one positive.</summary>
     public IReadOnlyList<int> Shape => shape;
     /// <summary>Number of dimensions.</summary>
@@ -41,7 +41,7 @@ public sealed class Tensor : IDisposable
 
     /// <summary>A tensor of zeros.</summary>
     /// <exception cref="BlindSpotsException">A dimension is not positive, or the tensor does not fit the device.</exception>
-    public static Tensor Zeros(Device device, params int[] shape)
+    public static Tensor Zeros(ComputeDevice device, params int[] shape)
     {
         var t = Allocate(device, shape);
         t.view.MemSetToZero();
@@ -53,7 +53,7 @@ public sealed class Tensor : IDisposable
     private static long allocations;
 
     /// <summary>A tensor whose contents are left as the allocator gives them: every kernel writing it must cover it.</summary>
-    public static Tensor Allocate(Device device, params int[] shape)
+    public static Tensor Allocate(ComputeDevice device, params int[] shape)
     {
         Interlocked.Increment(ref allocations);
         long length = CheckedLength(shape);
@@ -73,7 +73,7 @@ public sealed class Tensor : IDisposable
 
     /// <summary>Copies host data into a new device tensor of the given shape; dispose it when done.</summary>
     /// <exception cref="BlindSpotsException">The data does not have exactly as many values as the shape, or the tensor does not fit the device.</exception>
-    public static Tensor FromArray(Device device, float[] data, params int[] shape)
+    public static Tensor FromArray(ComputeDevice device, float[] data, params int[] shape)
     {
         if (CheckedLength(shape) != data.Length)
             throw new BlindSpotsException($"{data.Length} values cannot fill a tensor of shape {Format(shape)}");

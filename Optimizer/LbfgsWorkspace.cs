@@ -2,7 +2,6 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer;
 
@@ -18,7 +17,7 @@ internal sealed class LbfgsWorkspace : IDisposable
     /// <summary>Device buffers one workspace allocates besides its tensors (counted by <see cref="Tensor.Allocations"/>).</summary>
     public const int Buffers = 3;
 
-    public LbfgsWorkspace(Device device, IReadOnlyList<int> shape, int memory)
+    public LbfgsWorkspace(ComputeDevice device, IReadOnlyList<int> shape, int memory)
     {
         Shape = shape.ToArray();
         Memory = memory;
@@ -96,7 +95,7 @@ internal sealed class LbfgsWorkspace : IDisposable
         return resource;
     }
 
-    private static MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(Device device, long length) where T : unmanaged
+    private static MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(ComputeDevice device, long length) where T : unmanaged
     {
         try
         {

@@ -29,7 +29,7 @@ public sealed class ProjectedLbfgs : IDisposable
     /// </summary>
     private const double ValueNoiseTolerance = 1e-6;
 
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly Action<Index1D, WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>> start;
     private readonly Action<Index1D, WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> firstPoint;
@@ -43,19 +43,19 @@ public sealed class ProjectedLbfgs : IDisposable
 
     /// <summary>An optimizer for problems on <paramref name="device"/>; its workspace is allocated on the first run and reused while the problem sizes stay the same.</summary>
     /// <exception cref="BlindSpotsException">An option is out of range.</exception>
-    public ProjectedLbfgs(Device device, LbfgsOptions? options = null)
+    public ProjectedLbfgs(ComputeDevice device, LbfgsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         Options = options ?? new LbfgsOptions();
         Options.Validate();
         this.device = device;
-        start = device.Kernels.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.Start);
-        firstPoint = device.Kernels.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
+        start = device.KernelCache.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.Start);
+        firstPoint = device.KernelCache.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.FirstPoint);
-        prepareTrial = device.Kernels.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<double>,
+        prepareTrial = device.KernelCache.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<double>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.PrepareTrial);
-        acceptOrBacktrack = device.Kernels.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
+        acceptOrBacktrack = device.KernelCache.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.AcceptOrBacktrack);
     }

@@ -1,7 +1,7 @@
 // The namespaces nearly every test file reads: the test framework, the library's kernels,
 // devices, tensors, models, data and model files, and the tests' float64 references and
 // fixtures. A file imports here only what it alone needs; ILGPU's namespaces among them, since
-// their Device and Half would clash with the project's and the runtime's.
+// ILGPU's Half would clash with the runtime's.
 global using IlgpuBlindSpots.Kernels;
 global using IlgpuBlindSpots.Network;
 global using IlgpuBlindSpots.Network.Data;

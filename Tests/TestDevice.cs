@@ -18,13 +18,13 @@ internal static class TestDevice
     public static string Spec { get; } =
         Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } spec ? spec.Trim() : "cpu";
 
-    private static readonly Lazy<Device> current = new(() => Device.Open(Spec));
+    private static readonly Lazy<ComputeDevice> current = new(() => ComputeDevice.Open(Spec));
 
     /// <summary>The shared device of this test run.</summary>
-    public static Device Current => current.Value;
+    public static ComputeDevice Current => current.Value;
 
     /// <summary>The name <see cref="Current"/> had when every test ran on the CPU accelerator; kept so that tests written before the rename still compile. It is the test run's device, whichever it is.</summary>
-    public static Device Cpu => Current;
+    public static ComputeDevice Cpu => Current;
 
     /// <summary>
     /// Whether the tests run on ILGPU's CPU accelerator, which executes kernels as .NET code: float

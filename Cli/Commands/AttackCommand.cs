@@ -13,7 +13,7 @@ internal static class AttackCommand
 {
     public const string AdversarialFolder = "adversarial", FigureFile = "figure5.png";
 
-    public static int Run(AttackOptions o, CliConsole console, CancellationToken cancel)
+    public static int Run(AttackArguments o, CliConsole console, CancellationToken cancel)
     {
         if (o.Batch < 1) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for results");
@@ -24,13 +24,13 @@ internal static class AttackCommand
         if (deviceSpecs.Length == 0) throw new BlindSpotsException($"--device '{o.Device}': no device named");
         var attack = AttackMethods.Build(o);
 
-        var devices = new List<Device>();
+        var devices = new List<ComputeDevice>();
         var models = new List<Model>();
         try
         {
             foreach (string spec in deviceSpecs)
             {
-                var device = Device.Open(spec, o.Batch);
+                var device = ComputeDevice.Open(spec, o.Batch);
                 devices.Add(device);
                 models.Add(ModelArgument.LoadClassifier(device, o.Model, models.Count == 0 ? console.Error : null));
             }
@@ -104,7 +104,7 @@ internal static class AttackCommand
         throw new BlindSpotsException($"--target '{target}': expected next, random, all, untargeted or a class number");
     }
 
-    private static void Report(AttackOptions o, CliConsole console, List<ResultRecord> all, AttackInputs inputs,
+    private static void Report(AttackArguments o, CliConsole console, List<ResultRecord> all, AttackInputs inputs,
         Dictionary<string, string> description, RunFolder folder)
     {
         all.Sort((a, b) => a.Index.CompareTo(b.Index));
@@ -122,7 +122,7 @@ internal static class AttackCommand
         loss.Predict(x).CopyTo(inputs.Labels, 0);
     }
 
-    private static Dictionary<string, string> Describe(AttackOptions o, AttackInputs inputs, Shard shard, int start, int count)
+    private static Dictionary<string, string> Describe(AttackArguments o, AttackInputs inputs, Shard shard, int start, int count)
     {
         using var stream = File.OpenRead(o.Model);
         string hash = Convert.ToHexStringLower(SHA256.HashData(stream));

@@ -8,7 +8,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class AttackMethods
 {
-    public static Attack Build(AttackOptions o)
+    public static Attack Build(AttackArguments o)
     {
         CheckRanges(o);
         string method = o.Method.ToLowerInvariant();
@@ -30,7 +30,7 @@ internal static class AttackMethods
     }
 
     /// <summary>The method's settings for the run's description (run.json, the report).</summary>
-    public static void Describe(AttackOptions o, IDictionary<string, string> d)
+    public static void Describe(AttackArguments o, IDictionary<string, string> d)
     {
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         switch (Build(o))
@@ -74,7 +74,7 @@ internal static class AttackMethods
         }
     }
 
-    private static LbfgsAttackOptions Lbfgs(AttackOptions o, AttackLossKind loss, int refine) => new()
+    private static LbfgsAttackOptions Lbfgs(AttackArguments o, AttackLossKind loss, int refine) => new()
     {
         BatchSize = o.Batch,
         WeightTolerance = o.Tolerance,
@@ -87,7 +87,7 @@ internal static class AttackMethods
         } : null,
     };
 
-    private static CwOptions Cw(AttackOptions o, int? steps) => new()
+    private static CwOptions Cw(AttackArguments o, int? steps) => new()
     {
         BatchSize = o.Batch,
         Steps = steps ?? 1000,
@@ -98,7 +98,7 @@ internal static class AttackMethods
         AbortEarly = !o.NoAbortEarly,
     };
 
-    private static DdnOptions Ddn(AttackOptions o, int? steps) => new()
+    private static DdnOptions Ddn(AttackArguments o, int? steps) => new()
     {
         BatchSize = o.Batch,
         Steps = steps ?? 100,
@@ -108,7 +108,7 @@ internal static class AttackMethods
         FinalStepSize = (o.StepSize ?? 1) / 100,
     };
 
-    private static FmnOptions Fmn(AttackOptions o, int? steps) => new()
+    private static FmnOptions Fmn(AttackArguments o, int? steps) => new()
     {
         BatchSize = o.Batch,
         Steps = steps ?? 100,
@@ -129,7 +129,7 @@ internal static class AttackMethods
     };
 
     /// <summary>The best-of over <c>--methods</c> (default <see cref="NamedAttacks.DefaultBest"/>), each member by its name.</summary>
-    private static BestOfAttack Best(AttackOptions o)
+    private static BestOfAttack Best(AttackArguments o)
     {
         var specs = o.Methods?.Split(',', StringSplitOptions.TrimEntries) ?? NamedAttacks.DefaultBest.ToArray();
         try
@@ -149,7 +149,7 @@ internal static class AttackMethods
         _ => throw new BlindSpotsException($"--loss '{loss}': expected ce or margin"),
     };
 
-    private static void CheckRanges(AttackOptions o)
+    private static void CheckRanges(AttackArguments o)
     {
         static void Check(bool ok, string option, object? value, string range)
         {

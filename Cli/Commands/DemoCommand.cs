@@ -14,7 +14,7 @@ internal static class DemoCommand
     private const string ModelResource = "fc100-100-10.safetensors";
     private static readonly string[] SampleResources = ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
 
-    public static int Run(DemoOptions o, CliConsole console, CancellationToken cancel)
+    public static int Run(DemoArguments o, CliConsole console, CancellationToken cancel)
     {
         if (o.Examples < 1 || o.Examples > 1000)
             throw new BlindSpotsException($"--examples must be between 1 and the 1000 bundled digits, got {o.Examples}");
@@ -25,7 +25,7 @@ internal static class DemoCommand
         {
             foreach (string name in SampleResources.Append(ModelResource)) Extract(name, Path.Combine(work, name));
             var data = Dataset.FromIdx(Path.Combine(work, SampleResources[0]), Path.Combine(work, SampleResources[1]));
-            using var device = Device.Open(o.Device);
+            using var device = ComputeDevice.Open(o.Device);
             var file = SafetensorsFile.Read(Path.Combine(work, ModelResource));
             using var model = ModelFile.Load(device, file);
             var result = Evaluator.Evaluate(model, data);
@@ -59,7 +59,7 @@ internal static class DemoCommand
             // The main job: the paper's minimal-perturbation attack on the first digits, target (y + 1) mod 10.
             string attackOut = Path.Combine(o.Out, "attack");
             if (Directory.Exists(attackOut)) Directory.Delete(attackOut, recursive: true);
-            var attack = new AttackOptions
+            var attack = new AttackArguments
             {
                 Model = Path.Combine(work, ModelResource), Data = work, Split = "test", Range = $"0:{o.Examples}",
                 Target = "next", Batch = o.Examples, Device = o.Device, Out = attackOut,

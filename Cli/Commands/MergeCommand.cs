@@ -8,7 +8,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class MergeCommand
 {
-    public static int Run(MergeOptions o, CliConsole console)
+    public static int Run(MergeArguments o, CliConsole console)
     {
         var shards = o.Shards.ToList();
         if (shards.Count == 0) throw new BlindSpotsException("merge: name the shards' output folders (e.g. blindspots merge out/s0 out/s1 --out out/all)");

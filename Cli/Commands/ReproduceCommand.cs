@@ -16,7 +16,7 @@ internal static class ReproduceCommand
 {
     public const string ReportFile = "REPORT.md";
 
-    public static int Run(ReproduceOptions o, CliConsole console, CancellationToken cancel)
+    public static int Run(ReproduceArguments o, CliConsole console, CancellationToken cancel)
     {
         var profile = ChooseProfile(o);
         if (o.MaxEpochs is < 1) throw new BlindSpotsException($"--max-epochs must be a positive integer, got {o.MaxEpochs}");
@@ -37,7 +37,7 @@ internal static class ReproduceCommand
         var clock = new StageClock(console, outDir, stages);
         console.Error.WriteLine($"reproduce: {profile.Label}; data {o.Data}; output {outDir}");
 
-        using var device = Device.Open(o.Device);
+        using var device = ComputeDevice.Open(o.Device);
         var modelFiles = new Dictionary<string, string>();
         foreach (var recipe in profile.Models)
             clock.Run(() =>
@@ -87,7 +87,7 @@ internal static class ReproduceCommand
         return 0;
     }
 
-    private static ReproductionProfile ChooseProfile(ReproduceOptions o)
+    private static ReproductionProfile ChooseProfile(ReproduceArguments o)
     {
         if (o.Quick && o.Full) throw new BlindSpotsException("--quick and --full: choose one profile");
         string name = o.Full ? "full" : o.Quick ? "quick" : o.Profile ?? "quick";
@@ -118,11 +118,11 @@ internal static class ReproduceCommand
         return 2 + examples * (double)epochs * multiplyAdds / 1e8;
     }
 
-    private static TrainOptions TrainOptionsFor(ModelRecipe m, ReproduceOptions o, string outFile)
+    private static TrainArguments TrainOptionsFor(ModelRecipe m, ReproduceArguments o, string outFile)
     {
         int? epochs = m.Epochs ?? Presets.Get(m.Preset).Options.Epochs;
         if (o.MaxEpochs is { } cap && epochs > cap) epochs = cap;
-        return new TrainOptions
+        return new TrainArguments
         {
             Preset = m.Preset, Data = o.Data, Range = m.Range, Epochs = epochs, Seed = m.Seed, Device = o.Device, Out = outFile,
             Optimizer = m.Optimizer, LearningRate = m.LearningRate,
@@ -135,7 +135,7 @@ internal static class ReproduceCommand
     /// from its checkpoint when one is there). A cached file with another recipe is never used, and
     /// never overwritten when it is in --models; the re-run is announced with the key that differs.
     /// </summary>
-    private static (string File, bool Trained) TrainOrReuse(ModelRecipe recipe, ReproduceOptions o, int trainCount, string trainedDir,
+    private static (string File, bool Trained) TrainOrReuse(ModelRecipe recipe, ReproduceArguments o, int trainCount, string trainedDir,
         CliConsole console, CancellationToken cancel)
     {
         string target = Path.Combine(trainedDir, recipe.Name + ".safetensors");
@@ -165,10 +165,10 @@ internal static class ReproduceCommand
     /// interrupted run. An output made for another model file or another range is discarded and made
     /// again, and the console says so.
     /// </summary>
-    private static bool Attack(string modelFile, string dir, ReproductionProfile profile, ReproduceOptions o, CliConsole console,
+    private static bool Attack(string modelFile, string dir, ReproductionProfile profile, ReproduceArguments o, CliConsole console,
         CancellationToken cancel)
     {
-        var options = new AttackOptions
+        var options = new AttackArguments
         {
             Model = modelFile, Data = o.Data, Split = "test", Range = $"0:{profile.AttackCount}", Target = "next",
             Batch = profile.AttackBatch, Device = o.Device, Out = dir, Seed = o.Seed,

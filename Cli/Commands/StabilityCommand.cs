@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class StabilityCommand
 {
-    public static int Run(StabilityOptions o, CliConsole console)
+    public static int Run(StabilityArguments o, CliConsole console)
     {
         if ((o.Model == null) == (o.Arch == null))
             throw new BlindSpotsException("give either --model (a model file) or --arch (a spec with random weights)");
@@ -20,7 +20,7 @@ internal static class StabilityCommand
         if (o.Out != null) OutputPath.CheckFile("--out", o.Out);
         var options = new PowerIterationOptions { Tolerance = o.Tolerance };
         options.Validate();
-        using var device = Device.Open(o.Device);
+        using var device = ComputeDevice.Open(o.Device);
         using Model loaded = o.Model != null ? ModelArgument.Load(device, o.Model, console.Error) : SequentialModel.Create(device, o.Arch!, input!);
         var model = loaded.AsChain("stability (per-layer Lipschitz bounds)");
         string name = o.Model != null ? Path.GetFileName(o.Model) : string.Create(CultureInfo.InvariantCulture, $"random weights (seed {o.Seed})");

@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 
 internal static class TrainCommand
 {
-    public static int Run(TrainOptions o, CliConsole console, CancellationToken cancel)
+    public static int Run(TrainArguments o, CliConsole console, CancellationToken cancel)
     {
         var (arch, options) = Resolve(o);
         options.Validate();
@@ -25,7 +25,7 @@ internal static class TrainCommand
 
         var train = DataLocator.Load(o.Data, DatasetSplit.Train, o.Range);
         Dataset? test = TryLoadTest(o.Data);
-        using var device = Device.Open(o.Device);
+        using var device = ComputeDevice.Open(o.Device);
         using var model = o.Init != null
             ? InitialModel(device, o.Init, train)
             : SequentialModel.Create(device, arch, [train.Channels, train.Height, train.Width]);
@@ -76,7 +76,7 @@ internal static class TrainCommand
         }
     }
 
-    private static (string Arch, TrainingOptions Options) Resolve(TrainOptions o)
+    private static (string Arch, TrainingOptions Options) Resolve(TrainArguments o)
     {
         Preset? preset = o.Preset != null ? Presets.Get(o.Preset) : null;
         string? initArch = o.Init != null ? InitialArchitecture(o.Init) : null;
@@ -116,7 +116,7 @@ internal static class TrainCommand
     private const double DefaultPoolShare = 0.25;
 
     /// <summary>The adversarial pool's settings with --adversarial; null without it, where any --pool-* option is an error.</summary>
-    private static AdversarialPoolOptions? PoolOptions(TrainOptions o, TrainingOptions options)
+    private static AdversarialPoolOptions? PoolOptions(TrainArguments o, TrainingOptions options)
     {
         if (!o.Adversarial)
         {
@@ -171,7 +171,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The --init model on the device, checked against the training data's image shape.</summary>
-    private static Model InitialModel(Device device, string path, Dataset train)
+    private static Model InitialModel(ComputeDevice device, string path, Dataset train)
     {
         var model = ModelFile.Load(device, path);
         int[] shape = [train.Channels, train.Height, train.Width];
@@ -246,14 +246,14 @@ internal static class TrainCommand
         ["arch", "data", "data_range", "data_split", "seed", "optimizer", "lr", "momentum", "schedule", "weight_decay", "epochs", "batch", "preset"];
 
     /// <summary>The recipe part of the record a run of <paramref name="o"/> on <paramref name="trainCount"/> examples writes.</summary>
-    public static Dictionary<string, string> Recipe(TrainOptions o, int trainCount)
+    public static Dictionary<string, string> Recipe(TrainArguments o, int trainCount)
     {
         var (arch, options) = Resolve(o);
         var full = Record(o, options, arch, trainCount, null, "");
         return RecipeKeys.ToDictionary(k => k, k => full[k], StringComparer.Ordinal);
     }
 
-    private static Dictionary<string, string> Record(TrainOptions o, TrainingOptions options, string arch, int trainCount, Device? device, string commandLine)
+    private static Dictionary<string, string> Record(TrainArguments o, TrainingOptions options, string arch, int trainCount, ComputeDevice? device, string commandLine)
     {
         string version = typeof(TrainCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         return new Dictionary<string, string>(StringComparer.Ordinal)

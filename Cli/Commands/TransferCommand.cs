@@ -8,7 +8,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class TransferCommand
 {
-    public static int Run(TransferOptions o, CliConsole console)
+    public static int Run(TransferArguments o, CliConsole console)
     {
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the tables");
         OutputPath.CheckFolder("--out", o.Out);
@@ -17,7 +17,7 @@ internal static class TransferCommand
         double? amplify = o.Amplify == null ? null : ParseList(o.Amplify, "--amplify") is [var a] ? a
             : throw new BlindSpotsException($"--amplify '{o.Amplify}': expected one distortion, e.g. 0.1");
         if (amplify is <= 0) throw new BlindSpotsException($"--amplify '{o.Amplify}': the distortion must be positive");
-        using var device = Device.Open(o.Device, o.Batch);
+        using var device = ComputeDevice.Open(o.Device, o.Batch);
         var matrix = TransferExperiment.Run(device, o.Sets.ToList(), o.Models.ToList(), amplify, noise, o.Seed, o.Batch, console.Error);
         TransferTables.Write(o.Out, matrix, o.Title);
         console.Out.Write(TransferTables.Markdown(matrix, null));

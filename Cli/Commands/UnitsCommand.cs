@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class UnitsCommand
 {
-    public static int Run(UnitsOptions o, CliConsole console)
+    public static int Run(UnitsArguments o, CliConsole console)
     {
         var split = o.Split.ToLowerInvariant() switch
         {
@@ -28,7 +28,7 @@ internal static class UnitsCommand
         var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };
         options.Validate(data.Count);
 
-        using var device = Device.Open(o.Device, o.Batch);
+        using var device = ComputeDevice.Open(o.Device, o.Batch);
         using var loaded = ModelArgument.Load(device, o.Model, console.Error);
         var model = loaded.AsChain("units");
         var layer = UnitLayer.Resolve(model, o.Layer);
@@ -55,7 +55,7 @@ internal static class UnitsCommand
         return 0;
     }
 
-    private static Dictionary<string, string> Describe(UnitsOptions o, CliConsole console, Dataset data, Device device)
+    private static Dictionary<string, string> Describe(UnitsArguments o, CliConsole console, Dataset data, ComputeDevice device)
     {
         using var stream = File.OpenRead(o.Model);
         var inv = CultureInfo.InvariantCulture;

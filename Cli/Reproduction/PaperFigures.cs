@@ -15,7 +15,7 @@ internal static class PaperFigures
     private const int Pairs = 10, Scale = 2;
 
     /// <summary>Writes the three panels from the adversarial sets of the linear and the sigmoid model; returns each file with its caption.</summary>
-    public static IReadOnlyList<(string File, string Caption)> WriteFigure7(Device device, string outDir, AdversarialSet linear, AdversarialSet sigmoid, string sigmoidModel, int seed)
+    public static IReadOnlyList<(string File, string Caption)> WriteFigure7(ComputeDevice device, string outDir, AdversarialSet linear, AdversarialSet sigmoid, string sigmoidModel, int seed)
     {
         if (linear.Count == 0 || sigmoid.Count == 0) return []; // nothing was attacked: no pairs to show
         WritePairs(Path.Combine(outDir, LinearFile), linear.Originals, linear.Adversarials, linear);

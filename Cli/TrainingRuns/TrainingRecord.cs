@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Cli.TrainingRuns;
 /// --json, and the table.
 /// </summary>
 internal sealed class TrainingRecord(string output, string arch, string data, string range, int trainCount,
-    TrainingOptions options, IReadOnlyList<AdversarialPool> pools, long parameters, Device device)
+    TrainingOptions options, IReadOnlyList<AdversarialPool> pools, long parameters, ComputeDevice device)
 {
     private TrainingSummary? summary;
     private EvaluationResult? trainResult, testResult;

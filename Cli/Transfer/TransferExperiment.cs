@@ -9,8 +9,8 @@ namespace IlgpuBlindSpots.Cli.Transfer;
 /// </summary>
 internal static class TransferExperiment
 {
-    /// <summary>Loads the attack outputs in <paramref name="setFolders"/>, then runs <see cref="Run(Device, IReadOnlyList{AdversarialSet}, IReadOnlyList{string}, double?, IReadOnlyList{double}, int, int, TextWriter?)"/>.</summary>
-    public static TransferMatrix Run(Device device, IReadOnlyList<string> setFolders, IReadOnlyList<string> modelFiles,
+    /// <summary>Loads the attack outputs in <paramref name="setFolders"/>, then runs <see cref="Run(ComputeDevice, IReadOnlyList{AdversarialSet}, IReadOnlyList{string}, double?, IReadOnlyList{double}, int, int, TextWriter?)"/>.</summary>
+    public static TransferMatrix Run(ComputeDevice device, IReadOnlyList<string> setFolders, IReadOnlyList<string> modelFiles,
         double? amplifyTo, IReadOnlyList<double> noise, int seed, int batch, TextWriter? notices = null)
     {
         if (setFolders.Count == 0) throw new BlindSpotsException("--sets: name at least one attack output folder");
@@ -22,7 +22,7 @@ internal static class TransferExperiment
     /// <param name="amplifyTo">Distortion the amplified rows are rescaled to; null for none.</param>
     /// <param name="noise">Standard deviations of the noise rows.</param>
     /// <param name="notices">Where an ONNX model's import notices go; null for nowhere.</param>
-    public static TransferMatrix Run(Device device, IReadOnlyList<AdversarialSet> sets, IReadOnlyList<string> modelFiles,
+    public static TransferMatrix Run(ComputeDevice device, IReadOnlyList<AdversarialSet> sets, IReadOnlyList<string> modelFiles,
         double? amplifyTo, IReadOnlyList<double> noise, int seed, int batch, TextWriter? notices = null)
     {
         if (sets.Count == 0) throw new BlindSpotsException("--sets: name at least one attack output folder");

@@ -9,18 +9,18 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class ActivationLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>> backward;
     private Tensor? input, lastOutput;
 
     /// <summary>An activation layer of the given kind on <paramref name="device"/>.</summary>
-    internal ActivationLayer(Device device, ActivationKind kind)
+    internal ActivationLayer(ComputeDevice device, ActivationKind kind)
     {
         this.device = device;
         Kind = kind;
-        var k = device.Kernels;
+        var k = device.KernelCache;
         (forward, backward) = kind switch
         {
             ActivationKind.Relu => (k.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(Activation.ReluForward),

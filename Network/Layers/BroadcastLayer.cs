@@ -13,7 +13,7 @@ public sealed class BroadcastLayer : IMergeLayer
     /// <summary>The ONNX op types, in the kernel's op-code order.</summary>
     public static readonly string[] Ops = ["Add", "Sub", "Mul", "Div"];
 
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly int op;
     private readonly LayerBuffer output = new(), gradientA = new(), gradientB = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int> forward;
@@ -24,13 +24,13 @@ public sealed class BroadcastLayer : IMergeLayer
     private Tensor? a, b;
 
     /// <summary>The op named <paramref name="onnxOp"/> (one of <see cref="Ops"/>).</summary>
-    internal BroadcastLayer(Device device, string onnxOp)
+    internal BroadcastLayer(ComputeDevice device, string onnxOp)
     {
         this.device = device;
         op = Array.IndexOf(Ops, onnxOp);
         if (op < 0) throw new ArgumentException($"not a broadcast op: {onnxOp}", nameof(onnxOp));
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>(Broadcast.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int>(Broadcast.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>(Broadcast.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int>(Broadcast.Backward);
     }
 
     /// <inheritdoc/>

@@ -9,7 +9,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class ChannelAffineLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly int channels, plane;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> forward;
@@ -18,7 +18,7 @@ public sealed class ChannelAffineLayer : ILayer
     private Tensor? input;
 
     /// <summary>An affine map per channel of inputs shaped <paramref name="inputShape"/> (C, ...).</summary>
-    internal ChannelAffineLayer(Device device, int[] inputShape, string name)
+    internal ChannelAffineLayer(ComputeDevice device, int[] inputShape, string name)
     {
         this.device = device;
         channels = inputShape[0];
@@ -26,7 +26,7 @@ public sealed class ChannelAffineLayer : ILayer
         Scale = new Parameter($"{name}.weight", Tensor.Zeros(device, channels), decays: false);
         Shift = new Parameter($"{name}.bias", Tensor.Zeros(device, channels), decays: false);
         Parameters = [Scale, Shift];
-        var k = device.Kernels;
+        var k = device.KernelCache;
         forward = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ChannelAffine.Forward);
         backwardInput = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ChannelAffine.BackwardInput);
         backwardParameters = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(ChannelAffine.BackwardParameters);

@@ -6,18 +6,18 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// <summary>Concatenation along axis <see cref="Axis"/> ≥ 1 of the full shape (1: channels); see <see cref="BlockCopy"/>.</summary>
 public sealed class ConcatLayer : IMergeLayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new();
     private readonly List<LayerBuffer> gradients = [];
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int> copy;
     private IReadOnlyList<Tensor> inputs = [];
 
     /// <summary>Concatenation along <paramref name="axis"/> of the full (batched) shape.</summary>
-    internal ConcatLayer(Device device, int axis)
+    internal ConcatLayer(ComputeDevice device, int axis)
     {
         this.device = device;
         Axis = axis;
-        copy = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(BlockCopy.Copy);
+        copy = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(BlockCopy.Copy);
     }
 
     /// <summary>The axis of the full shape along which inputs are joined.</summary>

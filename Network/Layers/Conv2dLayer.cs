@@ -9,7 +9,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class Conv2dLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> backwardInput;
@@ -19,7 +19,7 @@ public sealed class Conv2dLayer : ILayer
     private ConvShape shape;
 
     /// <summary>A convolution of zero weights for inputs of <paramref name="inputShape"/> (C, H, W), its parameters named <c>name.weight</c> and <c>name.bias</c>; throws a <see cref="BlindSpotsException"/> when the kernel does not fit the padded input.</summary>
-    internal Conv2dLayer(Device device, int[] inputShape, int filters, int kernelHeight, int kernelWidth, int stride, int padding, string name)
+    internal Conv2dLayer(ComputeDevice device, int[] inputShape, int filters, int kernelHeight, int kernelWidth, int stride, int padding, string name)
     {
         if (inputShape.Length != 3)
             throw new BlindSpotsException($"conv layer needs an image input C×H×W, got {Tensor.Format(inputShape)}");
@@ -38,10 +38,10 @@ public sealed class Conv2dLayer : ILayer
         Weight = new Parameter($"{name}.weight", Tensor.Zeros(device, filters, InChannels, kernelHeight, kernelWidth), decays: true);
         Bias = new Parameter($"{name}.bias", Tensor.Zeros(device, filters), decays: false);
         Parameters = [Weight, Bias];
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
-        backwardInput = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
-        backwardWeights = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
-        backwardBias = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+        backwardInput = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
+        backwardWeights = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
+        backwardBias = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
     }
 
     /// <summary>C: channels of the input.</summary>

@@ -8,12 +8,12 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class DenseLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private Tensor? input;
 
     /// <summary>A layer of zero weights [outFeatures, inFeatures] and biases, its parameters named <c>name.weight</c> and <c>name.bias</c>.</summary>
-    internal DenseLayer(Device device, int inFeatures, int outFeatures, string name)
+    internal DenseLayer(ComputeDevice device, int inFeatures, int outFeatures, string name)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new BlindSpotsException($"fc layer: sizes must be positive, got {inFeatures}→{outFeatures}");

@@ -10,7 +10,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class DropoutLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), mask = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>> backward;
@@ -19,15 +19,15 @@ public sealed class DropoutLayer : ILayer
     private int step;
 
     /// <summary>Dropout with drop probability <paramref name="probability"/> and mask seed <paramref name="seed"/>.</summary>
-    internal DropoutLayer(Device device, float probability, int seed)
+    internal DropoutLayer(ComputeDevice device, float probability, int seed)
     {
         if (!(probability >= 0f && probability < 1f))
             throw new BlindSpotsException($"dropout probability must be in [0, 1), got {probability}");
         this.device = device;
         Probability = probability;
         Seed = seed;
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int>(Dropout.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int>(Dropout.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward);
     }
 
     /// <summary>p: the probability that an element is zeroed in training.</summary>

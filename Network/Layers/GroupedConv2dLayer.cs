@@ -10,7 +10,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class GroupedConv2dLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Window2d, int, int, int> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, Window2d, int, int, int> backwardInput;
@@ -21,7 +21,7 @@ public sealed class GroupedConv2dLayer : ILayer
     private Tensor? input;
 
     /// <summary>A convolution of <paramref name="inputShape"/> (C, H, W) by <paramref name="filters"/> filters in <paramref name="groups"/> groups over <paramref name="window"/>.</summary>
-    internal GroupedConv2dLayer(Device device, int[] inputShape, int filters, int groups, Window2d window, string name)
+    internal GroupedConv2dLayer(ComputeDevice device, int[] inputShape, int filters, int groups, Window2d window, string name)
     {
         if (inputShape.Length != 3 || groups < 1 || inputShape[0] % groups != 0 || filters % groups != 0)
             throw new BlindSpotsException($"conv with {groups} groups and {filters} filters does not fit input {Tensor.Format(inputShape)}");
@@ -33,7 +33,7 @@ public sealed class GroupedConv2dLayer : ILayer
         Weight = new Parameter($"{name}.weight", Tensor.Zeros(device, filters, inChannels / groups, window.KernelH, window.KernelW), decays: true);
         Bias = new Parameter($"{name}.bias", Tensor.Zeros(device, filters), decays: false);
         Parameters = [Weight, Bias];
-        var k = device.Kernels;
+        var k = device.KernelCache;
         forward = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Window2d, int, int, int>(GroupedConvolution.Forward);
         backwardInput = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, Window2d, int, int, int>(GroupedConvolution.BackwardInput);
         backwardWeights = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, Window2d, int, int, int, int, float>(GroupedConvolution.BackwardWeights);

@@ -10,7 +10,7 @@ public sealed class LayerBuffer : IDisposable
     private Tensor? tensor, leading;
 
     /// <summary>The buffer, of <paramref name="shape"/> on <paramref name="device"/>: the same memory as last time when it fits.</summary>
-    public Tensor Get(Device device, int[] shape)
+    public Tensor Get(ComputeDevice device, int[] shape)
     {
         if (tensor is null || tensor.Device != device || shape.Length != tensor.Rank || shape[0] > tensor.Batch
             || !tensor.Shape.Skip(1).SequenceEqual(shape.Skip(1)))

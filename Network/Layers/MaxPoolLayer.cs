@@ -10,7 +10,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class MaxPoolLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int, int, int, int, int> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int> backward;
@@ -18,7 +18,7 @@ public sealed class MaxPoolLayer : ILayer
     private Tensor? input;
 
     /// <summary>Max-pooling for inputs of <paramref name="inputShape"/> (C, H, W); throws a <see cref="BlindSpotsException"/> when the window does not fit the input.</summary>
-    internal MaxPoolLayer(Device device, int[] inputShape, int windowHeight, int windowWidth, int stride, int padding)
+    internal MaxPoolLayer(ComputeDevice device, int[] inputShape, int windowHeight, int windowWidth, int stride, int padding)
     {
         if (inputShape.Length != 3)
             throw new BlindSpotsException($"maxpool layer needs an image input C×H×W, got {Tensor.Format(inputShape)}");
@@ -32,8 +32,8 @@ public sealed class MaxPoolLayer : ILayer
         Padding = padding;
         if (InHeight + 2 * padding < windowHeight || InWidth + 2 * padding < windowWidth)
             throw new BlindSpotsException($"{Spec}: a {windowHeight}×{windowWidth} window does not fit a {InHeight}×{InWidth} input");
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int, int, int, int, int>(Pooling.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int>(Pooling.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int, int, int, int, int>(Pooling.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int>(Pooling.Backward);
     }
 
     /// <summary>C: channels, the same in and out.</summary>

@@ -13,7 +13,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class NormalizeLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> backward;
@@ -22,7 +22,7 @@ public sealed class NormalizeLayer : ILayer
     private Tensor? input;
 
     /// <summary>(x − mean)/std for inputs of <paramref name="inputShape"/>, with one mean and std, or one per channel.</summary>
-    internal NormalizeLayer(Device device, int[] inputShape, IReadOnlyList<float> means, IReadOnlyList<float> stds)
+    internal NormalizeLayer(ComputeDevice device, int[] inputShape, IReadOnlyList<float> means, IReadOnlyList<float> stds)
     {
         float[] m = means.ToArray(), sd = stds.ToArray();
         Means = m;
@@ -38,8 +38,8 @@ public sealed class NormalizeLayer : ILayer
         Plane = inputShape.Aggregate(1, (a, b) => a * b) / Channels;
         mean = Tensor.FromArray(device, Enumerable.Range(0, Channels).Select(c => m[m.Length == 1 ? 0 : c]).ToArray(), Channels);
         scale = Tensor.FromArray(device, Enumerable.Range(0, Channels).Select(c => 1f / sd[sd.Length == 1 ? 0 : c]).ToArray(), Channels);
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(Normalize.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(Normalize.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(Normalize.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(Normalize.Backward);
     }
 
     /// <summary>The means as given: one, or one per channel.</summary>

@@ -6,7 +6,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// <summary>Constant padding of the last two axes of inputs (..., H, W); pads are non-negative.</summary>
 public sealed class PadLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly int[] inputShape, outputShape;
     private readonly int top, left, bottom, right;
@@ -15,7 +15,7 @@ public sealed class PadLayer : ILayer
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> backward;
 
     /// <summary>Pads inputs of <paramref name="inputShape"/> (rank ≥ 2) by the given rows and columns, filled with <paramref name="value"/>.</summary>
-    internal PadLayer(Device device, int[] inputShape, int top, int left, int bottom, int right, float value)
+    internal PadLayer(ComputeDevice device, int[] inputShape, int top, int left, int bottom, int right, float value)
     {
         this.device = device;
         this.inputShape = (int[])inputShape.Clone();
@@ -27,8 +27,8 @@ public sealed class PadLayer : ILayer
         this.bottom = bottom;
         this.right = right;
         this.value = value;
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int, float>(Padding.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(Padding.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int, float>(Padding.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(Padding.Backward);
     }
 
     /// <summary>Rows above, columns left, rows below, columns right.</summary>

@@ -6,22 +6,22 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// <summary>An element-wise activation of <see cref="Pointwise"/> (Clip, LeakyRelu, Elu, …) with its two attributes.</summary>
 public sealed class PointwiseLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, float, float> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float> backward;
     private Tensor? input;
 
     /// <summary>The op <paramref name="op"/> (a <see cref="PointwiseOp"/> code) with attributes a and b; <paramref name="name"/> is the ONNX op it stands for.</summary>
-    internal PointwiseLayer(Device device, int op, float a, float b, string name)
+    internal PointwiseLayer(ComputeDevice device, int op, float a, float b, string name)
     {
         this.device = device;
         Op = op;
         A = a;
         B = b;
         Name = name;
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, float, float>(Pointwise.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float>(Pointwise.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, float, float>(Pointwise.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float>(Pointwise.Backward);
     }
 
     /// <summary>The <see cref="PointwiseOp"/> code.</summary>

@@ -6,20 +6,20 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// <summary>Softmax or log-softmax over rows of the trailing <see cref="RowLength"/> values of each example.</summary>
 public sealed class SoftmaxLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, int> forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> backward;
     private Tensor? lastOutput;
 
     /// <summary>Softmax (log-softmax when <paramref name="log"/>) over consecutive rows of <paramref name="rowLength"/> values.</summary>
-    internal SoftmaxLayer(Device device, int rowLength, bool log)
+    internal SoftmaxLayer(ComputeDevice device, int rowLength, bool log)
     {
         this.device = device;
         RowLength = rowLength;
         IsLog = log;
-        forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxRows.Forward);
-        backward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxRows.Backward);
+        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxRows.Forward);
+        backward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxRows.Backward);
     }
 
     /// <summary>Values per row.</summary>

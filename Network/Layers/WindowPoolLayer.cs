@@ -11,7 +11,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// </summary>
 public sealed class WindowPoolLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly int channels;
     private readonly Window2d window;
@@ -23,14 +23,14 @@ public sealed class WindowPoolLayer : ILayer
     private Tensor? input;
 
     /// <summary>Pooling of (C, H, W) inputs over <paramref name="window"/>: max, or average (<paramref name="countIncludePad"/> as ONNX's attribute).</summary>
-    internal WindowPoolLayer(Device device, int channels, Window2d window, bool max, bool countIncludePad)
+    internal WindowPoolLayer(ComputeDevice device, int channels, Window2d window, bool max, bool countIncludePad)
     {
         this.device = device;
         this.channels = channels;
         this.window = window;
         IsMax = max;
         CountIncludePad = countIncludePad;
-        var k = device.Kernels;
+        var k = device.KernelCache;
         if (max)
         {
             maxForward = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, Window2d>(WindowPooling.MaxForward);

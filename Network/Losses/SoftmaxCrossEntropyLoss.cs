@@ -10,18 +10,18 @@ namespace IlgpuBlindSpots.Network.Losses;
 /// </summary>
 internal sealed class SoftmaxCrossEntropyLoss : IDisposable
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer losses = new(), gradient = new(), probabilities = new(), partials = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> lossAndGradient;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> lossOnly;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int> softmax;
 
-    public SoftmaxCrossEntropyLoss(Device device)
+    public SoftmaxCrossEntropyLoss(ComputeDevice device)
     {
         this.device = device;
-        lossAndGradient = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropy.LossAndGradient);
-        lossOnly = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(SoftmaxCrossEntropy.Loss);
-        softmax = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int>(SoftmaxCrossEntropy.Softmax);
+        lossAndGradient = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropy.LossAndGradient);
+        lossOnly = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(SoftmaxCrossEntropy.Loss);
+        softmax = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int>(SoftmaxCrossEntropy.Softmax);
     }
 
     /// <summary>

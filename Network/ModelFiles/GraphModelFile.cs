@@ -59,7 +59,7 @@ public static class GraphModelFile
 
     /// <summary>Rebuilds the graph a model file describes and loads its tensors, each checked by name and shape.</summary>
     /// <exception cref="BlindSpotsException">The metadata or a tensor is malformed; the message names the file.</exception>
-    public static GraphModel Load(Device device, SafetensorsFile file, string? ignorePrefix = null)
+    public static GraphModel Load(ComputeDevice device, SafetensorsFile file, string? ignorePrefix = null)
     {
         string path = file.Path;
         List<GraphNodeRecord> records;

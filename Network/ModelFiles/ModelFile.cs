@@ -57,12 +57,12 @@ public static class ModelFile
 
     /// <summary>
     /// Builds the model a file describes and loads its parameters: an ONNX file (by its <c>.onnx</c>
-    /// extension, see <see cref="OnnxModelFile"/>) or safetensors (see <see cref="Load(Device, SafetensorsFile, string?)"/>).
+    /// extension, see <see cref="OnnxModelFile"/>) or safetensors (see <see cref="Load(ComputeDevice, SafetensorsFile, string?)"/>).
     /// The model lives on <paramref name="device"/>; dispose it before the device.
     /// </summary>
     /// <exception cref="BlindSpotsException">The file is missing or malformed, or describes a model this
     /// program cannot build; the message names the file and the problem.</exception>
-    public static Model Load(Device device, string path) =>
+    public static Model Load(ComputeDevice device, string path) =>
         OnnxModelFile.IsOnnx(path) ? OnnxModelFile.Load(device, path) : Load(device, SafetensorsFile.Read(path));
 
     /// <summary>
@@ -73,7 +73,7 @@ public static class ModelFile
     /// starts them (a checkpoint's optimizer state). Every shape is checked; a missing, extra or
     /// misshapen tensor is a <see cref="BlindSpotsException"/> naming the file and the tensor.
     /// </summary>
-    public static Model Load(Device device, SafetensorsFile file, string? ignorePrefix = null)
+    public static Model Load(ComputeDevice device, SafetensorsFile file, string? ignorePrefix = null)
     {
         string path = file.Path;
         if (file.Metadata.ContainsKey(GraphModelFile.GraphKey)) return GraphModelFile.Load(device, file, ignorePrefix);

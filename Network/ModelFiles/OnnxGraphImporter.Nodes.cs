@@ -7,7 +7,7 @@ namespace IlgpuBlindSpots.Network.ModelFiles;
 /// <summary>The translation of one node into layers of the graph.</summary>
 internal sealed partial class OnnxGraphImporter
 {
-    private Device Device => builder.Device;
+    private ComputeDevice Device => builder.Device;
 
     private int Translate(NodeProto node)
     {

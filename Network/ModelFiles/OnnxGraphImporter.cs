@@ -47,7 +47,7 @@ internal sealed partial class OnnxGraphImporter
     /// changed on the way. With <paramref name="classifier"/>, a trailing Softmax/LogSoftmax is dropped
     /// (with a notice): the model gives logits.
     /// </summary>
-    public static (GraphModel Model, List<string> Notices) Import(string path, ModelProto model, Device device, bool classifier)
+    public static (GraphModel Model, List<string> Notices) Import(string path, ModelProto model, ComputeDevice device, bool classifier)
     {
         var graph = model.Graph ?? throw new BlindSpotsException($"{path}: ONNX model has no graph");
         var opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")

@@ -29,13 +29,13 @@ public static class OnnxModelFile
     /// <summary>Whether <paramref name="path"/> names an ONNX file (by its extension).</summary>
     public static bool IsOnnx(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Builds the model an ONNX file describes; see <see cref="Read(Device, string)"/> for the notices.</summary>
-    public static Model Load(Device device, string path) => Read(device, path).Model;
+    /// <summary>Builds the model an ONNX file describes; see <see cref="Read(ComputeDevice, string)"/> for the notices.</summary>
+    public static Model Load(ComputeDevice device, string path) => Read(device, path).Model;
 
     /// <summary>Builds the model an ONNX file describes and says what was left out of it.</summary>
     /// <exception cref="BlindSpotsException">The file is unreadable, not ONNX, or holds an op or shape that has no
     /// layer here; the message names the file and the node.</exception>
-    public static OnnxImport Read(Device device, string path) => Read(device, path, classifier: true);
+    public static OnnxImport Read(ComputeDevice device, string path) => Read(device, path, classifier: true);
 
     /// <summary>
     /// Builds the model an ONNX file describes: a chain of the project's layers where the graph is
@@ -45,7 +45,7 @@ public static class OnnxModelFile
     /// </summary>
     /// <exception cref="BlindSpotsException">The file is unreadable, not ONNX, or holds an op or shape that has no
     /// layer here; the message names the file and the node.</exception>
-    public static OnnxImport Read(Device device, string path, bool classifier)
+    public static OnnxImport Read(ComputeDevice device, string path, bool classifier)
     {
         var proto = Parse(path);
         if (classifier)
@@ -86,7 +86,7 @@ public static class OnnxModelFile
         return proto;
     }
 
-    private static OnnxImport ReadChain(Device device, string path, ModelProto proto)
+    private static OnnxImport ReadChain(ComputeDevice device, string path, ModelProto proto)
     {
         var (spec, inputShape, weights, notices) = OnnxImporter.Import(path, proto);
         SequentialModel model;

@@ -17,7 +17,7 @@ public sealed class GraphBuilder : IDisposable
     private bool built;
 
     /// <summary>A graph on <paramref name="device"/> whose input has per-example shape <paramref name="inputShape"/> (value 0).</summary>
-    public GraphBuilder(Device device, int[] inputShape)
+    public GraphBuilder(ComputeDevice device, int[] inputShape)
     {
         Device = device;
         this.inputShape = (int[])inputShape.Clone();
@@ -25,7 +25,7 @@ public sealed class GraphBuilder : IDisposable
     }
 
     /// <summary>The device the layers live on.</summary>
-    public Device Device { get; }
+    public ComputeDevice Device { get; }
     /// <summary>The input value.</summary>
     public int Input => 0;
 

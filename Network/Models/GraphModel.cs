@@ -23,7 +23,7 @@ public sealed class GraphModel : Model
     private readonly List<Parameter> parameters;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>> accumulate;
 
-    internal GraphModel(Device device, int[] inputShape, int[] outputShape, List<GraphNode> nodes, Dictionary<int, Tensor> constants, int valueCount, int outputValue)
+    internal GraphModel(ComputeDevice device, int[] inputShape, int[] outputShape, List<GraphNode> nodes, Dictionary<int, Tensor> constants, int valueCount, int outputValue)
         : base(device, inputShape, outputShape)
     {
         this.nodes = nodes;
@@ -38,7 +38,7 @@ public sealed class GraphModel : Model
         sums = Enumerable.Range(0, valueCount).Select(_ => new LayerBuffer()).ToArray();
         layers = nodes.Where(n => n.Layer != null).Select(n => n.Layer!).ToList();
         parameters = layers.SelectMany(l => l.Parameters).ToList();
-        accumulate = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(BlockCopy.Accumulate);
+        accumulate = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(BlockCopy.Accumulate);
     }
 
     /// <summary>The nodes in the order a forward pass runs them.</summary>

@@ -5,7 +5,7 @@ namespace IlgpuBlindSpots.Network.Models;
 /// <summary>Turns one <see cref="LayerSpec"/> into its layer for a given per-example input shape.</summary>
 internal static class LayerFactory
 {
-    public static ILayer Create(Device device, LayerSpec spec, int[] inputShape, string name) => spec switch
+    public static ILayer Create(ComputeDevice device, LayerSpec spec, int[] inputShape, string name) => spec switch
     {
         FcSpec fc => new DenseLayer(device, inputShape.Aggregate(1, (a, b) => a * b), fc.Outputs, name),
         ConvSpec c => new Conv2dLayer(device, inputShape, c.Filters, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding, name),

@@ -15,7 +15,7 @@ public abstract class Model : IDisposable
     private readonly SoftmaxCrossEntropyLoss loss;
 
     /// <summary>A model on <paramref name="device"/> taking examples of <paramref name="inputShape"/> and giving <paramref name="outputShape"/>.</summary>
-    protected Model(Device device, int[] inputShape, int[] outputShape)
+    protected Model(ComputeDevice device, int[] inputShape, int[] outputShape)
     {
         Device = device;
         InputShape = (int[])inputShape.Clone();
@@ -24,7 +24,7 @@ public abstract class Model : IDisposable
     }
 
     /// <summary>The device holding the parameters; inputs must live there too.</summary>
-    public Device Device { get; }
+    public ComputeDevice Device { get; }
     /// <summary>Per-example input shape, e.g. (C, H, W).</summary>
     public int[] InputShape { get; }
     /// <summary>Elements of one input example.</summary>

@@ -13,7 +13,7 @@ public sealed class SequentialModel : Model
     // A view made by Above shares its layers with the model it came from, which frees them.
     private readonly bool ownsLayers = true;
 
-    private SequentialModel(Device device, ArchitectureSpec architecture, int[] inputShape, List<ILayer> layers, int classes, bool ownsLayers = true)
+    private SequentialModel(ComputeDevice device, ArchitectureSpec architecture, int[] inputShape, List<ILayer> layers, int classes, bool ownsLayers = true)
         : base(device, inputShape, [classes])
     {
         this.ownsLayers = ownsLayers;
@@ -35,12 +35,12 @@ public sealed class SequentialModel : Model
 
     /// <summary>Builds the layers of <paramref name="spec"/> for inputs of shape (C, H, W), weights zero.</summary>
     /// <exception cref="BlindSpotsException">The spec does not parse, or does not fit the input shape.</exception>
-    public static SequentialModel Create(Device device, string spec, int[] inputShape) =>
+    public static SequentialModel Create(ComputeDevice device, string spec, int[] inputShape) =>
         Create(device, ArchitectureSpec.Parse(spec), inputShape);
 
     /// <summary>Builds the layers of <paramref name="architecture"/> for inputs of shape (C, H, W), weights zero.</summary>
     /// <exception cref="BlindSpotsException">The shape is not three positive sizes or beyond <see cref="ArchitectureSize"/>'s limits, or a layer does not fit what comes before it.</exception>
-    public static SequentialModel Create(Device device, ArchitectureSpec architecture, int[] inputShape)
+    public static SequentialModel Create(ComputeDevice device, ArchitectureSpec architecture, int[] inputShape)
     {
         // Sized from the spec first: a declared shape beyond the limits allocates nothing.
         ArchitectureSize.ParameterCount(architecture, inputShape);

@@ -14,7 +14,7 @@ namespace IlgpuBlindSpots.Network.Training;
 /// </remarks>
 internal sealed class BatchAssembler : IDisposable
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly Dictionary<int, Tensor> batches = [];
     private readonly Dictionary<int, (Tensor X, MemoryBuffer1D<int, Stride1D.Dense> Labels, MemoryBuffer1D<int, Stride1D.Dense> Indices)> poolBatches = [];
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels, poolIndices;
@@ -22,14 +22,14 @@ internal sealed class BatchAssembler : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> gatherLabels;
     private readonly int[] inputShape;
 
-    public BatchAssembler(Device device, int[] inputShape, int maxRows, int maxPoolRows)
+    public BatchAssembler(ComputeDevice device, int[] inputShape, int maxRows, int maxPoolRows)
     {
         this.device = device;
         this.inputShape = inputShape;
         labels = device.Accelerator.Allocate1D<int>(Math.Max(1, maxRows));
         poolIndices = device.Accelerator.Allocate1D<int>(Math.Max(1, maxPoolRows));
-        gatherRows = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
-        gatherLabels = device.Kernels.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels);
+        gatherRows = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
+        gatherLabels = device.KernelCache.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels);
     }
 
     /// <summary>

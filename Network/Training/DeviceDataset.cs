@@ -10,7 +10,7 @@ public sealed class DeviceDataset : IDisposable
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels;
 
     /// <summary>Uploads <paramref name="data"/> to <paramref name="device"/>.</summary>
-    public DeviceDataset(Device device, Dataset data)
+    public DeviceDataset(ComputeDevice device, Dataset data)
     {
         Source = data;
         Images = Tensor.FromArray(device, data.Images, Math.Max(1, data.Count), data.ImageSize);

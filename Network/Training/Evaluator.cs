@@ -34,10 +34,10 @@ public static class Evaluator
         int n = data.Count;
         if (n == 0) return new EvaluationResult(0, 0, 0, []);
         if (batchSize <= 0) throw new BlindSpotsException($"batch size must be positive, got {batchSize}");
-        var gatherRows = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
-        var argMax = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
-        var sumPartials = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials);
-        var finishSum = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
+        var gatherRows = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
+        var argMax = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
+        var sumPartials = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials);
+        var finishSum = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
         using var loss = new SoftmaxCrossEntropyLoss(device);
         using var predictions = device.Accelerator.Allocate1D<int>(n);
         using var total = device.Accelerator.Allocate1D<double>(1);

@@ -27,7 +27,7 @@ public sealed class Trainer : IDisposable
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
 
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly Model model;
     private readonly TrainingOptions options;
     private readonly DeviceDataset data;
@@ -119,13 +119,13 @@ public sealed class Trainer : IDisposable
         partials = device.Accelerator.Allocate1D<double>(maxThreads);
         lossTotal = device.Accelerator.Allocate1D<double>(1);
         penalty = device.Accelerator.Allocate1D<double>(1);
-        argMax = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
-        sumPartials = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials);
-        finishSum = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
-        addDecay = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient);
-        sgd = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum);
-        adam = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float>(ParameterUpdate.Adam);
-        reconstruction = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy);
+        argMax = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
+        sumPartials = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials);
+        finishSum = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
+        addDecay = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient);
+        sgd = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum);
+        adam = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float>(ParameterUpdate.Adam);
+        reconstruction = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy);
     }
 
     /// <summary>Epochs finished so far (restored by <see cref="Resume"/>).</summary>

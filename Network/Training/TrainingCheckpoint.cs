@@ -55,7 +55,7 @@ internal static class TrainingCheckpoint
     /// counters, and returns the position it was written at; refuses one written with other
     /// options, architecture or pools (a different run).
     /// </summary>
-    public static Position Restore(string path, Device device, Model model, TrainingOptions options,
+    public static Position Restore(string path, ComputeDevice device, Model model, TrainingOptions options,
         IEnumerable<(Parameter Parameter, Tensor[] State)> optimizerState, IReadOnlyList<IExamplePool> pools)
     {
         var file = SafetensorsFile.Read(path);

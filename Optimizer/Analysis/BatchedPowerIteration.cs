@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Analysis;
 
@@ -19,7 +18,7 @@ internal sealed class BatchedPowerIteration : IDisposable
 {
     private const int CheckEvery = 10;
 
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> vRe, vIm, uRe, uIm, wRe, wIm, sigma, change;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> iterations, active;
     private readonly Action<Index1D, WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
@@ -27,7 +26,7 @@ internal sealed class BatchedPowerIteration : IDisposable
     private readonly Action<Index1D, WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<int>, int, int, double> step;
 
-    public BatchedPowerIteration(Device device, int capacity, int rows, int cols)
+    public BatchedPowerIteration(ComputeDevice device, int capacity, int rows, int cols)
     {
         this.device = device;
         Capacity = capacity;
@@ -52,9 +51,9 @@ internal sealed class BatchedPowerIteration : IDisposable
             foreach (var b in buffers) b.Dispose();
             throw;
         }
-        start = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        start = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<int>, ArrayView<int>, int, int, int>(Spectral.PowerIterationStart);
-        step = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        step = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<int>,
             int, int, double>(Spectral.PowerIterationStep);
     }

@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Network.Layers;
 
 namespace IlgpuBlindSpots.Optimizer.Analysis;
@@ -63,13 +62,13 @@ public static class FourierConvolutionBound
         long perFrequency = 16L * outC * inC;
         int chunk = (int)Math.Clamp(ScratchBytes / perFrequency, 1, frequencies);
 
-        var rowTransform = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>,
+        var rowTransform = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, int, int>(Spectral.FilterRowTransform);
-        var columnTransform = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        var columnTransform = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int, int, int>(Spectral.FilterColumnTransform);
-        var matVec = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        var matVec = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.ComplexMatVec);
-        var adjoint = device.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        var adjoint = device.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.ComplexMatVecAdjoint);
 
         var (cosH, sinH) = Twiddles(height, height, kh);
@@ -175,7 +174,7 @@ public static class FourierConvolutionBound
         return (cos, sin);
     }
 
-    private static MemoryBuffer1D<double, Stride1D.Dense> Allocate(Device device, long length)
+    private static MemoryBuffer1D<double, Stride1D.Dense> Allocate(ComputeDevice device, long length)
     {
         try
         {

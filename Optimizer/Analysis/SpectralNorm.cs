@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 using IlgpuBlindSpots.Network.Layers;
 
 namespace IlgpuBlindSpots.Optimizer.Analysis;
@@ -31,8 +30,8 @@ public static class SpectralNorm
         options.Validate();
         var device = weight.Device;
         int rows = weight.Shape[0], cols = weight.RowLength;
-        var matVec = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVec);
-        var matVecT = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVecTransposed);
+        var matVec = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVec);
+        var matVecT = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVecTransposed);
         using var iteration = new BatchedPowerIteration(device, 1, rows, cols);
         var sa = device.Split((rows + 3) / 4);
         var sat = device.Split((cols + 3) / 4);
@@ -64,10 +63,10 @@ public static class SpectralNorm
         int inLength = layer.InChannels * layer.InHeight * layer.InWidth;
         int outLength = layer.Filters * shape.OutH * shape.OutW;
 
-        var forward = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
-        var transpose = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
-        var norm = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2);
-        var scale = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.Scale);
+        var forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
+        var transpose = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
+        var norm = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2);
+        var scale = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.Scale);
 
         var rng = new Random(options.Seed);
         var start = new float[inLength];

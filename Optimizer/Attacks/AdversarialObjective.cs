@@ -1,7 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Network.Models;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -43,7 +42,7 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         this.compactRunning = compactRunning;
         this.kind = kind;
         this.kappa = kappa;
-        var kernels = loss.Device.Kernels;
+        var kernels = loss.Device.KernelCache;
         penalty = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AddDistancePenalty);
         gatherRows = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
@@ -93,7 +92,7 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
     /// <summary>The targets [P] on the device.</summary>
     public ArrayView<int> TargetsView => targets!.View;
 
-    private Device Device => loss.Device;
+    private ComputeDevice Device => loss.Device;
     private Model Model => loss.Model;
 
     /// <summary>Problems of the loaded batch.</summary>

@@ -5,7 +5,6 @@ using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
 using IlgpuBlindSpots.Network.Training;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -30,7 +29,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </remarks>
 public sealed class AdversarialPool : IExamplePool, IDisposable
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly Dataset source;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels;
     private readonly LbfgsAttack attack;
@@ -43,7 +42,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     /// <param name="device">The training device.</param>
     /// <param name="source">The training data, whose examples are attacked.</param>
     /// <param name="options">Size, regeneration and attack settings.</param>
-    public AdversarialPool(Device device, Dataset source, AdversarialPoolOptions options)
+    public AdversarialPool(ComputeDevice device, Dataset source, AdversarialPoolOptions options)
         : this(device, source, options, source?.ImageSize ?? 0)
     {
         if (options.Layer != 0)
@@ -64,7 +63,7 @@ public sealed class AdversarialPool : IExamplePool, IDisposable
     {
     }
 
-    private AdversarialPool(Device device, Dataset source, AdversarialPoolOptions options, int width)
+    private AdversarialPool(ComputeDevice device, Dataset source, AdversarialPoolOptions options, int width)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(source);

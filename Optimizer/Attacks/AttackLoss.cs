@@ -2,7 +2,6 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Network.Layers;
 using IlgpuBlindSpots.Network.Models;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -26,7 +25,7 @@ public sealed class AttackLoss : IDisposable
     public AttackLoss(Model model)
     {
         Model = model;
-        var kernels = model.Device.Kernels;
+        var kernels = model.Device.KernelCache;
         crossEntropy = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropy.LossAndGradient);
         avoidLabel = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AvoidLabelLossAndGradient);
         argMax = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax);
@@ -36,7 +35,7 @@ public sealed class AttackLoss : IDisposable
     /// <summary>The model attacked.</summary>
     public Model Model { get; }
     /// <summary>The model's device.</summary>
-    public Device Device => Model.Device;
+    public ComputeDevice Device => Model.Device;
 
     /// <summary>
     /// Per-example attack losses [B] and their gradients w.r.t. the input [B, C, H, W], for a batch

@@ -19,7 +19,7 @@ internal static class BoundarySearch
     {
         int count = state.Count, n = state.Length;
         var device = state.Device;
-        var interpolate = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(
+        var interpolate = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(
             BoundaryBisection.Interpolate);
         int[] ever = MinimalNormState.Read(state.EverSucceeded);
         float[] best = state.Best.ToArray(), last = state.Adversarial.ToArray();

@@ -40,7 +40,7 @@ internal sealed class CwProblems
         using var wt = Tensor.Allocate(device, w.Length);
         using var at = Tensor.Allocate(device, w.Length);
         var s = device.Split(w.Length);
-        device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CarliniWagner.ToTanhSpace)(
+        device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CarliniWagner.ToTanhSpace)(
             s.Threads, s, x.View, wt.View, at.View);
         wt.ToArray().CopyTo(w, 0);
         at.ToArray().CopyTo(Adversarial, 0);
@@ -67,7 +67,7 @@ internal sealed class CwProblems
         using var mt = Tensor.FromArray(device, Pick(m), shape);
         using var vt = Tensor.FromArray(device, Pick(v), shape);
         using var weights = Tensor.FromArray(device, rows.Select(p => (float)weight[p]).ToArray(), count);
-        var adam = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        var adam = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, float, int, int>(CarliniWagner.AdamStep);
         var elements = device.Split(count * n);
         Tensor? margin = null;

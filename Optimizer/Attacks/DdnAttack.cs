@@ -40,7 +40,7 @@ public sealed class DdnAttack : Attack<DdnOptions>
     internal static void Run(MinimalNormState state, DdnOptions o)
     {
         var device = state.Device;
-        var step = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
+        var step = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
             float, float, int>(DecoupledDirectionNorm.Step);
         var start = new float[state.Count];
         Array.Fill(start, (float)o.InitialNorm);

@@ -2,7 +2,6 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -15,7 +14,7 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </summary>
 internal sealed class DeviceWeightSearch : IDisposable
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>> begin;
     private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>> advance;
@@ -26,11 +25,11 @@ internal sealed class DeviceWeightSearch : IDisposable
     private int[] runningMask = [];
     private readonly int[] one = new int[1];
 
-    public DeviceWeightSearch(Device device)
+    public DeviceWeightSearch(ComputeDevice device)
     {
         this.device = device;
-        begin = device.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin);
-        advance = device.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
+        begin = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin);
+        advance = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(WeightSearchSteps.Advance);
     }
 

@@ -52,7 +52,7 @@ public sealed class FmnAttack : Attack<FmnOptions>
     {
         if (bisectionSteps > 0) BoundarySearch.Run(state, bisectionSteps);
         var device = state.Device;
-        var step = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        var step = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(
             o.Norm == Distance.LInf ? FastMinimumNorm.StepLInf : FastMinimumNorm.Step);
         // A problem with a success starts at the radius of its best input; one without, at +∞ (FMN's own rule then applies).

@@ -33,7 +33,7 @@ internal static class GradientSteps
         using var adversarial = Tensor.FromArray(device, start, shape);
         using var labels = device.Accelerator.Allocate1D(batch.Labels);
         using var targets = device.Accelerator.Allocate1D(batch.Targets);
-        var kernels = device.Kernels;
+        var kernels = device.KernelCache;
         var signStep = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(AttackSteps.SignStep);
         var normalizedStep = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, int>(AttackSteps.NormalizedStep);
         var projectL2 = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, int>(AttackSteps.ProjectL2);

@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
@@ -44,7 +43,7 @@ internal sealed class MinimalNormState : IDisposable
         targets = a.Allocate1D(targetValues);
         succeeded = a.Allocate1D<int>(Count);
         everSucceeded = a.Allocate1D(BestSquaredNorm.ToArray().Select(v => float.IsFinite(v) ? 1 : 0).ToArray());
-        keep = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+        keep = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(
             measure == Distance.LInf ? BestAdversarial.KeepLInf : BestAdversarial.Keep);
     }
@@ -54,7 +53,7 @@ internal sealed class MinimalNormState : IDisposable
     public int Length { get; }
     public bool Untargeted { get; }
     public AttackLoss Loss => loss;
-    public Device Device => loss.Device;
+    public ComputeDevice Device => loss.Device;
     public Tensor Original { get; }
     /// <summary>The current iterates x′ [P, …], in [0, 1].</summary>
     public Tensor Adversarial { get; }

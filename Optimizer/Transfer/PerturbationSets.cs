@@ -1,7 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using Device = IlgpuBlindSpots.Network.Device;
 
 namespace IlgpuBlindSpots.Optimizer.Transfer;
 
@@ -18,7 +17,7 @@ public static class PerturbationSets
     /// a little below the target). One factor for the set, not one per example: rescaling each to the
     /// same size would shrink the larger ones, which is not amplifying them.
     /// </summary>
-    public static float[] Amplify(Device device, float[] originals, float[] adversarials, int n, double distortion)
+    public static float[] Amplify(ComputeDevice device, float[] originals, float[] adversarials, int n, double distortion)
     {
         if (originals.Length != adversarials.Length || n <= 0 || originals.Length % n != 0)
             throw new ArgumentException("originals and adversarials must both be [count, n]");
@@ -26,7 +25,7 @@ public static class PerturbationSets
             throw new BlindSpotsException($"amplification to distortion {distortion}: it must be a positive number");
         int count = originals.Length / n;
         if (count == 0) return [];
-        var kernels = device.Kernels;
+        var kernels = device.KernelCache;
         var scaledAddScalar = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, ArrayView<int>, int>(VectorOps.ScaledAddScalar);
         var scaledAdd = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd);
         var normL2 = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2);

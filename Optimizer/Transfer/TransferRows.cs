@@ -18,7 +18,7 @@ public static class TransferRows
     /// <param name="noise">Standard deviations of the noise rows.</param>
     /// <param name="seed">Seed of the noise.</param>
     /// <exception cref="BlindSpotsException">The sets come from different data sources or input shapes.</exception>
-    public static List<TransferRow> Build(Device device, IReadOnlyList<AttackedExamples> sets, double? amplifyTo,
+    public static List<TransferRow> Build(ComputeDevice device, IReadOnlyList<AttackedExamples> sets, double? amplifyTo,
         IReadOnlyList<double> noise, int seed)
     {
         ArgumentNullException.ThrowIfNull(sets);

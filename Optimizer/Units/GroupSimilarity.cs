@@ -35,7 +35,7 @@ internal static class GroupSimilarity
         int count = groups.Length / k, pairs = k * (k - 1) / 2;
         if (count == 0) return [];
         var device = activations.Device;
-        var cosine = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<double>, int, int>(Similarity.PairwiseCosine);
+        var cosine = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<double>, int, int>(Similarity.PairwiseCosine);
         using var origin = center == null ? Tensor.Zeros(device, units) : null;
         using var onDevice = device.Accelerator.Allocate1D(groups);
         using var cosines = device.Accelerator.Allocate1D<double>((long)count * pairs);
@@ -61,7 +61,7 @@ internal static class GroupSimilarity
         ArgumentNullException.ThrowIfNull(activations);
         var device = activations.Device;
         int n = activations.Batch, units = activations.RowLength;
-        var columnSums = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
+        var columnSums = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias);
         var mean = Tensor.Zeros(device, units); // zeros: beta 0 still multiplies what is there
         var s = device.Split(units);
         columnSums(s.Threads, s, activations.View, mean.View, n, units, 0f);

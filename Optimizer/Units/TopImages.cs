@@ -27,9 +27,9 @@ internal static class TopImages
         if (k < 1 || k > n)
             throw new BlindSpotsException($"cannot pick the top {k} of {n} images");
         var device = activations.Device;
-        var project = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
-        var candidates = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int>(TopK.Candidates);
-        var merge = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, int, int>(TopK.Merge);
+        var project = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward);
+        var candidates = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int>(TopK.Candidates);
+        var merge = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, int, int>(TopK.Merge);
 
         using var v = Tensor.FromArray(device, directions.Rows, m, units);
         using var zero = Tensor.Zeros(device, m);

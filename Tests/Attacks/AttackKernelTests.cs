@@ -26,7 +26,7 @@ public class AttackKernelTests
         using var tl = dev.Accelerator.Allocate1D(labels);
         using var loss = Tensor.Allocate(dev, rows);
         using var grad = Tensor.Allocate(dev, rows, classes);
-        var kernel = dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AvoidLabelLossAndGradient);
+        var kernel = dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AvoidLabelLossAndGradient);
         foreach (var s in Splits(rows))
         {
             kernel(s.Threads, s, tz.View, tl.View, loss.View, grad.View, classes);
@@ -56,7 +56,7 @@ public class AttackKernelTests
         using var loss = Tensor.Allocate(dev, 1);
         using var grad = Tensor.Allocate(dev, 1, 3);
         var s = dev.Split(1);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AvoidLabelLossAndGradient)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AvoidLabelLossAndGradient)(
             s.Threads, s, tz.View, tl.View, loss.View, grad.View, 3);
         Assert.True(float.IsNaN(loss.ToArray()[0]));
     }
@@ -74,7 +74,7 @@ public class AttackKernelTests
         using var tx = Tensor.FromArray(dev, x, rows, n);
         using var tg = Tensor.FromArray(dev, g, rows, n);
         using var ta = Tensor.Allocate(dev, rows, n);
-        var kernel = dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(AttackSteps.SignStep);
+        var kernel = dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(AttackSteps.SignStep);
         foreach (var s in Splits(rows * n))
         {
             ta.CopyFrom(start);
@@ -104,7 +104,7 @@ public class AttackKernelTests
         float[] v = x.Zip(Rand.Uniform(52, rows * n, -0.8f, 0.8f), (a, b) => a + b).ToArray();
         using var tx = Tensor.FromArray(dev, x, rows, n);
         using var ta = Tensor.Allocate(dev, rows, n);
-        var kernel = dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, int>(AttackSteps.ProjectL2);
+        var kernel = dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, int>(AttackSteps.ProjectL2);
         foreach (var s in Splits(rows))
         {
             ta.CopyFrom(v);
@@ -135,7 +135,7 @@ public class AttackKernelTests
         using var tg = Tensor.FromArray(dev, g, rows, n);
         using var ta = Tensor.FromArray(dev, start, rows, n);
         var s = dev.Split(rows);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, int>(AttackSteps.NormalizedStep)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, int>(AttackSteps.NormalizedStep)(
             s.Threads, s, ta.View, tg.View, tx.View, step, epsilon, n);
         float[] a = ta.ToArray();
         for (int r = 0; r < rows; r++)

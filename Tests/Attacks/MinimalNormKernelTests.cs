@@ -1,4 +1,3 @@
-using Device = IlgpuBlindSpots.Network.Device;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -12,7 +11,7 @@ namespace IlgpuBlindSpots.Tests.Attacks;
 /// </summary>
 public class MinimalNormKernelTests
 {
-    private static Device Dev => TestDevice.Current;
+    private static ComputeDevice Dev => TestDevice.Current;
 
     [Theory]
     [InlineData(0f)]
@@ -31,7 +30,7 @@ public class MinimalNormKernelTests
         using var tt = Dev.Accelerator.Allocate1D(targets);
         using var loss = Tensor.Allocate(Dev, rows);
         using var grad = Tensor.Allocate(Dev, rows, classes);
-        var kernel = Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(
             MarginLoss.LossAndGradient);
         foreach (var s in Splits(rows))
         {
@@ -71,7 +70,7 @@ public class MinimalNormKernelTests
         using var tbn = Tensor.FromArray(Dev, bestNorm, rows);
         using var tb = Tensor.FromArray(Dev, best, rows, n);
         var s = Dev.Split(rows);
-        Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+        Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(BestAdversarial.Keep)(
             s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n);
         int[] success = succeeded.GetAsArray1D(), everAfter = ever.GetAsArray1D();
@@ -103,7 +102,7 @@ public class MinimalNormKernelTests
         using var tx = Tensor.FromArray(Dev, x, rows, n);
         using var tg = Tensor.FromArray(Dev, g, rows, n);
         using var ts = Dev.Accelerator.Allocate1D(succeeded);
-        var kernel = Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, float, float, int>(
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, float, float, int>(
             DecoupledDirectionNorm.Step);
         foreach (var s in Splits(rows))
         {
@@ -145,7 +144,7 @@ public class MinimalNormKernelTests
         using var ts = Dev.Accelerator.Allocate1D(succeeded);
         using var tv = Dev.Accelerator.Allocate1D(ever);
         using var tb = Tensor.FromArray(Dev, bestSquared, rows);
-        var kernel = Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.Step);
         foreach (var s in Splits(rows))
         {
@@ -193,7 +192,7 @@ public class MinimalNormKernelTests
         using var tbn = Tensor.FromArray(Dev, bestNorm, rows);
         using var tb = Tensor.FromArray(Dev, best, rows, n);
         var s = WorkSplit.Strided(rows, 3);
-        Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+        Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(BestAdversarial.KeepLInf)(
             s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n);
         float[] norms = sq.ToArray(), newBestNorm = tbn.ToArray(), newBest = tb.ToArray();
@@ -229,7 +228,7 @@ public class MinimalNormKernelTests
         using var ts = Dev.Accelerator.Allocate1D(succeeded);
         using var tv = Dev.Accelerator.Allocate1D(ever);
         using var tb = Tensor.FromArray(Dev, bestSquared, rows);
-        var kernel = Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.StepLInf);
         foreach (var s in Splits(rows))
         {
@@ -264,7 +263,7 @@ public class MinimalNormKernelTests
         using var tw = Tensor.Allocate(Dev, rows, n);
         using var ta = Tensor.Allocate(Dev, rows, n);
         var e = Dev.Split(rows * n);
-        Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CarliniWagner.ToTanhSpace)(e.Threads, e, tx.View, tw.View, ta.View);
+        Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CarliniWagner.ToTanhSpace)(e.Threads, e, tx.View, tw.View, ta.View);
         float[] w = tw.ToArray(), start = ta.ToArray();
         for (int i = 0; i < x.Length; i++)
         {
@@ -280,7 +279,7 @@ public class MinimalNormKernelTests
         using var tg = Tensor.FromArray(Dev, g, rows, n);
         using var tc = Tensor.FromArray(Dev, c, rows);
         using var tact = Dev.Accelerator.Allocate1D(active);
-        Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<int>, float, int, int>(CarliniWagner.AdamStep)(
             e.Threads, e, tw.View, tm.View, tv.View, ta.View, tx.View, tg.View, tc.View, tact.View, lr, step, n);
         float[] w2 = tw.ToArray(), m2 = tm.ToArray(), v2 = tv.ToArray(), a2 = ta.ToArray();
@@ -314,7 +313,7 @@ public class MinimalNormKernelTests
         using var ta = Tensor.FromArray(Dev, a, rows, n);
         using var ts = Tensor.FromArray(Dev, scales, rows);
         using var tp = Tensor.Allocate(Dev, rows, n);
-        var kernel = Dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(BoundaryBisection.Interpolate);
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(BoundaryBisection.Interpolate);
         foreach (var s in Splits(rows * n))
         {
             kernel(s.Threads, s, tp.View, tx.View, ta.View, ts.View, n);

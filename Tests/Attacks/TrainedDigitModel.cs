@@ -21,7 +21,7 @@ internal sealed class TrainedDigitModel
         Data = Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot);
         Model = SequentialModel.Create(dev, Spec, [1, 28, 28]);
         Model.Initialize(seed: 5);
-        var update = dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum);
+        var update = dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum);
         var velocity = Model.Parameters.Select(p => Tensor.Zeros(dev, p.Value.Shape.ToArray())).ToList();
         int n = Data.ImageSize;
         var batches = new List<(Tensor X, MemoryBuffer1D<int, Stride1D.Dense> Y)>();

@@ -123,7 +123,7 @@ public class ActivationTests
             ActivationKind.Sigmoid => Activation.SigmoidForward,
             _ => Activation.TanhForward,
         };
-        TestDevice.Current.Kernels.Load(kernel)(s.Threads, s, x.View, y.View);
+        TestDevice.Current.KernelCache.Load(kernel)(s.Threads, s, x.View, y.View);
     }
 
     /// <summary>ReLU's backward is given the input x, sigmoid's and tanh's the output y.</summary>
@@ -135,6 +135,6 @@ public class ActivationTests
             ActivationKind.Sigmoid => Activation.SigmoidBackward,
             _ => Activation.TanhBackward,
         };
-        TestDevice.Current.Kernels.Load(kernel)(s.Threads, s, kind == ActivationKind.Relu ? x.View : y.View, dy.View, dx.View);
+        TestDevice.Current.KernelCache.Load(kernel)(s.Threads, s, kind == ActivationKind.Relu ? x.View : y.View, dy.View, dx.View);
     }
 }

@@ -116,7 +116,7 @@ public class ConvolutionTests
     }
 
     /// <summary>Runs each convolution kernel on the test device for one shape, host arrays in and out.</summary>
-    private sealed class Launcher(Device dev, ConvShape c)
+    private sealed class Launcher(ComputeDevice dev, ConvShape c)
     {
         private int[] Input => [c.Batch, c.InChannels, c.Height, c.Width];
         private int[] Weights => [c.OutChannels, c.InChannels, c.KernelH, c.KernelW];
@@ -129,7 +129,7 @@ public class ConvolutionTests
             using var tb = Tensor.FromArray(dev, b, c.OutChannels);
             using var ty = Filled(Output);
             var s = dev.Split(Convolution.ForwardItems(c));
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(
                 Convolution.Forward)(s.Threads, s, tx.View, tw.View, tb.View, ty.View, c);
             return ty.ToArray();
         }
@@ -140,7 +140,7 @@ public class ConvolutionTests
             using var tw = Tensor.FromArray(dev, w, Weights);
             using var tdx = Filled(Input);
             var s = dev.Split(Convolution.BackwardInputItems(c));
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(
                 Convolution.BackwardInput)(s.Threads, s, tdy.View, tw.View, tdx.View, c);
             return tdx.ToArray();
         }
@@ -152,7 +152,7 @@ public class ConvolutionTests
             using var tx = Tensor.FromArray(dev, x, Input);
             using var tdw = Filled(Weights);
             var s = dev.Split(Convolution.BackwardWeightsItems(c));
-            var kernel = dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(
+            var kernel = dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(
                 Convolution.BackwardWeights);
             kernel(s.Threads, s, tdy.View, tx.View, tdw.View, c, 0f);
             var once = tdw.ToArray();
@@ -166,7 +166,7 @@ public class ConvolutionTests
             using var tdy = Tensor.FromArray(dev, dy, Output);
             using var tdb = Filled([c.OutChannels]);
             var s = dev.Split(Convolution.BackwardBiasItems(c));
-            var kernel = dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(
+            var kernel = dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(
                 Convolution.BackwardBias);
             kernel(s.Threads, s, tdy.View, tdb.View, c, 0f);
             var once = tdb.ToArray();

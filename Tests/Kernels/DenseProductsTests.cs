@@ -26,7 +26,7 @@ public class DenseProductsTests
     public void CpuProductsMatchFloat64Reference(int batch, int k, int n)
     {
         // The CPU accelerator's register tiles, whatever device the test run names.
-        using var dev = IlgpuBlindSpots.Network.Device.Open("cpu");
+        using var dev = IlgpuBlindSpots.Network.ComputeDevice.Open("cpu");
         Assert.False(dev.PrefersGroupedKernels);
         var (y, dx, dw, db) = RunProducts(dev.Dense, dev.Accelerator, batch, k, n);
         CheckAgainstReference(batch, k, n, y, dx, dw, db);
@@ -35,7 +35,7 @@ public class DenseProductsTests
     [Fact]
     public void ForwardInQuadsIsBitIdenticalToScalarTiles()
     {
-        using var dev = IlgpuBlindSpots.Network.Device.Open("cpu");
+        using var dev = IlgpuBlindSpots.Network.ComputeDevice.Open("cpu");
         const int batch = 19, k = 36, n = 11;
         float[] x = Rand.Uniform(1, batch * k), w = Rand.Uniform(2, n * k), b = Rand.Uniform(3, n);
         using var tx = Tensor.FromArray(dev, x, batch, k);
@@ -45,7 +45,7 @@ public class DenseProductsTests
         using var scalar = Tensor.Allocate(dev, batch, n);
         dev.Dense.Forward(tx.View, tw.View, tb.View, quads.View, batch, k, n);
         var s = dev.Split(((batch + 3) / 4) * ((n + 3) / 4));
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward)(
             s.Threads, s, tx.View, tw.View, tb.View, scalar.View, batch, k, n);
         Assert.Equal(scalar.ToArray(), quads.ToArray());
     }
@@ -66,7 +66,7 @@ public class DenseProductsTests
         var product = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(DenseGroupedGemm.Product);
         var grouped = RunGrouped(accelerator, product, batch, k, n);
         CheckAgainstReference(batch, k, n, grouped.Y, grouped.Dx, grouped.Dw, null);
-        using var cpu = IlgpuBlindSpots.Network.Device.Open("cpu");
+        using var cpu = IlgpuBlindSpots.Network.ComputeDevice.Open("cpu");
         var tiles = RunProducts(cpu.Dense, cpu.Accelerator, batch, k, n);
         Assert.Equal(tiles.Y, grouped.Y);
         Assert.Equal(tiles.Dx, grouped.Dx);

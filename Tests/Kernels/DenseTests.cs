@@ -27,17 +27,17 @@ public class DenseTests
         using var tdb = Tensor.FromArray(dev, db0, n);
 
         var s = dev.Split(((batch + 3) / 4) * ((n + 3) / 4));
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.Forward)(
             s.Threads, s, tx.View, tw.View, tb.View, ty.View, batch, k, n);
         s = dev.Split(((batch + 3) / 4) * ((k + 3) / 4));
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Dense.BackwardInput)(
             s.Threads, s, tdy.View, tw.View, tdx.View, batch, k, n);
         // beta = 1: the weight gradient accumulates onto what is there.
         s = dev.Split(((n + 3) / 4) * ((k + 3) / 4));
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(Dense.BackwardWeights)(
             s.Threads, s, tdy.View, tx.View, tdw.View, batch, k, n, 1f);
         s = dev.Split(n);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Dense.BackwardBias)(
             s.Threads, s, tdy.View, tdb.View, batch, n, 1f);
 
         Compare.Close(DenseReference.Forward(x, w, b, batch, k, n), ty.ToArray(), what: "y");

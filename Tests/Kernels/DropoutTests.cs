@@ -192,10 +192,10 @@ public class DropoutTests
         [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 
     private static void Forward(WorkSplit s, Tensor x, Tensor y, Tensor mask, float p, int seed, int step) =>
-        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int>(Dropout.Forward)(
+        TestDevice.Current.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int, int>(Dropout.Forward)(
             s.Threads, s, x.View, y.View, mask.View, p, seed, step);
 
     private static void Backward(WorkSplit s, Tensor mask, Tensor dy, Tensor dx) =>
-        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward)(
+        TestDevice.Current.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Dropout.Backward)(
             s.Threads, s, mask.View, dy.View, dx.View);
 }

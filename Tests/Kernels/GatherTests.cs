@@ -23,10 +23,10 @@ public class GatherTests
         using var tout = dev.Accelerator.Allocate1D<int>(batch);
 
         var s = dev.Split(batch * rowLength);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows)(
             s.Threads, s, tsrc.View, tidx.View, tdst.View, offset, rowLength);
         var sl = dev.Split(batch);
-        dev.Kernels.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels)(
             sl.Threads, sl, tlab.View, tidx.View, tout.View, offset);
 
         var expected = new double[batch * rowLength];

@@ -16,7 +16,7 @@ public class ParameterUpdateTests
         using var tg = Tensor.FromArray(dev, g, n);
         using var tv = Tensor.FromArray(dev, v, n);
         var s = dev.Split(n);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ParameterUpdate.SgdMomentum)(
             s.Threads, s, tw.View, tg.View, tv.View, 0.05f, 0.9f);
         var (rw, rv) = ParameterUpdateReference.SgdMomentum(w, g, v, 0.05, 0.9);
         Compare.Close(rw, tw.ToArray(), what: "w");
@@ -39,7 +39,7 @@ public class ParameterUpdateTests
         double c2 = Math.Sqrt(1 - Math.Pow(b2, step));
         float stepSize = (float)(lr * c2 / (1 - Math.Pow(b1, step)));
         var s = dev.Split(n);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float>(ParameterUpdate.Adam)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float>(ParameterUpdate.Adam)(
             s.Threads, s, tw.View, tg.View, tm.View, tv.View, stepSize, (float)b1, (float)b2, (float)(eps * c2));
         var (rw, rm, rv) = ParameterUpdateReference.Adam(w, g, m, v, lr, b1, b2, eps, step);
         Compare.Close(rw, tw.ToArray(), rtol: 1e-5, atol: 1e-6, what: "w");

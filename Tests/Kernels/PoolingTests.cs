@@ -103,7 +103,7 @@ public class PoolingTests
         using var ty = Tensor.FromArray(dev, Enumerable.Repeat(float.NaN, r.OutputLength).ToArray(), r.OutputLength);
         using var targ = dev.Accelerator.Allocate1D(Enumerable.Repeat(int.MinValue, r.OutputLength).ToArray());
         var s = dev.Split(r.Batch * r.Channels * r.OutH);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int, int, int, int, int>(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int, int, int, int, int>(
             Pooling.Forward)(s.Threads, s, tx.View, ty.View, targ.View,
             r.Height, r.Width, r.KernelH, r.KernelW, r.StrideH, r.StrideW, r.PadH, r.PadW);
         return (ty.ToArray(), targ.GetAsArray1D());
@@ -116,7 +116,7 @@ public class PoolingTests
         using var targ = dev.Accelerator.Allocate1D(argMax);
         using var tdx = Tensor.FromArray(dev, Enumerable.Repeat(float.NaN, r.InputLength).ToArray(), r.InputLength);
         var s = dev.Split(r.Batch * r.Channels * r.Height);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int>(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, int, int, int, int>(
             Pooling.Backward)(s.Threads, s, tdy.View, targ.View, tdx.View,
             r.Height, r.Width, r.KernelH, r.KernelW, r.StrideH, r.StrideW, r.PadH, r.PadW);
         return tdx.ToArray();

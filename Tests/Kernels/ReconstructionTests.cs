@@ -19,7 +19,7 @@ public class ReconstructionTests
         using var loss = Tensor.Allocate(dev, batch);
         using var dz = Tensor.Allocate(dev, batch, n);
         var s = dev.Split(batch);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy)(
             s.Threads, s, tz.View, tx.View, loss.View, dz.View, n, 0.5f);
 
         var expectedLoss = new double[batch];
@@ -46,7 +46,7 @@ public class ReconstructionTests
         using var loss = Tensor.Allocate(dev, 1);
         using var dz = Tensor.Allocate(dev, 1, 4);
         var s = dev.Split(1);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(Reconstruction.SigmoidCrossEntropy)(
             s.Threads, s, tz.View, tx.View, loss.View, dz.View, 4, 1f);
         Assert.Equal(400.0, loss.ToArray()[0], 3); // two confident right answers cost 0, two wrong ones 200 each
         Assert.Equal(new[] { 0f, 0f, -1f, 1f }, dz.ToArray());

@@ -32,7 +32,7 @@ public class SimilarityTests
         int pairs = k * (k - 1) / 2;
         using var cosines = dev.Accelerator.Allocate1D<double>(groups * pairs);
         var s = dev.Split(groups * pairs);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<double>, int, int>(Similarity.PairwiseCosine)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<double>, int, int>(Similarity.PairwiseCosine)(
             s.Threads, s, tRows.View, tCenter.View, tGroups.View, cosines.View, features, k);
         var got = cosines.GetAsArray1D();
 

@@ -202,10 +202,10 @@ public class SoftmaxCrossEntropyTests
         var s = WorkSplit.Strided(batch, 64);
         using var partials = dev.Accelerator.Allocate1D<double>(s.Threads);
         using var mean = dev.Accelerator.Allocate1D<double>(1);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials)(
             s.Threads, s, tloss.View, partials.View);
         var one = dev.Split(1);
-        dev.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum)(
             one.Threads, one, partials.View, mean.View, s.Threads, 1.0 / batch, 0);
 
         double expected = SoftmaxCrossEntropyReference.Loss(ToDouble(z), labels, batch, classes).Average();
@@ -224,14 +224,14 @@ public class SoftmaxCrossEntropyTests
         [TestDevice.Current.Split(count), WorkSplit.Chunked(count, 3), WorkSplit.Strided(count, 5)];
 
     private static void Softmax(WorkSplit s, Tensor z, Tensor p, int classes) =>
-        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int>(SoftmaxCrossEntropy.Softmax)(
+        TestDevice.Current.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int>(SoftmaxCrossEntropy.Softmax)(
             s.Threads, s, z.View, p.View, classes);
 
     private static void Loss(WorkSplit s, Tensor z, ArrayView<int> labels, Tensor loss, int classes) =>
-        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(SoftmaxCrossEntropy.Loss)(
+        TestDevice.Current.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(SoftmaxCrossEntropy.Loss)(
             s.Threads, s, z.View, labels, loss.View, classes);
 
     private static void LossAndGradient(WorkSplit s, Tensor z, ArrayView<int> labels, Tensor loss, Tensor dz, int classes, float scale) =>
-        TestDevice.Current.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(
+        TestDevice.Current.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(
             SoftmaxCrossEntropy.LossAndGradient)(s.Threads, s, z.View, labels, loss.View, dz.View, classes, scale);
 }

@@ -28,9 +28,9 @@ public class SpectralTests
         using var aIm = dev.Accelerator.Allocate1D<double>(half * o * c);
 
         var s = dev.Split(o * c * kh);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(
             Spectral.FilterRowTransform)(s.Threads, s, tw.View, cosW.View, sinW.View, rowRe.View, rowIm.View, kw, columns);
-        var column = dev.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        var column = dev.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, int, int, int, int, int>(Spectral.FilterColumnTransform);
         for (int first = 0; first < frequencies; first += half)
         {
@@ -86,11 +86,11 @@ public class SpectralTests
         using var outWi = dev.Accelerator.Allocate1D(new double[problems * cols]);
 
         var s = dev.Split(problems * ((rows + 3) / 4));
-        dev.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        dev.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.ComplexMatVec)(
             s.Threads, s, dar.View, dai.View, dvr.View, dvi.View, outUr.View, outUi.View, dactive.View, rows, cols);
         s = dev.Split(problems * ((cols + 3) / 4));
-        dev.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        dev.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.ComplexMatVecAdjoint)(
             s.Threads, s, dar.View, dai.View, dur.View, dui.View, outWr.View, outWi.View, dactive.View, rows, cols);
         var gotUr = outUr.GetAsArray1D(); var gotUi = outUi.GetAsArray1D();
@@ -146,10 +146,10 @@ public class SpectralTests
         using var outU = dev.Accelerator.Allocate1D<double>(rows);
         using var outX = dev.Accelerator.Allocate1D<double>(cols);
         var s = dev.Split((rows + 3) / 4);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVec)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVec)(
             s.Threads, s, tw.View, dv.View, outU.View, active.View, rows, cols);
         s = dev.Split((cols + 3) / 4);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVecTransposed)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, int, int>(Spectral.MatVecTransposed)(
             s.Threads, s, tw.View, du.View, outX.View, active.View, rows, cols);
 
         var expectedU = DenseReference.Forward(v, w, new float[rows], 1, cols, rows);

@@ -30,10 +30,10 @@ public class TopKTests
         using var topValues = dev.Accelerator.Allocate1D<float>(columns * k);
         using var topRows = dev.Accelerator.Allocate1D<int>(columns * k);
         var s = dev.Split(columns * chunks);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int>(TopK.Candidates)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, int, int>(TopK.Candidates)(
             s.Threads, s, onDevice.View, candidateValues.View, candidateRows.View, rows, columns, chunkRows, k);
         s = dev.Split(columns);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, int, int>(TopK.Merge)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, int, int>(TopK.Merge)(
             s.Threads, s, candidateValues.View, candidateRows.View, topValues.View, topRows.View, chunks, k);
         var gotRows = topRows.GetAsArray1D();
         var gotValues = topValues.GetAsArray1D();

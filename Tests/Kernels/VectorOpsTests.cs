@@ -35,12 +35,12 @@ public class VectorOpsTests
         foreach (var s in Splits(rows))
         {
             ty.CopyFrom(y);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd)(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.ScaledAdd)(
                 s.Threads, s, tx.View, ty.View, talpha.View, -0.5f, View(tactive), n);
             Compare.Close(VectorOpsReference.ScaledAdd(x, y, r => -0.5 * alpha[r], active, rows, n), ty.ToArray(), what: "ScaledAdd");
 
             ty.CopyFrom(y);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, ArrayView<int>, int>(VectorOps.ScaledAddScalar)(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float, ArrayView<int>, int>(VectorOps.ScaledAddScalar)(
                 s.Threads, s, tx.View, ty.View, 0.75f, View(tactive), n);
             Compare.Close(VectorOpsReference.ScaledAdd(x, y, _ => 0.75, active, rows, n), ty.ToArray(), what: "ScaledAddScalar");
         }
@@ -61,7 +61,7 @@ public class VectorOpsTests
         foreach (var s in Splits(rows))
         {
             tx.CopyFrom(x);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.Scale)(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, float, ArrayView<int>, int>(VectorOps.Scale)(
                 s.Threads, s, tx.View, talpha.View, 2f, View(tactive), n);
             Compare.Close(VectorOpsReference.Map(x, (r, _, v) => 2 * alpha[r] * v, active, rows, n), tx.ToArray(), what: "Scale");
         }
@@ -83,10 +83,10 @@ public class VectorOpsTests
 
         var cases = new (string Name, Action<WorkSplit> Run, Func<int, double> Expected)[]
         {
-            ("Dot", s => dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot)(
+            ("Dot", s => dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot)(
                 s.Threads, s, tx.View, ty.View, result.View, View(tactive), n),
                 r => VectorOpsReference.Dot(VectorOpsReference.Row(x, r, n), VectorOpsReference.Row(y, r, n))),
-            ("NormL2", s => dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2)(
+            ("NormL2", s => dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.NormL2)(
                 s.Threads, s, tx.View, result.View, View(tactive), n),
                 r => VectorOpsReference.NormL2(VectorOpsReference.Row(x, r, n))),
         };
@@ -114,7 +114,7 @@ public class VectorOpsTests
         using var ty = Tensor.FromArray(dev, ones, 1, n);
         using var result = dev.Accelerator.Allocate1D<double>(1);
         var s = dev.Split(1);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, int>(VectorOps.Dot)(
             s.Threads, s, tx.View, ty.View, result.View, ArrayView<int>.Empty, n);
         Assert.Equal(n - 2, result.GetAsArray1D()[0]);
     }
@@ -132,7 +132,7 @@ public class VectorOpsTests
         foreach (var s in Splits(rows))
         {
             tx.CopyFrom(x);
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, float, float, ArrayView<int>, int>(VectorOps.Clamp)(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, float, float, ArrayView<int>, int>(VectorOps.Clamp)(
                 s.Threads, s, tx.View, -0.5f, 0.25f, View(tactive), n);
             Compare.Close(VectorOpsReference.Map(x, (_, _, v) => VectorOpsReference.Clamp(v, -0.5, 0.25), active, rows, n),
                 tx.ToArray(), rtol: 0, atol: 0, what: "Clamp");
@@ -153,7 +153,7 @@ public class VectorOpsTests
         foreach (var s in Splits(rows))
         {
             result.CopyFromCPU(Enumerable.Repeat(-1, rows).ToArray());
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax)(
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(VectorOps.ArgMax)(
                 s.Threads, s, tx.View, result.View, View(tactive), n);
             var expected = Enumerable.Range(0, rows)
                 .Select(r => VectorOpsReference.IsActive(active, r) ? VectorOpsReference.ArgMax(VectorOpsReference.Row(x, r, n)) : -1);
@@ -177,10 +177,10 @@ public class VectorOpsTests
         {
             using var partials = dev.Accelerator.Allocate1D<double>(s.Threads);
             var one = dev.Split(1);
-            var finish = dev.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
+            var finish = dev.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum);
 
             result.CopyFromCPU(new[] { double.NaN });
-            dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials)(s.Threads, s, tx.View, partials.View);
+            dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<double>>(VectorOps.SumPartials)(s.Threads, s, tx.View, partials.View);
             finish(one.Threads, one, partials.View, result.View, s.Threads, 0.5, 0);
             double half = 0.5 * xd.Sum();
             Assert.Equal(half, result.GetAsArray1D()[0], 1e-12 * xd.Sum(Math.Abs));

@@ -75,10 +75,10 @@ public class WeightDecayTests
         var dev = TestDevice.Current;
         using var partials = dev.Accelerator.Allocate1D<double>(s.Threads);
         using var total = dev.Accelerator.Allocate1D(new[] { accumulateOnto ?? double.NaN });
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<double>, float>(WeightDecay.AddGradient)(
             s.Threads, s, w.View, grad.View, partials.View, lambda);
         var one = dev.Split(1);
-        dev.Kernels.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<double>, ArrayView<double>, int, double, int>(VectorOps.FinishSum)(
             one.Threads, one, partials.View, total.View, s.Threads, lambda / 2.0, accumulateOnto is null ? 0 : 1);
         return total.GetAsArray1D()[0];
     }

@@ -47,7 +47,7 @@ public class WeightSearchStepsTests
         using var labels = dev.Accelerator.Allocate1D(problems.Select(p => p.Label).ToArray());
         using var targets = dev.Accelerator.Allocate1D(problems.Select(p => p.Target).ToArray());
         var s = dev.Split(P);
-        dev.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
+        dev.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(WeightSearchSteps.Advance)(
             s.Threads, s, settings, st.View, si.View, sr.View, tx.View, tb.View, to.View, tw.View, labels.View, targets.View);
 
@@ -75,7 +75,7 @@ public class WeightSearchStepsTests
         using var tr = dev.Accelerator.Allocate1D(compacted ? rows : [0]);
         using var ts = dev.Accelerator.Allocate1D(searchInt);
         var s = dev.Split(count);
-        dev.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int>(WeightSearchSteps.TrialPredictions)(
+        dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int>(WeightSearchSteps.TrialPredictions)(
             s.Threads, s, tl.View, compacted ? tr.View : ArrayView<int>.Empty, ts.View, classes, problems);
         var result = ts.GetAsArray1D();
         var expected = (int[])searchInt.Clone();
@@ -98,7 +98,7 @@ public class WeightSearchStepsTests
         using var tw = Tensor.Zeros(dev, problems);
         var settings = new WeightSearchSettings(problems, 3, 0.75, Factor, Tolerance, MinWeight, MaxWeight, MaxRounds, 0, true);
         var s = dev.Split(problems);
-        dev.Kernels.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin)(
+        dev.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin)(
             s.Threads, s, settings, st.View, si.View, sr.View, tw.View);
         var (state, search, real) = (st.GetAsArray1D(), si.GetAsArray1D(), sr.GetAsArray1D());
         for (int p = 0; p < problems; p++)

@@ -32,6 +32,6 @@ public class AutoChoiceTests
     [Fact]
     public void TheDefaultBatchIsTheAttacksDefault()
     {
-        Assert.Equal(AutoChoice.DefaultBatch, new IlgpuBlindSpots.Cli.Commands.AttackOptions().Batch);
+        Assert.Equal(AutoChoice.DefaultBatch, new IlgpuBlindSpots.Cli.Commands.AttackArguments().Batch);
     }
 }

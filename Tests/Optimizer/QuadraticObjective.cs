@@ -9,12 +9,12 @@ namespace IlgpuBlindSpots.Tests.Optimizer;
 /// </summary>
 internal sealed class QuadraticObjective : IBatchObjective, IDisposable
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly Tensor a, c;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
         ArrayView<float>, ArrayView<float>, int> kernel;
 
-    public QuadraticObjective(Device device, float[] matrices, float[] centres, int problems, int n)
+    public QuadraticObjective(ComputeDevice device, float[] matrices, float[] centres, int problems, int n)
     {
         this.device = device;
         Matrices = matrices;
@@ -23,7 +23,7 @@ internal sealed class QuadraticObjective : IBatchObjective, IDisposable
         N = n;
         a = Tensor.FromArray(device, matrices, problems, n, n);
         c = Tensor.FromArray(device, centres, problems, n);
-        kernel = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+        kernel = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
             ArrayView<float>, ArrayView<float>, int>(AnalyticObjectives.Quadratic);
     }
 
@@ -33,7 +33,7 @@ internal sealed class QuadraticObjective : IBatchObjective, IDisposable
     public int N { get; }
 
     /// <summary>Diagonal Hessians: A = diag(curvatures[p]).</summary>
-    public static QuadraticObjective Diagonal(Device device, float[] curvatures, float[] centres, int problems, int n)
+    public static QuadraticObjective Diagonal(ComputeDevice device, float[] curvatures, float[] centres, int problems, int n)
     {
         var m = new float[problems * n * n];
         for (int p = 0; p < problems; p++)
@@ -43,7 +43,7 @@ internal sealed class QuadraticObjective : IBatchObjective, IDisposable
     }
 
     /// <summary>A = BᵀB/n + shift·I with B uniform in [−1, 1]: dense, coupled, positive definite.</summary>
-    public static QuadraticObjective Coupled(Device device, int seed, float[] centres, int problems, int n, float shift)
+    public static QuadraticObjective Coupled(ComputeDevice device, int seed, float[] centres, int problems, int n, float shift)
     {
         var b = Reference.Rand.Uniform(seed, problems * n * n);
         var m = new float[problems * n * n];

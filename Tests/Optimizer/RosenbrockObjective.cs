@@ -4,10 +4,10 @@ using ILGPU;
 namespace IlgpuBlindSpots.Tests.Optimizer;
 
 /// <summary>P chained Rosenbrock problems of n variables.</summary>
-internal sealed class RosenbrockObjective(Device device, int problems, int n) : IBatchObjective
+internal sealed class RosenbrockObjective(ComputeDevice device, int problems, int n) : IBatchObjective
 {
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> kernel =
-        device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(AnalyticObjectives.Rosenbrock);
+        device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(AnalyticObjectives.Rosenbrock);
 
     public void Evaluate(Tensor x, Tensor value, Tensor gradient, ArrayView<int> active)
     {

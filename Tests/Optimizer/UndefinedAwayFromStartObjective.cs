@@ -4,10 +4,10 @@ using ILGPU;
 namespace IlgpuBlindSpots.Tests.Optimizer;
 
 /// <summary>f = 1 at the given start points and NaN elsewhere, with a constant gradient: every line search fails.</summary>
-internal sealed class UndefinedAwayFromStartObjective(Device device, Tensor start) : IBatchObjective
+internal sealed class UndefinedAwayFromStartObjective(ComputeDevice device, Tensor start) : IBatchObjective
 {
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> kernel =
-        device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(
+        device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(
             AnalyticObjectives.UndefinedAwayFromStart);
 
     public void Evaluate(Tensor x, Tensor value, Tensor gradient, ArrayView<int> active)

@@ -1,5 +1,4 @@
 using IlgpuBlindSpots.Network.Training;
-using Device = IlgpuBlindSpots.Network.Device;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -13,7 +12,7 @@ internal sealed class FixedExamplePool : IExamplePool, IDisposable
 {
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels;
 
-    public FixedExamplePool(Device device, int count, int rowLength, bool startEmpty = false)
+    public FixedExamplePool(ComputeDevice device, int count, int rowLength, bool startEmpty = false)
     {
         var images = new float[count * rowLength];
         for (int j = 0; j < count; j++) images.AsSpan(j * rowLength, rowLength).Fill(-(j + 1));

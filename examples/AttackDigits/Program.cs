@@ -20,7 +20,7 @@ if (RepositoryRoot.Arguments(args, "AttackDigits") is not (var modelPath, var di
 
 try
 {
-    using var device = Device.Open(deviceName);
+    using var device = ComputeDevice.Open(deviceName);
     using var model = ModelFile.Load(device, modelPath);
     var digits = Dataset.LoadDirectory(digitsFolder, DatasetSplit.Test).Slice(0, Digits);
     Console.WriteLine($"{model.Description} on {device.Description}: {Digits} digits of {digitsFolder}");

@@ -22,7 +22,7 @@ if (RepositoryRoot.Arguments(args, "ExtendingAttacks") is not (var modelPath, va
 
 try
 {
-    using var device = Device.Open(deviceName);
+    using var device = ComputeDevice.Open(deviceName);
     using var plain = ModelFile.Load(device, modelPath);
     using var model = new TemperedModel(ModelFile.Load(device, modelPath), Temperature);
     var digits = Dataset.LoadDirectory(digitsFolder, DatasetSplit.Test).Slice(0, Digits);

@@ -12,18 +12,18 @@ namespace IlgpuBlindSpots.ExtendingAttacks;
 /// </summary>
 public sealed class TemperatureLayer : ILayer
 {
-    private readonly Device device;
+    private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, float> scale;
 
     /// <summary>Divides its input by <paramref name="temperature"/> on <paramref name="device"/>.</summary>
-    public TemperatureLayer(Device device, float temperature)
+    public TemperatureLayer(ComputeDevice device, float temperature)
     {
         if (!(temperature > 0 && float.IsFinite(temperature)))
             throw new BlindSpotsException($"temperature {temperature} must be positive");
         this.device = device;
         Temperature = temperature;
-        scale = device.Kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float>(TemperatureKernels.Scale);
+        scale = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, float>(TemperatureKernels.Scale);
     }
 
     /// <summary>T: the logits are divided by it.</summary>

@@ -11,22 +11,22 @@ namespace IlgpuBlindSpots.Network;
 /// <summary>
 /// One accelerator, chosen by a device string (<c>auto|cpu|cuda[:i]|opencl[:i]</c>), with its
 /// kernels loaded once. This is the only place that knows which backend is running: it decides how
-/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="Kernels"/>). Both are
+/// a launch is split (<see cref="Split"/>) and hands out launchers (<see cref="KernelCache"/>). Both are
 /// public, so a layer of one's own launches its kernels the way the built-in layers do:
-/// <c>var f = device.Kernels.Load&lt;WorkSplit, ArrayView&lt;float&gt;, …&gt;(MyKernels.F); var s = device.Split(n); f(s.Threads, s, …);</c>
+/// <c>var f = device.KernelCache.Load&lt;WorkSplit, ArrayView&lt;float&gt;, …&gt;(MyKernels.F); var s = device.Split(n); f(s.Threads, s, …);</c>
 /// </summary>
-public sealed class Device : IDisposable
+public sealed class ComputeDevice : IDisposable
 {
     private readonly DevicePool.Slot slot;
     private int disposed;
 
-    private Device(DevicePool.Slot slot, DeviceKind kind, int index)
+    private ComputeDevice(DevicePool.Slot slot, DeviceKind kind, int index)
     {
         this.slot = slot;
         Accelerator = slot.Accelerator;
         Kind = kind;
         Index = index;
-        Kernels = slot.Kernels;
+        KernelCache = slot.KernelCache;
         var accelerator = slot.Accelerator;
         dense = new Lazy<DenseProducts>(() => new DenseProducts(this));
         maxThreads = kind == DeviceKind.Cpu
@@ -46,7 +46,7 @@ public sealed class Device : IDisposable
     /// <summary>The position among this machine's usable devices of <see cref="Kind"/>, as in <c>cuda:1</c>.</summary>
     public int Index { get; }
     /// <summary>Loads each kernel once for this device and hands out its launcher.</summary>
-    public KernelCache Kernels { get; }
+    public KernelCache KernelCache { get; }
 
     /// <summary>The dense layer's three products, in the kernels that suit this backend.</summary>
     internal DenseProducts Dense => dense.Value;
@@ -84,7 +84,7 @@ public sealed class Device : IDisposable
 
     /// <summary>Opens the device a device string names, <c>auto</c> choosing for work of the attack's default batch (<see cref="Open(string, int)"/>).</summary>
     /// <exception cref="BlindSpotsException">As <see cref="Open(string, int)"/>.</exception>
-    public static Device Open(string spec) => Open(spec, AutoChoice.DefaultBatch);
+    public static ComputeDevice Open(string spec) => Open(spec, AutoChoice.DefaultBatch);
 
     /// <summary>
     /// Opens the device a device string names: <c>auto</c> the one <see cref="AutoChoice"/> picks
@@ -97,11 +97,11 @@ public sealed class Device : IDisposable
     /// </summary>
     /// <exception cref="BlindSpotsException">The string is malformed, no such device exists, an OpenCL
     /// device cannot run ILGPU kernels (the message says why), or the device fails to start.</exception>
-    public static Device Open(string spec, int batch)
+    public static ComputeDevice Open(string spec, int batch)
     {
         var (kind, index) = Parse(spec);
         if (kind is not null && DevicePool.TakeIdle(IdOf(kind.Value, index)) is { } idle)
-            return new Device(idle, kind.Value, index);
+            return new ComputeDevice(idle, kind.Value, index);
         var context = CreateContext();
         try
         {
@@ -112,7 +112,7 @@ public sealed class Device : IDisposable
                 if (DevicePool.TakeIdle(choice) is { } autoIdle)
                 {
                     context.Dispose();
-                    return new Device(autoIdle, autoKind!.Value, autoIndex);
+                    return new ComputeDevice(autoIdle, autoKind!.Value, autoIndex);
                 }
                 return Create(context, autoKind!.Value, autoIndex, Usable(context, autoKind.Value)[autoIndex]);
             }
@@ -209,9 +209,9 @@ public sealed class Device : IDisposable
             .EnableAlgorithms()
             .Math(MathMode.Default));
 
-    internal static List<ILGPU.Runtime.Device> Usable(Context context, DeviceKind kind)
+    internal static List<Device> Usable(Context context, DeviceKind kind)
     {
-        var list = new List<ILGPU.Runtime.Device>();
+        var list = new List<Device>();
         switch (kind)
         {
             case DeviceKind.Cpu:
@@ -235,11 +235,11 @@ public sealed class Device : IDisposable
             ? $"it supports OpenCL C {d.CLStdVersion}, ILGPU needs {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}"
             : "it lacks the OpenCL 2.0 generic address space that ILGPU needs";
 
-    private static Device Create(Context context, DeviceKind kind, int index, ILGPU.Runtime.Device device)
+    private static ComputeDevice Create(Context context, DeviceKind kind, int index, Device device)
     {
         try
         {
-            return new Device(new DevicePool.Slot(context, device.CreateAccelerator(context)), kind, index);
+            return new ComputeDevice(new DevicePool.Slot(context, device.CreateAccelerator(context)), kind, index);
         }
         catch (Exception e) when (e is not BlindSpotsException)
         {
@@ -248,7 +248,7 @@ public sealed class Device : IDisposable
     }
 }
 
-/// <summary>One line of <see cref="Device.List"/>: an id to pass as a device string, or the reason it cannot be used.</summary>
+/// <summary>One line of <see cref="ComputeDevice.List"/>: an id to pass as a device string, or the reason it cannot be used.</summary>
 /// <param name="Id">The device string that opens it, e.g. <c>cuda:0</c>; <c>opencl (unusable)</c> for a device ILGPU cannot drive.</param>
 /// <param name="Name">The name the driver reports.</param>
 /// <param name="MemoryBytes">Device memory in bytes.</param>

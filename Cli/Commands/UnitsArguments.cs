@@ -3,7 +3,7 @@ using CommandLine;
 namespace IlgpuBlindSpots.Cli.Commands;
 
 [Verb("units", HelpText = "Are a layer's units special? Top images of natural (unit) and random directions in activation space, their label purity and similarity (the paper's Figures 1-4).")]
-internal sealed class UnitsOptions
+internal sealed class UnitsArguments
 {
     [Option("model", Required = true, HelpText = "The model (.safetensors or .onnx).")] public string Model { get; set; } = "";
 

@@ -3,10 +3,10 @@ using CommandLine;
 namespace IlgpuBlindSpots.Cli.Commands;
 
 [Verb("devices", HelpText = "List the accelerators ILGPU sees, usable or not.")]
-internal sealed class DevicesOptions;
+internal sealed class DevicesArguments;
 
 [Verb("train", HelpText = "Train a model on MNIST-style data and save it as safetensors.")]
-internal sealed class TrainOptions
+internal sealed class TrainArguments
 {
     [Option("preset", HelpText = "A named model with its training defaults: fc10-1e-4, fc10-1e-2, fc10-1, fc100-100-10, fc200-200-10, ae400-10, conv-mnist.")]
     public string? Preset { get; set; }
@@ -71,7 +71,7 @@ internal sealed class TrainOptions
 }
 
 [Verb("eval", HelpText = "Evaluate a model file on a data set: error rate and mean loss.")]
-internal sealed class EvalOptions
+internal sealed class EvalArguments
 {
     [Option("model", Required = true, HelpText = "The model (.safetensors or .onnx).")] public string Model { get; set; } = "";
     [Option("data", Default = "mnist")] public string Data { get; set; } = "mnist";
@@ -88,7 +88,7 @@ internal sealed class EvalOptions
 }
 
 [Verb("demo", HelpText = "Offline demo: the bundled fc100-100-10 evaluated on the bundled 1,000 MNIST test digits, and 100 of them attacked; writes out/demo/.")]
-internal sealed class DemoOptions
+internal sealed class DemoArguments
 {
     [Option("out", Default = "out/demo", HelpText = "Folder for the report and the grid of misclassified digits.")]
     public string Out { get; set; } = "out/demo";
@@ -98,7 +98,7 @@ internal sealed class DemoOptions
 }
 
 [Verb("attack", HelpText = "Find minimal adversarial perturbations for a batch of inputs; writes results, report, images and plots.")]
-internal sealed class AttackOptions
+internal sealed class AttackArguments
 {
     [Option("model", Required = true, HelpText = "The model (.safetensors, or .onnx: see blindspots export).")] public string Model { get; set; } = "";
     [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, a folder with IDX files, a .npy array (N×C×H×W or N×H×W; labels with --labels), a folder with one sub-folder of images per class, a folder of PNG/JPEG images, or one image (unlabelled inputs are labelled by the model's own prediction).")]
@@ -141,14 +141,14 @@ internal sealed class AttackOptions
 }
 
 [Verb("merge", HelpText = "Join the output folders of attack shards into one report.")]
-internal sealed class MergeOptions
+internal sealed class MergeArguments
 {
     [Value(0, MetaName = "SHARD_DIRS", HelpText = "The shards' --out folders.")] public IEnumerable<string> Shards { get; set; } = [];
     [Option("out", Required = true, HelpText = "Folder for the merged results and report.")] public string Out { get; set; } = "";
 }
 
 [Verb("stability", HelpText = "Upper Lipschitz bound of every layer and of the whole network (the paper's Table 5).")]
-internal sealed class StabilityOptions
+internal sealed class StabilityArguments
 {
     [Option("model", HelpText = "The model (.safetensors or .onnx).")] public string? Model { get; set; }
     [Option("arch", HelpText = "Instead of --model: an architecture spec with random weights (PyTorch's default initialisation), e.g. an AlexNet-shaped net.")] public string? Arch { get; set; }
@@ -160,7 +160,7 @@ internal sealed class StabilityOptions
 }
 
 [Verb("transfer", HelpText = "Error rates that adversarial sets (attack outputs) induce on models, with Gaussian-noise and amplified rows (the paper's Tables 2 and 4).")]
-internal sealed class TransferOptions
+internal sealed class TransferArguments
 {
     [Option("sets", Required = true, Separator = ',', HelpText = "Attack output folders (finished, or merged shards), comma-separated: the rows.")]
     public IEnumerable<string> Sets { get; set; } = [];
@@ -179,7 +179,7 @@ internal sealed class TransferOptions
 }
 
 [Verb("reproduce", HelpText = "The paper's MNIST experiments end to end (Tables 1–4): train or reuse the models, attack them, transfer, and write REPORT.md beside the paper's numbers.")]
-internal sealed class ReproduceOptions
+internal sealed class ReproduceArguments
 {
     [Option("quick", HelpText = "The quick profile (the default): subsets and few epochs, minutes on a 2-core CPU.")] public bool Quick { get; set; }
     [Option("full", HelpText = "The full profile: the paper's sizes.")] public bool Full { get; set; }
