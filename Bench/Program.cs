@@ -3,7 +3,7 @@ using IlgpuBlindSpots.Network;
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx|memory [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
 /// <c>kernels</c> and <c>attack</c> take a comma list of devices and, without <c>--device</c>, run on
 /// every usable device of the machine, side by side.
 /// </summary>
@@ -45,6 +45,9 @@ public static class Program
                 return AttacksBench.Table(Option(args, "--out") ?? "Bench/results/attacks");
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
+            case "memory":
+                return ActivationMemoryBench.Run(device, Option(args, "--model") ?? "Tests/Fixtures/graphs/resnet18_op13.onnx",
+                    int.Parse(Option(args, "--batch") ?? "8", System.Globalization.CultureInfo.InvariantCulture));
             case "fixed-c":
                 return FixedWeightBench.Run(device, Option(args, "--model") ?? "models/fc100-100-10.safetensors", Option(args, "--data-root") ?? "data",
                     int.Parse(Option(args, "--count") ?? "20", System.Globalization.CultureInfo.InvariantCulture),
@@ -54,6 +57,7 @@ public static class Program
                 Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024) [--search device|host|host,device]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
+                Console.Error.WriteLine("       memory [--model GRAPH.onnx] [--batch N]: a graph model's layer memory, values freed once read against kept per layer");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;
         }

@@ -20,14 +20,7 @@ public static class Dense
         ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
         int batch, int inFeatures, int outFeatures)
     {
-        int tilesN = (outFeatures + 3) / 4;
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int item = s.Item(t, j);
-            if (item >= s.Count) return;
-            Tile4x4(x, inFeatures, 1, w, inFeatures, 1, y, outFeatures, bias, true, 0f,
-                (item / tilesN) * 4, (item % tilesN) * 4, batch, outFeatures, inFeatures);
-        }
+        TiledProduct(t, s, x, inFeatures, 1, w, inFeatures, 1, y, outFeatures, bias, true, 0f, batch, outFeatures, inFeatures);
     }
 
     /// <summary>Items of <see cref="ForwardQuads"/>: ⌈B/8⌉·⌈N/4⌉ tiles.</summary>
@@ -58,14 +51,7 @@ public static class Dense
         ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx,
         int batch, int inFeatures, int outFeatures)
     {
-        int tilesK = (inFeatures + 3) / 4;
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int item = s.Item(t, j);
-            if (item >= s.Count) return;
-            Tile4x4(dy, outFeatures, 1, w, 1, inFeatures, dx, inFeatures, dy, false, 0f,
-                (item / tilesK) * 4, (item % tilesK) * 4, batch, inFeatures, outFeatures);
-        }
+        TiledProduct(t, s, dy, outFeatures, 1, w, 1, inFeatures, dx, inFeatures, dy, false, 0f, batch, inFeatures, outFeatures);
     }
 
     /// <summary>
@@ -76,14 +62,7 @@ public static class Dense
         ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dw,
         int batch, int inFeatures, int outFeatures, float beta)
     {
-        int tilesK = (inFeatures + 3) / 4;
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int item = s.Item(t, j);
-            if (item >= s.Count) return;
-            Tile4x4(dy, 1, outFeatures, x, 1, inFeatures, dw, inFeatures, dy, false, beta,
-                (item / tilesK) * 4, (item % tilesK) * 4, outFeatures, inFeatures, batch);
-        }
+        TiledProduct(t, s, dy, 1, outFeatures, x, 1, inFeatures, dw, inFeatures, dy, false, beta, outFeatures, inFeatures, batch);
     }
 
     /// <summary>db[n] = beta·db[n] + Σ_b dY[b, n]. Items: N.</summary>
@@ -98,6 +77,26 @@ public static class Dense
             for (int b = 0; b < batch; b++)
                 sum += dy[b * outFeatures + n];
             db[n] = beta * db[n] + sum;
+        }
+    }
+
+    /// <summary>
+    /// The M×N product C = beta·C + A·Bᵀ (+ bias) that all three public 4×4-tiled kernels are, with
+    /// A, B and C read through the strides <see cref="Tile4x4"/> takes: one item per 4×4 output tile,
+    /// ⌈M/4⌉·⌈N/4⌉ items, row-major over the tiles.
+    /// </summary>
+    private static void TiledProduct(Index1D t, WorkSplit s,
+        ArrayView<float> a, int aRow, int aCol,
+        ArrayView<float> b, int bRow, int bCol,
+        ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta,
+        int m, int n, int depth)
+    {
+        int tilesN = (n + 3) / 4;
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int item = s.Item(t, j);
+            if (item >= s.Count) return;
+            Tile4x4(a, aRow, aCol, b, bRow, bCol, c, ldc, bias, addBias, beta, (item / tilesN) * 4, (item % tilesN) * 4, m, n, depth);
         }
     }
 
@@ -149,39 +148,29 @@ public static class Dense
         int r7 = Math.Min(i0 + 7, m - 1) * quads;
         int w0 = j0 * quads, w1 = Math.Min(j0 + 1, n - 1) * quads;
         int w2 = Math.Min(j0 + 2, n - 1) * quads, w3 = Math.Min(j0 + 3, n - 1) * quads;
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        float c40 = 0, c41 = 0, c42 = 0, c43 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0;
-        float c60 = 0, c61 = 0, c62 = 0, c63 = 0, c70 = 0, c71 = 0, c72 = 0, c73 = 0;
+        QuadRowSums s0 = default, s1 = default, s2 = default, s3 = default;
+        QuadRowSums s4 = default, s5 = default, s6 = default, s7 = default;
         for (int q = 0; q < quads; q++)
         {
             Quad b0 = w[w0 + q], b1 = w[w1 + q], b2 = w[w2 + q], b3 = w[w3 + q];
-            Quad a = x[r0 + q];
-            c00 = Quad.MultiplyAdd(c00, a, b0); c01 = Quad.MultiplyAdd(c01, a, b1); c02 = Quad.MultiplyAdd(c02, a, b2); c03 = Quad.MultiplyAdd(c03, a, b3);
-            a = x[r1 + q];
-            c10 = Quad.MultiplyAdd(c10, a, b0); c11 = Quad.MultiplyAdd(c11, a, b1); c12 = Quad.MultiplyAdd(c12, a, b2); c13 = Quad.MultiplyAdd(c13, a, b3);
-            a = x[r2 + q];
-            c20 = Quad.MultiplyAdd(c20, a, b0); c21 = Quad.MultiplyAdd(c21, a, b1); c22 = Quad.MultiplyAdd(c22, a, b2); c23 = Quad.MultiplyAdd(c23, a, b3);
-            a = x[r3 + q];
-            c30 = Quad.MultiplyAdd(c30, a, b0); c31 = Quad.MultiplyAdd(c31, a, b1); c32 = Quad.MultiplyAdd(c32, a, b2); c33 = Quad.MultiplyAdd(c33, a, b3);
-            a = x[r4 + q];
-            c40 = Quad.MultiplyAdd(c40, a, b0); c41 = Quad.MultiplyAdd(c41, a, b1); c42 = Quad.MultiplyAdd(c42, a, b2); c43 = Quad.MultiplyAdd(c43, a, b3);
-            a = x[r5 + q];
-            c50 = Quad.MultiplyAdd(c50, a, b0); c51 = Quad.MultiplyAdd(c51, a, b1); c52 = Quad.MultiplyAdd(c52, a, b2); c53 = Quad.MultiplyAdd(c53, a, b3);
-            a = x[r6 + q];
-            c60 = Quad.MultiplyAdd(c60, a, b0); c61 = Quad.MultiplyAdd(c61, a, b1); c62 = Quad.MultiplyAdd(c62, a, b2); c63 = Quad.MultiplyAdd(c63, a, b3);
-            a = x[r7 + q];
-            c70 = Quad.MultiplyAdd(c70, a, b0); c71 = Quad.MultiplyAdd(c71, a, b1); c72 = Quad.MultiplyAdd(c72, a, b2); c73 = Quad.MultiplyAdd(c73, a, b3);
+            s0.Add(x[r0 + q], b0, b1, b2, b3);
+            s1.Add(x[r1 + q], b0, b1, b2, b3);
+            s2.Add(x[r2 + q], b0, b1, b2, b3);
+            s3.Add(x[r3 + q], b0, b1, b2, b3);
+            s4.Add(x[r4 + q], b0, b1, b2, b3);
+            s5.Add(x[r5 + q], b0, b1, b2, b3);
+            s6.Add(x[r6 + q], b0, b1, b2, b3);
+            s7.Add(x[r7 + q], b0, b1, b2, b3);
         }
 
-        Store4(y, n, bias, true, 0f, i0, j0, m, n, c00, c01, c02, c03);
-        Store4(y, n, bias, true, 0f, i0 + 1, j0, m, n, c10, c11, c12, c13);
-        Store4(y, n, bias, true, 0f, i0 + 2, j0, m, n, c20, c21, c22, c23);
-        Store4(y, n, bias, true, 0f, i0 + 3, j0, m, n, c30, c31, c32, c33);
-        Store4(y, n, bias, true, 0f, i0 + 4, j0, m, n, c40, c41, c42, c43);
-        Store4(y, n, bias, true, 0f, i0 + 5, j0, m, n, c50, c51, c52, c53);
-        Store4(y, n, bias, true, 0f, i0 + 6, j0, m, n, c60, c61, c62, c63);
-        Store4(y, n, bias, true, 0f, i0 + 7, j0, m, n, c70, c71, c72, c73);
+        Store4(y, n, bias, true, 0f, i0, j0, m, n, s0.V0, s0.V1, s0.V2, s0.V3);
+        Store4(y, n, bias, true, 0f, i0 + 1, j0, m, n, s1.V0, s1.V1, s1.V2, s1.V3);
+        Store4(y, n, bias, true, 0f, i0 + 2, j0, m, n, s2.V0, s2.V1, s2.V2, s2.V3);
+        Store4(y, n, bias, true, 0f, i0 + 3, j0, m, n, s3.V0, s3.V1, s3.V2, s3.V3);
+        Store4(y, n, bias, true, 0f, i0 + 4, j0, m, n, s4.V0, s4.V1, s4.V2, s4.V3);
+        Store4(y, n, bias, true, 0f, i0 + 5, j0, m, n, s5.V0, s5.V1, s5.V2, s5.V3);
+        Store4(y, n, bias, true, 0f, i0 + 6, j0, m, n, s6.V0, s6.V1, s6.V2, s6.V3);
+        Store4(y, n, bias, true, 0f, i0 + 7, j0, m, n, s7.V0, s7.V1, s7.V2, s7.V3);
     }
 
     private static void Store4(ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta,

@@ -34,7 +34,7 @@ public static class SoftmaxCrossEntropy
             int b = s.Item(t, j);
             if (b >= s.Count) return;
             int row = b * classes;
-            float max = RowMax(logits, row, classes, out _);
+            float max = RowMaximum.Find(logits, row, classes, out _);
             float sum = 0f;
             for (int k = 0; k < classes; k++)
                 sum += XMath.Exp(logits[row + k] - max);
@@ -53,7 +53,7 @@ public static class SoftmaxCrossEntropy
             int b = s.Item(t, j);
             if (b >= s.Count) return;
             int row = b * classes;
-            float max = RowMax(logits, row, classes, out int argmax);
+            float max = RowMaximum.Find(logits, row, classes, out int argmax);
             float rest = SumExpExcept(logits, row, classes, max, argmax);
             loss[b] = RowLoss(logits, row, classes, labels[b], max, rest);
         }
@@ -75,7 +75,7 @@ public static class SoftmaxCrossEntropy
             if (b >= s.Count) return;
             int row = b * classes;
             int label = labels[b];
-            float max = RowMax(logits, row, classes, out int argmax);
+            float max = RowMaximum.Find(logits, row, classes, out int argmax);
             float rest = SumExpExcept(logits, row, classes, max, argmax);
             loss[b] = RowLoss(logits, row, classes, label, max, rest);
 
@@ -92,23 +92,6 @@ public static class SoftmaxCrossEntropy
                 dLogits[row + k] = scale * g;
             }
         }
-    }
-
-    /// <summary>The row's largest logit and the first index holding it.</summary>
-    private static float RowMax(ArrayView<float> z, int row, int classes, out int argmax)
-    {
-        float max = z[row];
-        argmax = 0;
-        for (int k = 1; k < classes; k++)
-        {
-            float v = z[row + k];
-            if (v > max)
-            {
-                max = v;
-                argmax = k;
-            }
-        }
-        return max;
     }
 
     /// <summary>Σ_{k≠argmax} e^(z_k − max): the row's softmax denominator minus the max's own 1.</summary>

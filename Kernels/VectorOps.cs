@@ -129,18 +129,7 @@ public static class VectorOps
             int r = s.Item(t, j);
             if (r >= s.Count) return;
             if (IsInactive(active, r)) continue;
-            int row = r * n;
-            int best = 0;
-            float max = x[row];
-            for (int k = 1; k < n; k++)
-            {
-                float v = x[row + k];
-                if (v > max)
-                {
-                    max = v;
-                    best = k;
-                }
-            }
+            RowMaximum.Find(x, r * n, n, out int best);
             result[r] = best;
         }
     }

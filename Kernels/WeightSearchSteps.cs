@@ -144,17 +144,7 @@ public static class WeightSearchSteps
         {
             int r = s.Item(t, j);
             if (r >= s.Count) return;
-            int row = r * classes, best = 0;
-            float max = logits[row];
-            for (int k = 1; k < classes; k++)
-            {
-                float v = logits[row + k];
-                if (v > max)
-                {
-                    max = v;
-                    best = k;
-                }
-            }
+            RowMaximum.Find(logits, r * classes, classes, out int best);
             int p = rows.Length > 0 ? rows[r] : r;
             searchInt[TrialPrediction * problems + p] = best;
         }

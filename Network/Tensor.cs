@@ -125,6 +125,18 @@ public sealed class Tensor : IDisposable
         return new Tensor(Device, buffer, leading, false, (long)rows * RowLength);
     }
 
+    /// <summary>The memory this tensor's values live in, shared by its reshaped and leading views: what a graph model counts readers of.</summary>
+    internal object Storage => buffer;
+
+    /// <summary>The first elements of this tensor's buffer seen with <paramref name="newShape"/>, which must not hold more than the buffer.</summary>
+    internal Tensor Prefix(int[] newShape)
+    {
+        long length = CheckedLength(newShape);
+        if (length > buffer.Length)
+            throw new InvalidOperationException($"{Format(newShape)} does not fit a buffer of {buffer.Length} values");
+        return new Tensor(Device, buffer, (int[])newShape.Clone(), false, length);
+    }
+
     /// <summary>Frees the buffer, unless this tensor is a reshaped view of another, which owns it.</summary>
     public void Dispose()
     {

@@ -117,9 +117,13 @@ public sealed class ProjectedLbfgs : IDisposable
     {
         var ws = Workspace(x.Shape);
         var o = Options;
-        var settings = new LbfgsSettings(ws.Problems, ws.Dimension, o.Memory, o.MaxIterations, o.MaxLineSearchSteps,
-            o.SufficientDecrease, o.ProjectedGradientTolerance, o.RelativeReductionTolerance,
-            CurvatureTolerance, ValueNoiseTolerance, ElementMajor);
+        var settings = new LbfgsSettings
+        {
+            Problems = ws.Problems, Dimension = ws.Dimension, Memory = o.Memory, MaxIterations = o.MaxIterations,
+            MaxLineSearchSteps = o.MaxLineSearchSteps, SufficientDecrease = o.SufficientDecrease,
+            ProjectedGradientTolerance = o.ProjectedGradientTolerance, RelativeReductionTolerance = o.RelativeReductionTolerance,
+            CurvatureTolerance = CurvatureTolerance, ValueNoiseTolerance = ValueNoiseTolerance, ElementMajor = ElementMajor ? 1 : 0,
+        };
         return (ws, settings, device.Split(ws.Problems));
     }
 

@@ -1,15 +1,47 @@
-"""What the PyTorch training scripts share: MNIST-style IDX files as tensors, the in-graph input
-normalisation, one shuffled epoch of SGD, and the ONNX export with PyTorch's test predictions.
+"""What the PyTorch training scripts share: the repository's data and model folders, a training
+recipe, MNIST-style IDX files as tensors, the in-graph input normalisation, one shuffled epoch of
+SGD, and the ONNX export with PyTorch's test predictions.
 
 Reads the gzipped IDX files that scripts/fetch-data.sh puts under data/ directly; needs only torch and
 numpy (Debian's python3-torch).
 """
 import gzip
 import os
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = os.path.join(ROOT, "models")
+
+
+def training_and_test_sets(name):
+    """The IDX files of data/name (e.g. mnist) as (train_x, train_y, test_x, test_y)."""
+    folder = os.path.join(ROOT, "data", name)
+    return (images(folder, "train-images-idx3-ubyte.gz"), labels(folder, "train-labels-idx1-ubyte.gz"),
+            images(folder, "t10k-images-idx3-ubyte.gz"), labels(folder, "t10k-labels-idx1-ubyte.gz"))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What a training script fixes: the model's file name and ONNX opset, and its SGD run."""
+    name: str
+    opset: int
+    epochs: int
+    batch: int
+    learning_rate: float
+    momentum: float
+    weight_decay: float
+    seed: int = 1
+
+    def sgd(self, parameters, nesterov=False):
+        return torch.optim.SGD(parameters, lr=self.learning_rate, momentum=self.momentum,
+                               weight_decay=self.weight_decay, nesterov=nesterov)
+
+    def steps_per_epoch(self, examples):
+        return (examples + self.batch - 1) // self.batch
 
 
 def read_idx(folder, name):

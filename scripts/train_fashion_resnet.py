@@ -20,27 +20,16 @@ and prints the test error.
 Reads the IDX gz files of data/fashion-mnist/ directly; needs only torch and numpy
 (Debian's python3-torch):  nice /usr/bin/python3 scripts/train_fashion_resnet.py [EPOCHS]
 """
-import os
 import sys
 import time
 
 import torch
 from torch import nn
 
-from mnist_torch import Normalize, export_with_predictions, images, labels, train_epoch
+from mnist_torch import MODELS, Normalize, Recipe, export_with_predictions, train_epoch, training_and_test_sets
 
-SEED = 1
-EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
-BATCH = 128
-LEARNING_RATE = 0.1
-MOMENTUM = 0.9
-WEIGHT_DECAY = 5e-4
-OPSET = 13
-NAME = "fashion-resnet"
-
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-fashion = os.path.join(root, "data", "fashion-mnist")
-models = os.path.join(root, "models")
+RECIPE = Recipe(name="fashion-resnet", opset=13, epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 6, batch=128,
+                learning_rate=0.1, momentum=0.9, weight_decay=5e-4)
 
 
 class Block(nn.Module):
@@ -75,27 +64,26 @@ def test_predictions(model, x):
 
 
 def main():
-    torch.manual_seed(SEED)
+    torch.manual_seed(RECIPE.seed)
     torch.set_num_threads(2)
-    train_x, train_y = images(fashion, "train-images-idx3-ubyte.gz"), labels(fashion, "train-labels-idx1-ubyte.gz")
-    test_x, test_y = images(fashion, "t10k-images-idx3-ubyte.gz"), labels(fashion, "t10k-labels-idx1-ubyte.gz")
+    train_x, train_y, test_x, test_y = training_and_test_sets("fashion-mnist")
 
     model = build()
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY, nesterov=True)
-    steps_per_epoch = (len(train_x) + BATCH - 1) // BATCH
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, LEARNING_RATE, epochs=EPOCHS, steps_per_epoch=steps_per_epoch)
+    optimizer = RECIPE.sgd(model.parameters(), nesterov=True)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, RECIPE.learning_rate, epochs=RECIPE.epochs,
+                                                   steps_per_epoch=RECIPE.steps_per_epoch(len(train_x)))
     loss_fn = nn.CrossEntropyLoss()
-    generator = torch.Generator().manual_seed(SEED)
+    generator = torch.Generator().manual_seed(RECIPE.seed)
     clock = time.time()
-    for epoch in range(EPOCHS):
-        train_loss = train_epoch(model, optimizer, schedule, loss_fn, train_x, train_y, BATCH, generator)
+    for epoch in range(RECIPE.epochs):
+        train_loss = train_epoch(model, optimizer, schedule, loss_fn, train_x, train_y, RECIPE.batch, generator)
         error = (test_predictions(model, test_x) != test_y).float().mean().item()
-        print(f"epoch {epoch + 1}/{EPOCHS}: train loss {train_loss:.4f}, test error {100 * error:.2f}%, "
+        print(f"epoch {epoch + 1}/{RECIPE.epochs}: train loss {train_loss:.4f}, test error {100 * error:.2f}%, "
               f"{time.time() - clock:.0f} s", flush=True)
 
     predicted = test_predictions(model, test_x)
-    export_with_predictions(model, test_x, test_y, predicted, models, NAME, "logits", OPSET)
+    export_with_predictions(model, test_x, test_y, predicted, MODELS, RECIPE.name, "logits", RECIPE.opset)
 
 
 if __name__ == "__main__":

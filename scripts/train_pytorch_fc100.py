@@ -18,53 +18,39 @@ Reads the IDX gz files of data/mnist/ directly (scripts/fetch-data.sh puts them 
 torch and numpy (Debian's python3-torch):  /usr/bin/python3 scripts/train_pytorch_fc100.py
 torch.onnx.export needs no onnx package.
 """
-import os
-
 import torch
 from torch import nn
 
-from mnist_torch import Normalize, export_with_predictions, images, labels, train_epoch
+from mnist_torch import MODELS, Normalize, Recipe, export_with_predictions, train_epoch, training_and_test_sets
 
-SEED = 1
-EPOCHS = 30
-BATCH = 64
-LEARNING_RATE = 0.1
-MOMENTUM = 0.9
-WEIGHT_DECAY = 1e-4
-OPSET = 14
-NAME = "pytorch-fc100-100-10"
-
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-mnist = os.path.join(root, "data", "mnist")
-models = os.path.join(root, "models")
+RECIPE = Recipe(name="pytorch-fc100-100-10", opset=14, epochs=30, batch=64, learning_rate=0.1, momentum=0.9, weight_decay=1e-4)
 
 
 def main():
-    torch.manual_seed(SEED)
+    torch.manual_seed(RECIPE.seed)
     torch.set_num_threads(1)
-    train_x, train_y = images(mnist, "train-images-idx3-ubyte.gz"), labels(mnist, "train-labels-idx1-ubyte.gz")
-    test_x, test_y = images(mnist, "t10k-images-idx3-ubyte.gz"), labels(mnist, "t10k-labels-idx1-ubyte.gz")
+    train_x, train_y, test_x, test_y = training_and_test_sets("mnist")
 
     body = nn.Sequential(
         Normalize(0.1307, 0.3081), nn.Flatten(),
         nn.Linear(784, 100), nn.Sigmoid(), nn.Linear(100, 100), nn.Sigmoid(), nn.Linear(100, 10))
-    optimizer = torch.optim.SGD(body.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
-    steps = EPOCHS * ((len(train_x) + BATCH - 1) // BATCH)
+    optimizer = RECIPE.sgd(body.parameters())
+    steps = RECIPE.epochs * RECIPE.steps_per_epoch(len(train_x))
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     loss_fn = nn.CrossEntropyLoss()
-    generator = torch.Generator().manual_seed(SEED)
-    for epoch in range(EPOCHS):
-        train_loss = train_epoch(body, optimizer, schedule, loss_fn, train_x, train_y, BATCH, generator)
+    generator = torch.Generator().manual_seed(RECIPE.seed)
+    for epoch in range(RECIPE.epochs):
+        train_loss = train_epoch(body, optimizer, schedule, loss_fn, train_x, train_y, RECIPE.batch, generator)
         body.eval()
         with torch.no_grad():
             error = (body(test_x).argmax(1) != test_y).float().mean().item()
-        print(f"epoch {epoch + 1}/{EPOCHS}: train loss {train_loss:.4f}, test error {100 * error:.2f}%", flush=True)
+        print(f"epoch {epoch + 1}/{RECIPE.epochs}: train loss {train_loss:.4f}, test error {100 * error:.2f}%", flush=True)
 
     model = nn.Sequential(body, nn.Softmax(dim=1))
     model.eval()
     with torch.no_grad():
         predicted = model(test_x).argmax(1)
-    export_with_predictions(model, test_x, test_y, predicted, models, NAME, "probabilities", OPSET)
+    export_with_predictions(model, test_x, test_y, predicted, MODELS, RECIPE.name, "probabilities", RECIPE.opset)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ internal sealed class BatchAttack(Attack attack, Criterion criterion, AttackInpu
         for (int i = 0; i < batch.Length; i++) inputs.Image(batch[i]).CopyTo(pixels.AsSpan(i * inputs.Length));
         using var x = Tensor.FromArray(model.Device, pixels, [batch.Length, .. inputs.Shape]);
         var labels = batch.Select(i => inputs.Labels[i]).ToArray();
-        var logits = model.Logits(x).ToArray();
+        var logits = model.Logits(x, BackwardUse.None).ToArray();
         var results = attack.Run(model, x, labels, criterion, batch.Select(i => inputs.Indices[i]).ToArray());
         double share = clock.Elapsed.TotalSeconds / batch.Length;
         var records = new List<ResultRecord>(batch.Length);

@@ -37,6 +37,8 @@ public sealed class ActivationLayer : ILayer
     /// <inheritdoc/>
     public string Spec => Kind.ToString().ToLowerInvariant();
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Output;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
     /// <inheritdoc/>

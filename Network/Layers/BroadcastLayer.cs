@@ -56,6 +56,9 @@ public sealed class BroadcastLayer : IMergeLayer
         ?? throw new BlindSpotsException($"{Spec}: shapes {Tensor.Format(inputShapes[0])} and {Tensor.Format(inputShapes[1])} do not broadcast");
 
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward => op < 2 ? BackwardReads.Nothing : BackwardReads.Input;
+
+    /// <inheritdoc/>
     public Tensor Forward(IReadOnlyList<Tensor> inputs)
     {
         a = inputs[0];

@@ -37,6 +37,8 @@ public sealed class ChannelAffineLayer : ILayer
     /// <summary>Per-channel offset [C].</summary>
     public Parameter Shift { get; }
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => parameterGradients ? BackwardReads.Input : BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
     /// <inheritdoc/>
     public string Spec => $"affine:{channels}";

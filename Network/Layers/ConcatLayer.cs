@@ -38,6 +38,9 @@ public sealed class ConcatLayer : IMergeLayer
     }
 
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward => BackwardReads.Nothing;
+
+    /// <inheritdoc/>
     public Tensor Forward(IReadOnlyList<Tensor> inputs)
     {
         this.inputs = inputs.ToList();

@@ -65,6 +65,8 @@ public sealed class Conv2dLayer : ILayer
     /// <summary>b [O].</summary>
     public Parameter Bias { get; }
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => parameterGradients ? BackwardReads.Input : BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <inheritdoc/>

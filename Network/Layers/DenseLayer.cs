@@ -34,6 +34,8 @@ public sealed class DenseLayer : ILayer
     /// <summary>b [OutFeatures].</summary>
     public Parameter Bias { get; }
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => parameterGradients ? BackwardReads.Input : BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
     /// <inheritdoc/>
     public string Spec => $"fc:{OutFeatures}";

@@ -39,6 +39,8 @@ public sealed class DropoutLayer : ILayer
     /// <inheritdoc/>
     public string Spec => $"dropout:{Probability.ToString(CultureInfo.InvariantCulture)}";
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
     /// <inheritdoc/>

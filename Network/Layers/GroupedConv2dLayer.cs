@@ -49,6 +49,8 @@ public sealed class GroupedConv2dLayer : ILayer
     /// <summary>The window geometry.</summary>
     public Window2d Window => window;
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => parameterGradients ? BackwardReads.Input : BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
     /// <inheritdoc/>
     public string Spec => $"conv:{filters}x{window.KernelH}x{window.KernelW}g{groups}d{window.DilationH}";

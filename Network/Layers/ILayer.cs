@@ -25,6 +25,12 @@ public interface ILayer : IDisposable
     /// </summary>
     Tensor Backward(Tensor outputGradient, bool parameterGradients);
 
+    /// <summary>
+    /// What <see cref="Backward"/> reads of the forward pass, with or without parameter gradients;
+    /// a graph model frees the rest. A layer that does not say keeps both its input and its output.
+    /// </summary>
+    BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Input | BackwardReads.Output;
+
     /// <summary>Trainable parameters in state-dict order (weight, then bias); empty for parameter-free layers.</summary>
     IReadOnlyList<Parameter> Parameters { get; }
 }

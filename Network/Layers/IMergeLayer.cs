@@ -15,6 +15,9 @@ public interface IMergeLayer : IDisposable
     /// <summary>Computes the output for a batch.</summary>
     Tensor Forward(IReadOnlyList<Tensor> inputs);
 
+    /// <summary>What <see cref="Backward"/> reads of the forward pass (all inputs, or none); a graph model frees the rest.</summary>
+    BackwardReads ReadsForBackward => BackwardReads.Input | BackwardReads.Output;
+
     /// <summary>Given dLoss/dOutput of the last forward batch, returns dLoss/dInput for each input, in order.</summary>
     IReadOnlyList<Tensor> Backward(Tensor outputGradient);
 }

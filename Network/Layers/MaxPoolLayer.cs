@@ -55,6 +55,8 @@ public sealed class MaxPoolLayer : ILayer
     /// <summary>OW, likewise for the width.</summary>
     public int OutWidth => (InWidth + 2 * Padding - WindowWidth) / Stride + 1;
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
     /// <inheritdoc/>

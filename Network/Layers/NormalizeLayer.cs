@@ -55,6 +55,8 @@ public sealed class NormalizeLayer : ILayer
     /// <summary>The means per channel (a single mean repeated).</summary>
     public float[] ChannelMeans => mean.ToArray();
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
     /// <inheritdoc/>

@@ -38,6 +38,8 @@ public sealed class PadLayer : ILayer
     /// <inheritdoc/>
     public string Spec => $"pad:{top},{left}";
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
     /// <inheritdoc/>
     public int[] OutputShape(int[] shape) => (int[])outputShape.Clone();

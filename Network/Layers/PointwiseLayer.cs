@@ -35,6 +35,8 @@ public sealed class PointwiseLayer : ILayer
     /// <inheritdoc/>
     public string Spec => Name.ToLowerInvariant();
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Input;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
     /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();

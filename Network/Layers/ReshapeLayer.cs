@@ -17,6 +17,8 @@ public sealed class ReshapeLayer : ILayer
     /// <inheritdoc/>
     public string Spec => $"reshape:{string.Join("x", outputShape)}";
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
     /// <inheritdoc/>
     public int[] OutputShape(int[] shape) => (int[])outputShape.Clone();

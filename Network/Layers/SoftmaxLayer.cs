@@ -29,6 +29,8 @@ public sealed class SoftmaxLayer : ILayer
     /// <inheritdoc/>
     public string Spec => IsLog ? "logsoftmax" : "softmax";
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Output;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
     /// <inheritdoc/>
     public int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();

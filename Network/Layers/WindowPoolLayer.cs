@@ -52,6 +52,8 @@ public sealed class WindowPoolLayer : ILayer
     /// <inheritdoc/>
     public string Spec => $"{(IsMax ? "maxpool" : "avgpool")}:{window.KernelH}x{window.KernelW}s{window.StrideH}";
     /// <inheritdoc/>
+    public BackwardReads ReadsForBackward(bool parameterGradients) => BackwardReads.Nothing;
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
 
     /// <inheritdoc/>

@@ -51,13 +51,24 @@ public abstract class Model : IDisposable
     public abstract Tensor Forward(Tensor input, bool training);
 
     /// <summary>
+    /// <see cref="Forward(Tensor, bool)"/>, saying what backward pass may follow (<paramref name="then"/>)
+    /// so that a model can free what it will not read: a graph model keeps fewer activations.
+    /// A backward pass beyond <paramref name="then"/> is refused.
+    /// </summary>
+    public virtual Tensor Forward(Tensor input, bool training, BackwardUse then) => Forward(input, training);
+
+    /// <summary>
     /// Back-propagates dLoss/dOutput of the last forward batch and returns dLoss/dInput [B, ..InputShape];
     /// with <paramref name="parameterGradients"/> also adds dLoss/dParameter to every parameter's gradient.
     /// </summary>
     public abstract Tensor Backward(Tensor outputGradient, bool parameterGradients);
 
     /// <summary>Evaluation-mode logits [B, classes].</summary>
-    public Tensor Logits(Tensor input) => Forward(input, training: false);
+    /// A backward pass for the input gradient may follow (an attack's loss of its own).
+    public Tensor Logits(Tensor input) => Forward(input, training: false, BackwardUse.Input);
+
+    /// <summary>Evaluation-mode logits [B, classes] with <paramref name="then"/> to follow: <see cref="BackwardUse.None"/> for evaluation and prediction, in the least memory.</summary>
+    public Tensor Logits(Tensor input, BackwardUse then) => Forward(input, training: false, then);
 
     /// <summary>Evaluation-mode class probabilities [B, classes].</summary>
     public Tensor Probabilities(Tensor input) => loss.Probabilities(Logits(input));
@@ -69,7 +80,7 @@ public abstract class Model : IDisposable
     /// </summary>
     public (Tensor InputGradient, Tensor Losses, Tensor Logits) InputGradient(Tensor input, ArrayView<int> labels)
     {
-        var logits = Forward(input, training: false);
+        var logits = Forward(input, training: false, BackwardUse.Input);
         var (losses, dLogits) = loss.LossAndGradient(logits, labels, 1f);
         return (Backward(dLogits, parameterGradients: false), losses, logits);
     }
@@ -88,7 +99,7 @@ public abstract class Model : IDisposable
     /// </summary>
     public (Tensor Losses, Tensor Logits) ParameterGradients(Tensor input, ArrayView<int> labels, bool training, float weight)
     {
-        var logits = Forward(input, training);
+        var logits = Forward(input, training, BackwardUse.Parameters);
         var (losses, dLogits) = loss.LossAndGradient(logits, labels, weight / input.Batch);
         Backward(dLogits, parameterGradients: true);
         return (losses, logits);

@@ -53,7 +53,7 @@ public static class Evaluator
                                        : last ??= Tensor.Allocate(device, [b, .. model.InputShape]);
             var sg = device.Split(b * row);
             gatherRows(sg.Threads, sg, data.Images.View, identity.View, batch.View, start, row);
-            var logits = model.Logits(batch);
+            var logits = model.Logits(batch, BackwardUse.None);
             var labels = data.Labels.SubView(start, b);
             var losses = loss.Losses(logits, labels);
             var sr = device.ReductionSplit(b);

@@ -69,12 +69,12 @@ public sealed class AttackLoss : IDisposable
     }
 
     /// <summary>The model's predicted class for each input of the batch: a float32 forward pass and an arg-max, read back.</summary>
-    public int[] Predict(Tensor input) => ArgMax(Model.Logits(input));
+    public int[] Predict(Tensor input) => ArgMax(Model.Logits(input, BackwardUse.None));
 
     /// <summary>The model's predicted classes and its logits [B·K] for a batch, from one forward pass, read back.</summary>
     public (int[] Predictions, float[] Logits) PredictWithLogits(Tensor input)
     {
-        var logits = Model.Logits(input);
+        var logits = Model.Logits(input, BackwardUse.None);
         return (ArgMax(logits), logits.ToArray());
     }
 

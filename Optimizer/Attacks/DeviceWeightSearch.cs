@@ -52,8 +52,12 @@ internal sealed class DeviceWeightSearch : IDisposable
         try
         {
             var (ws, lbfgs, split) = solver.Prepare(x);
-            var settings = new WeightSearchSettings(count, batch.Length, o.InitialWeight, o.WeightFactor, o.WeightTolerance,
-                o.MinWeight, o.MaxWeight, o.MaxRounds, (int)o.Distance, o.WarmStart);
+            var settings = new WeightSearchSettings
+            {
+                Problems = count, Dimension = batch.Length, InitialWeight = o.InitialWeight, Factor = o.WeightFactor,
+                Tolerance = o.WeightTolerance, MinWeight = o.MinWeight, MaxWeight = o.MaxWeight, MaxRounds = o.MaxRounds,
+                Distance = (int)o.Distance, WarmStart = o.WarmStart ? 1 : 0,
+            };
             begin(split.Threads, split, settings, ws.State.View, searchInt.View, searchReal!.View, objective.WeightsView);
             var (rounds, reads, tensorsAfterFirst) = Rounds(objective, solver, o, ws, lbfgs, split, settings);
             var (found, maxEvaluations) = Collect(batch);

@@ -8,13 +8,8 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// The attack command end to end on the committed model and sample digits: results, interruption
 /// and resume, the run lock, shards and their merge, several devices, and bad input.
 /// </summary>
-public sealed class AttackCommandTests : IDisposable
+public sealed class AttackCommandTests : CliTest
 {
-    private readonly TempFolder folder = new();
-    private static readonly string Model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
-
-    public void Dispose() => folder.Dispose();
-
     private static (int Code, string Out, string Err) Run(string[] args, TextWriter? stderr = null, CancellationToken cancel = default)
     {
         var stdout = new StringWriter();

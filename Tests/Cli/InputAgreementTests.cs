@@ -9,13 +9,8 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// ONNX weights that are not numbers) and inputs that are acceptable but looked otherwise (PNG files
 /// named in upper case): each command tells them apart the same way.
 /// </summary>
-public sealed class InputAgreementTests : IDisposable
+public sealed class InputAgreementTests : CliTest
 {
-    private readonly TempFolder folder = new();
-    private static readonly string Model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
-
-    public void Dispose() => folder.Dispose();
-
     [Fact]
     public void EvalRefusesImagesOfTheRightPixelCountButTheWrongShape()
     {

@@ -13,13 +13,9 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// labels in a second .npy and torchvision's ImageFolder layout give the same evaluation as the IDX
 /// files they were made from; an input or output shape that does not fit is one line, exit code 2.
 /// </summary>
-public sealed class InputFormatsTests : IDisposable
+public sealed class InputFormatsTests : CliTest
 {
-    private readonly TempFolder folder = new();
-    private static readonly string Model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
     private const int Count = 40;
-
-    public void Dispose() => folder.Dispose();
 
     private static Dataset Sample => Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot).Slice(0, Count);
 

@@ -5,13 +5,9 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// naming a file (or a file option naming a folder), a path under a file, and a place the user
 /// cannot write to are one line and exit code 2, with nothing trained, attacked or printed first.
 /// </summary>
-public sealed class OutputPathTests : IDisposable
+public sealed class OutputPathTests : CliTest
 {
-    private readonly TempFolder folder = new();
-    private static readonly string Model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
     private static readonly string Sample = Path.Combine(RepoFiles.DataRoot, "sample");
-
-    public void Dispose() => folder.Dispose();
 
     /// <summary>Each writing command with its output option; OUT stands for the path under test, FOLDER for a finished attack.</summary>
     public static TheoryData<string, bool, string[]> Commands => new()

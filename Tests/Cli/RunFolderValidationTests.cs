@@ -9,13 +9,8 @@ namespace IlgpuBlindSpots.Tests.Cli;
 /// truncated or foreign rows are one line naming the file, the line and the field, never a crash or
 /// a silently wrong result; and an unfinished folder is never taken for a finished one.
 /// </summary>
-public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRun finished) : IDisposable, IClassFixture<RunFolderValidationTests.FinishedRun>
+public sealed class RunFolderValidationTests(RunFolderValidationTests.FinishedRun finished) : CliTest, IClassFixture<RunFolderValidationTests.FinishedRun>
 {
-    private readonly TempFolder folder = new();
-    private static readonly string Model = Path.Combine(RepoFiles.Root, "models", "fc100-100-10.safetensors");
-
-    public void Dispose() => folder.Dispose();
-
     /// <summary>One finished attack of examples 0..8, made once; each test edits a copy.</summary>
     public sealed class FinishedRun : IDisposable
     {

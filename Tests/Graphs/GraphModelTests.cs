@@ -12,7 +12,7 @@ public class GraphModelTests
     private const int Batch = 2, Side = 4, Filters = 2, Classes = 3;
     private static readonly Window2d Same = new(Side, Side, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, Side, Side);
 
-    private static GraphModel Build()
+    internal static GraphModel Build()
     {
         var device = TestDevice.Current;
         using var b = new GraphBuilder(device, [1, Side, Side]);

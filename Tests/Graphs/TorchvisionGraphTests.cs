@@ -58,7 +58,7 @@ public class TorchvisionGraphTests
         Assert.True(worst <= tolerance * scale, $"{what}: max difference {worst:G3} exceeds {tolerance:G2} × {scale:G3}");
     }
 
-    private static float[] ReadFloats(string file)
+    internal static float[] ReadFloats(string file)
     {
         byte[] bytes = File.ReadAllBytes(RepoFiles.Fixture($"graphs/{file}"));
         var values = new float[bytes.Length / 4];

@@ -35,7 +35,7 @@ public class WeightSearchStepsTests
         var problems = Enumerable.Range(0, P).Select(_ => RandomProblem(rng)).ToArray();
         float[] x = Rand.Uniform(1, P * N, 0, 1), best = Rand.Uniform(2, P * N, 0, 1), originals = Rand.Uniform(3, P * N, 0, 1);
         var (solverState, searchInt, searchReal) = Pack(problems);
-        var settings = new WeightSearchSettings(P, N, 1, Factor, Tolerance, MinWeight, MaxWeight, MaxRounds, distance, warm);
+        var settings = Settings(P, N, 1, distance, warm);
 
         using var st = dev.Accelerator.Allocate1D(solverState);
         using var si = dev.Accelerator.Allocate1D(searchInt);
@@ -96,7 +96,7 @@ public class WeightSearchStepsTests
         using var si = dev.Accelerator.Allocate1D(Enumerable.Repeat(9, WeightSearchSteps.IntFields * problems + 1).ToArray());
         using var sr = dev.Accelerator.Allocate1D<double>(WeightSearchSteps.RealFields * problems);
         using var tw = Tensor.Zeros(dev, problems);
-        var settings = new WeightSearchSettings(problems, 3, 0.75, Factor, Tolerance, MinWeight, MaxWeight, MaxRounds, 0, true);
+        var settings = Settings(problems, 3, 0.75, 0, true);
         var s = dev.Split(problems);
         dev.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin)(
             s.Threads, s, settings, st.View, si.View, sr.View, tw.View);
@@ -114,6 +114,13 @@ public class WeightSearchStepsTests
         Assert.Equal(0, search[WeightSearchSteps.IntFields * problems]);
         Assert.All(tw.ToArray(), w => Assert.Equal(0.75f, w));
     }
+
+    /// <summary>The search's settings with this test's constants.</summary>
+    private static WeightSearchSettings Settings(int problems, int dimension, double initialWeight, int distance, bool warm) => new()
+    {
+        Problems = problems, Dimension = dimension, InitialWeight = initialWeight, Factor = Factor, Tolerance = Tolerance,
+        MinWeight = MinWeight, MaxWeight = MaxWeight, MaxRounds = MaxRounds, Distance = distance, WarmStart = warm ? 1 : 0,
+    };
 
     private static Problem RandomProblem(Random rng)
     {

@@ -95,13 +95,8 @@ public class ProjectedLbfgsTests
         // float32 and float64 runs could start to make different accept decisions.
         const int problems = 3, n = 40;
         var dev = TestDevice.Current;
-        float[] centre = Rand.Uniform(31, problems * n, -2f, 2f);
-        float[] lower = Rand.Uniform(32, problems * n, -1f, -0.2f), upper = Rand.Uniform(33, problems * n, 0.2f, 1f);
-        float[] start = Rand.Uniform(34, problems * n, -0.2f, 0.2f);
-        using var objective = QuadraticObjective.Coupled(dev, 35, centre, problems, n, 0.01f);
-        using var x = Tensor.FromArray(dev, start, problems, n);
-        using var lo = Tensor.FromArray(dev, lower, problems, n);
-        using var hi = Tensor.FromArray(dev, upper, problems, n);
+        using var box = new CoupledBoxProblems(dev, 31, problems, n, 0.01f);
+        var (objective, x, lo, hi) = (box.Objective, box.X, box.Lower, box.Upper);
         // m = 3 so that the ring wraps within the longer runs.
         var options = Tight with { Memory = 3, MaxIterations = iterations, ProjectedGradientTolerance = 0, Layout = layout };
         using var solver = new ProjectedLbfgs(dev, options);
@@ -111,8 +106,7 @@ public class ProjectedLbfgsTests
         float[] solution = x.ToArray();
         for (int p = 0; p < problems; p++)
         {
-            var reference = ProjectedLbfgsReference.Minimize((xs, gs) => objective.ValueAndGradient(p, xs, gs),
-                RowAsDouble(start, p, n), RowAsDouble(lower, p, n), RowAsDouble(upper, p, n), options);
+            var reference = box.Reference(p, options);
             Assert.Equal(StopReason.MaxIterations, reference.Reason);
             Assert.Equal(reference.Reason, result.Reasons[p]);
             Assert.Equal(reference.Iterations, result.Iterations[p]);
@@ -133,13 +127,8 @@ public class ProjectedLbfgsTests
     {
         const int problems = 3, n = 40;
         var dev = TestDevice.Current;
-        float[] centre = Rand.Uniform(41, problems * n, -2f, 2f);
-        float[] lower = Rand.Uniform(42, problems * n, -1f, -0.2f), upper = Rand.Uniform(43, problems * n, 0.2f, 1f);
-        float[] start = Rand.Uniform(44, problems * n, -0.2f, 0.2f);
-        using var objective = QuadraticObjective.Coupled(dev, 45, centre, problems, n, 0.01f);
-        using var x = Tensor.FromArray(dev, start, problems, n);
-        using var lo = Tensor.FromArray(dev, lower, problems, n);
-        using var hi = Tensor.FromArray(dev, upper, problems, n);
+        using var box = new CoupledBoxProblems(dev, 41, problems, n, 0.01f);
+        var (objective, x, lo, hi) = (box.Objective, box.X, box.Lower, box.Upper);
         var options = Tight with { Memory = 3, MaxIterations = 9, ProjectedGradientTolerance = 0, Layout = layout };
         using var solver = new ProjectedLbfgs(dev, options);
 
@@ -162,8 +151,7 @@ public class ProjectedLbfgsTests
         float[] solution = x.ToArray();
         for (int p = 0; p < problems; p++)
         {
-            var reference = ProjectedLbfgsReference.Minimize((xs, gs) => objective.ValueAndGradient(p, xs, gs),
-                RowAsDouble(start, p, n), RowAsDouble(lower, p, n), RowAsDouble(upper, p, n), options);
+            var reference = box.Reference(p, options);
             Assert.Equal(StopReason.MaxIterations, reference.Reason);
             Assert.Equal((int)reference.Reason, after[IlgpuBlindSpots.Kernels.Lbfgs.Status * problems + p]);
             Assert.Equal(reference.Iterations, after[IlgpuBlindSpots.Kernels.Lbfgs.Iterations * problems + p]);
@@ -436,6 +424,4 @@ public class ProjectedLbfgsTests
     }
 
     private static float[] Row(float[] a, int p, int n) => a.AsSpan(p * n, n).ToArray();
-
-    private static double[] RowAsDouble(float[] a, int p, int n) => Row(a, p, n).Select(v => (double)v).ToArray();
 }
