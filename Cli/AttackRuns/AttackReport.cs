@@ -17,7 +17,10 @@ internal static class AttackReport
         int Examples, int AlreadyMisclassified, int Attacked, int Succeeded, double SuccessRate,
         double MeanDistortion, double MedianDistortion, double MeanL2, double MeanLInf, double MeanC,
         double MeanIterations, double MeanEvaluations, double Seconds, double ExamplesPerSecond,
-        double MeanCertifiedL2, double MedianFoundToCertified, IReadOnlyList<ClassRow> PerClass);
+        double? MeanCertifiedL2, double? MedianFoundToCertified, string CertifiedRadius, IReadOnlyList<ClassRow> PerClass);
+
+    /// <summary>What the summary says of the certified radius when no record has one: the bound exists for chains only.</summary>
+    public const string CertifiedUnavailable = "not available for graph models (the Lipschitz bound is computed layer by layer, for a chain of layers only)";
 
     public sealed record ClassRow(int Label, int Attacked, int Succeeded, double MeanDistortion);
 
@@ -26,6 +29,8 @@ internal static class AttackReport
         var attacked = results.Where(r => !r.AlreadyMisclassified).ToList();
         var won = attacked.Where(r => r.Success).ToList();
         double seconds = results.Sum(r => r.Seconds);
+        // A graph model's records carry no certified radius: its summary says so instead of averaging nothing into NaN.
+        bool certified = attacked.Any(r => r.CertifiedL2.HasValue);
         return new Summary(
             results.Count, results.Count - attacked.Count, attacked.Count, won.Count,
             attacked.Count == 0 ? 0 : (double)won.Count / attacked.Count,
@@ -34,8 +39,9 @@ internal static class AttackReport
             Mean(won.Where(r => r.C.HasValue).Select(r => r.C!.Value)),
             Mean(attacked.Select(r => (double)r.Iterations)), Mean(attacked.Select(r => (double)r.Evaluations)),
             seconds, seconds > 0 ? results.Count / seconds : 0,
-            Mean(attacked.Where(r => r.CertifiedL2.HasValue).Select(r => r.CertifiedL2!.Value)),
-            Median(won.Where(r => r.CertifiedL2 is > 0).Select(r => r.L2 / r.CertifiedL2!.Value).ToList()),
+            certified ? Mean(attacked.Where(r => r.CertifiedL2.HasValue).Select(r => r.CertifiedL2!.Value)) : null,
+            certified ? Median(won.Where(r => r.CertifiedL2 is > 0).Select(r => r.L2 / r.CertifiedL2!.Value).ToList()) : null,
+            certified ? "margin/(√2·L) from the network's upper Lipschitz bound L" : CertifiedUnavailable,
             attacked.GroupBy(r => r.Label).OrderBy(g => g.Key).Select(g => new ClassRow(
                 g.Key, g.Count(), g.Count(r => r.Success), Mean(g.Where(r => r.Success).Select(r => r.Distortion)))).ToList());
     }
@@ -70,7 +76,8 @@ internal static class AttackReport
         md.AppendLine().AppendLine("Distortion is the paper's √(Σr²/n) over successful examples; an example the model already misclassifies is reported, not attacked.").AppendLine();
         if (MinimisesLInf(run))
             md.AppendLine("This attack minimised the L∞ norm maxᵢ |rᵢ| (`--norm linf`): mean L∞ is its measure; the distortion columns measure the same perturbations in the paper's way.").AppendLine();
-        md.AppendLine(inv, $"Certified vs found: from the network's upper Lipschitz bound, no L2 perturbation smaller than margin/(√2·L) can change a label; that certified radius averages {s.MeanCertifiedL2:G3} here, and the perturbations the attack found are a median {s.MedianFoundToCertified:F1}× larger (the gap between the paper's stability bound and the blind spots that exist).").AppendLine();
+        if (s.MeanCertifiedL2 is null) md.AppendLine(inv, $"Certified vs found: the certified radius is {CertifiedUnavailable}.").AppendLine();
+        else md.AppendLine(inv, $"Certified vs found: from the network's upper Lipschitz bound, no L2 perturbation smaller than margin/(√2·L) can change a label; that certified radius averages {s.MeanCertifiedL2:G3} here, and the perturbations the attack found are a median {s.MedianFoundToCertified:F1}× larger (the gap between the paper's stability bound and the blind spots that exist).").AppendLine();
         md.AppendLine("| label | attacked | succeeded | mean distortion |").AppendLine("|---:|---:|---:|---:|");
         foreach (var c in s.PerClass) md.AppendLine(inv, $"| {c.Label} | {c.Attacked} | {c.Succeeded} | {c.MeanDistortion:F4} |");
         md.AppendLine();

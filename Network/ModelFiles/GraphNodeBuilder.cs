@@ -38,6 +38,11 @@ internal static class GraphNodeBuilder
             case "pad": Need(4, 1); layer = new PadLayer(device, shape, n[0], n[1], n[2], n[3], f[0]); break;
             case "softmax": Need(2); layer = new SoftmaxLayer(device, n[0], n[1] != 0); break;
             case "reshape": layer = new ReshapeLayer(shape, n); break;
+            case "transpose": layer = new TransposeLayer(device, shape, n); break;
+            case "layernorm": Need(1, 1); layer = new LayerNormLayer(device, shape, n[0], f[0], r.Name); break;
+            case "reducemean":
+                if (n.Length < 2) throw new BlindSpotsException($"{path}: node '{r.Name}' (reducemean) needs keepdims and at least one axis");
+                layer = new ReduceMeanLayer(device, shape, n[1..], n[0] != 0); break;
             case "add" or "sub" or "mul" or "div":
                 Need(0, 0, 2);
                 return builder.Add(r.Name, new BroadcastLayer(device, char.ToUpperInvariant(op[0]) + op[1..]), inputs);

@@ -98,6 +98,11 @@ internal sealed class OnnxGraphExporter
                 graph.Initializer.Add(Ints64(n + ".shape", target));
                 Node("Reshape", n, [x, n + ".shape"], y);
                 break;
+            case TransposeLayer t: Node("Transpose", n, [x], y, Ints("perm", [.. t.Permutation.Select(p => (long)p)])); break;
+            case LayerNormLayer l: LayerNorm(l, node, n, x, y); break;
+            case ReduceMeanLayer m:
+                Node("ReduceMean", n, [x], y, Ints("axes", [.. m.Axes.Select(a => (long)a)]), Int("keepdims", m.KeepDims ? 1 : 0));
+                break;
             case BroadcastLayer b: Node(BroadcastLayer.Ops[Array.IndexOf(BroadcastLayer.Ops.Select(o => o.ToLowerInvariant()).ToArray(), b.Spec)], n, [x, Name(node.Inputs[1])], y); break;
             case ConcatLayer c: Node("Concat", n, [.. node.Inputs.Select(Name)], y, Int("axis", c.Axis)); break;
             default: throw Fail(node, "has no ONNX form");
@@ -137,6 +142,24 @@ internal sealed class OnnxGraphExporter
         else if (w.DilationH != 1 || w.DilationW != 1) throw new BlindSpotsException($"{path}: node '{n}': a dilated average pool has no opset-{OnnxModelFile.WrittenOpset} form");
         else attributes.Add(Int("count_include_pad", p.CountIncludePad ? 1 : 0));
         Node(p.IsMax ? "MaxPool" : "AveragePool", n, [x], y, [.. attributes]);
+    }
+
+    /// <summary>LayerNormalization has no opset-13 form: written as its definition, means, a square root and broadcast products.</summary>
+    private void LayerNorm(LayerNormLayer l, GraphNode node, string n, string x, string y)
+    {
+        var shape = ShapeOf(node.Inputs[0]);
+        int rank = shape.Length + 1;
+        var axes = Ints("axes", [.. Enumerable.Range(l.Axis, rank - l.Axis).Select(a => (long)a)]);
+        long[] dims = [.. shape.Skip(l.Axis - 1).Select(d => (long)d)];
+        string mean = Node("ReduceMean", n + "/mean", [x], y + "_mean", axes, Int("keepdims", 1));
+        string centred = Node("Sub", n + "/centre", [x, mean], y + "_centred");
+        string squares = Node("Mul", n + "/square", [centred, centred], y + "_squares");
+        string variance = Node("ReduceMean", n + "/variance", [squares], y + "_variance", axes, Int("keepdims", 1));
+        graph.Initializer.Add(OnnxTensor.Encode(n + ".epsilon", [l.Epsilon]));
+        string deviation = Node("Sqrt", n + "/sqrt", [Node("Add", n + "/epsilon", [variance, n + ".epsilon"], y + "_shifted")], y + "_deviation");
+        string normalised = Node("Div", n + "/normalise", [centred, deviation], y + "_normalised");
+        string scaled = Node("Mul", n + "/scale", [normalised, Init(n, "weight", l.Weight, dims)], y + "_scaled");
+        Node("Add", n, [scaled, Init(n, "bias", l.Bias, dims)], y);
     }
 
     private void Pad(PadLayer p, GraphNode node, string n, string x, string y)

@@ -55,6 +55,9 @@ internal sealed partial class OnnxGraphImporter
             case "Flatten": return Flatten(node);
             case "Reshape": return Reshape(node);
             case "Squeeze" or "Unsqueeze": return SqueezeOrUnsqueeze(node);
+            case "Transpose": return Transpose(node);
+            case "ReduceMean": return ReduceMean(node);
+            case "LayerNormalization": return LayerNormalization(node);
             case "Softmax" or "LogSoftmax": return Softmax(node);
             default: throw Unsupported(node);
         }
@@ -103,6 +106,17 @@ internal sealed partial class OnnxGraphImporter
             throw Fail($"node {Describe(node)} ({node.OpType}) is taken along axis {axis} of {shape.Length}; only the last axis is supported");
         int row = shape.Skip(axis).Aggregate(1, (a, b) => a * b);
         return Add(node, new SoftmaxLayer(Device, row, node.OpType == "LogSoftmax"), x);
+    }
+
+    private int Transpose(NodeProto node)
+    {
+        int x = Data(node, 0);
+        int rank = builder.Shape(x).Length;
+        // Without perm, ONNX reverses the axes, which moves the batch axis: refused below as any such permutation is.
+        long[] perm = IntsAttr(node, "perm") ?? Enumerable.Range(0, rank).Reverse().Select(v => (long)v).ToArray();
+        if (perm.Length != rank || perm[0] != 0)
+            throw Fail($"node {Describe(node)} (Transpose) has perm [{string.Join(", ", perm)}] for a rank-{rank} tensor; only permutations that keep the batch axis first are supported");
+        return Add(node, new TransposeLayer(Device, builder.ExampleShape(x), perm.Select(p => (int)Math.Clamp(p, -1, rank)).ToArray()), x);
     }
 
     private int Flatten(NodeProto node)

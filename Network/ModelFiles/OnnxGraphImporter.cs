@@ -18,7 +18,7 @@ internal sealed partial class OnnxGraphImporter
         "MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization, Pad (constant), Relu, Sigmoid, Tanh, " +
         "Clip, LeakyRelu, Elu, Selu, Celu, ThresholdedRelu, HardSigmoid, HardSwish, Softplus, Softsign, Neg, Abs, Exp, Log, Sqrt, " +
         "Reciprocal, Floor, Ceil, Sinh, Cosh, Softmax, LogSoftmax, " +
-        "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Constant";
+        "Flatten, Reshape, Squeeze, Unsqueeze, Transpose (batch axis kept), ReduceMean (axes after the batch), LayerNormalization, Identity, Dropout, Constant";
 
     private readonly string path;
     private readonly GraphProto graph;
