@@ -23,9 +23,9 @@ public static class Program
             {
                 var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");
                 var searches = (Option(args, "--search") ?? "device").Split(',');
-                if (searches.Any(x => x is not ("device" or "host")))
+                if (searches.Any(x => x is not ("device" or "host" or "groups")))
                 {
-                    Console.Error.WriteLine("--search: expected device, host or device,host (the weight search on the device per problem, or the host's lock-step search)");
+                    Console.Error.WriteLine("--search: expected device, host, groups or a comma list (the weight search on the device per problem, the host's lock-step search, or the device search with a thread group per problem forced)");
                     return 2;
                 }
                 if (runs is null)

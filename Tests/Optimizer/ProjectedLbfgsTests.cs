@@ -89,6 +89,8 @@ public class ProjectedLbfgsTests
     [InlineData(7, LbfgsLayout.ElementMajor)]
     [InlineData(12, LbfgsLayout.ProblemMajor)]
     [InlineData(12, LbfgsLayout.ElementMajor)]
+    [InlineData(4, LbfgsLayout.ProblemGroups)]
+    [InlineData(12, LbfgsLayout.ProblemGroups)]
     public void IteratesFollowTheFloat64Reference(int iterations, LbfgsLayout layout)
     {
         // n = 40 with a small shift: 12 iterations stay before f stops changing in float32, where
@@ -123,6 +125,7 @@ public class ProjectedLbfgsTests
     [Theory]
     [InlineData(LbfgsLayout.ProblemMajor)]
     [InlineData(LbfgsLayout.ElementMajor)]
+    [InlineData(LbfgsLayout.ProblemGroups)]
     public void ARestartedProblemFollowsTheFloat64ReferenceOfAFreshSolve(LbfgsLayout layout)
     {
         const int problems = 3, n = 40;
