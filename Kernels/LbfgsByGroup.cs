@@ -127,7 +127,7 @@ public static class LbfgsByGroup
         }
         state[Lbfgs.Trials * problems + p] = 0;
         if (h.HistoryCount > 0) state[Lbfgs.HistoryCount * problems + p] = 0;
-        else Lbfgs.Stop(state, problems, p, Lbfgs.StatusLineSearchFailed);
+        else StopProblem(state, problems, p, Lbfgs.StatusLineSearchFailed);
     }
 
     /// <summary>As Lbfgs.Accept: the trial becomes the iterate, then the stopping tests in SciPy's order.</summary>
@@ -159,9 +159,9 @@ public static class LbfgsByGroup
         real[Lbfgs.Value * problems + p] = f1;
         real[Lbfgs.ProjectedGradientNorm * problems + p] = pg;
         double scale = XMath.Max(XMath.Max(XMath.Abs(f0), XMath.Abs(f1)), 1.0);
-        if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) Lbfgs.Stop(state, problems, p, Lbfgs.StatusConverged);
-        else if (!XMath.IsNaN(decrease) && decrease <= settings.RelativeReductionTolerance * scale) Lbfgs.Stop(state, problems, p, Lbfgs.StatusRelativeReduction);
-        else if (iterations >= settings.MaxIterations) Lbfgs.Stop(state, problems, p, Lbfgs.StatusMaxIterations);
+        if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) StopProblem(state, problems, p, Lbfgs.StatusConverged);
+        else if (!XMath.IsNaN(decrease) && decrease <= settings.RelativeReductionTolerance * scale) StopProblem(state, problems, p, Lbfgs.StatusRelativeReduction);
+        else if (iterations >= settings.MaxIterations) StopProblem(state, problems, p, Lbfgs.StatusMaxIterations);
     }
 
     /// <summary>As Lbfgs.RecordStartPoint: a restarted problem's start point, evaluated as its trial, recorded.</summary>
@@ -183,7 +183,20 @@ public static class LbfgsByGroup
         real[Lbfgs.Value * problems + p] = f;
         WriteStep(real, problems, p, 0, 0);
         real[Lbfgs.ProjectedGradientNorm * problems + p] = pg;
-        if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) Lbfgs.Stop(state, problems, p, Lbfgs.StatusConverged);
+        if (!XMath.IsNaN(pg) && pg <= settings.ProjectedGradientTolerance) StopProblem(state, problems, p, Lbfgs.StatusConverged);
+    }
+
+    /// <summary>
+    /// As Lbfgs.Stop, but the stopped counter grows only for the call that clears the running flag.
+    /// On PoCL a plain atomic add in the lane-0 block after a group reduction grew the counter by
+    /// the group size per stopped problem (measured), so the host saw the whole batch stopped as
+    /// soon as one problem was and left the others running; the exchange counts each problem once
+    /// however many lanes get here, and the status write is the same value in every lane.
+    /// </summary>
+    private static void StopProblem(ArrayView<int> state, int problems, int p, int status)
+    {
+        state[Lbfgs.Status * problems + p] = status;
+        if (Atomic.Exchange(ref state[Lbfgs.Running * problems + p], 0) != 0) Atomic.Add(ref state[Lbfgs.IntFields * problems], 1);
     }
 
     private static void WriteStep(ArrayView<double> real, int problems, int p, double step, double slope)

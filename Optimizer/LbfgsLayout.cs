@@ -7,7 +7,7 @@ namespace IlgpuBlindSpots.Optimizer;
 /// </summary>
 public enum LbfgsLayout
 {
-    /// <summary>Problem-major on the CPU accelerator, element-major on GPUs.</summary>
+    /// <summary>Problem-major on the CPU accelerator, <see cref="ProblemGroups"/> on GPUs and OpenCL devices.</summary>
     Auto,
     /// <summary>[P, n]: each problem's values contiguous, as the CPU's per-thread chunks want.</summary>
     ProblemMajor,
@@ -16,7 +16,7 @@ public enum LbfgsLayout
     /// <summary>
     /// [P, n] with a thread group per problem (<see cref="IlgpuBlindSpots.Kernels.LbfgsByGroup"/>): each
     /// problem's lanes read neighbouring addresses of its own rows, and dot products are tree sums,
-    /// so results equal the others' up to the order of float64 sums. Only when asked, for now.
+    /// so results equal the others' up to the order of float64 sums. Auto's choice on GPUs and OpenCL devices.
     /// </summary>
     ProblemGroups,
 }

@@ -77,16 +77,15 @@ public sealed class ProjectedLbfgs : IDisposable
     /// <summary>The validated options every run uses.</summary>
     public LbfgsOptions Options { get; }
 
-    private bool ElementMajor => Options.Layout == LbfgsLayout.ElementMajor ||
-                                 (Options.Layout == LbfgsLayout.Auto && device.Kind != DeviceKind.Cpu);
+    private bool ElementMajor => Options.Layout == LbfgsLayout.ElementMajor;
 
     /// <summary>
-    /// Whether the two per-round steps run with a thread group per problem: only when asked
-    /// (<see cref="LbfgsLayout.ProblemGroups"/>) for now. On PoCL the grouped steps still go wrong
-    /// with the default history of 10 pairs (docs/grouped-lbfgs.md), so Auto keeps the one-thread
-    /// kernels on every backend; on the CPU accelerator those are also the faster.
+    /// Whether the two per-round steps run with a thread group per problem: when asked, and by
+    /// default on backends that take grouped kernels (CUDA, OpenCL); not on ILGPU's CPU accelerator,
+    /// whose emulated barriers cost more than the one-thread kernels' whole round.
     /// </summary>
-    private bool ByGroup => Options.Layout == LbfgsLayout.ProblemGroups;
+    private bool ByGroup => Options.Layout == LbfgsLayout.ProblemGroups ||
+                            (Options.Layout == LbfgsLayout.Auto && device.PrefersGroupedKernels);
 
     /// <summary>
     /// Minimizes every problem of the batch from the start point <paramref name="x"/> (batch first:
