@@ -64,9 +64,7 @@ public static class BestAdversarial
         ArrayView<float> adversarial, ArrayView<float> squaredNorm, ArrayView<int> succeeded, ArrayView<int> everSucceeded,
         ArrayView<float> bestSquaredNorm, ArrayView<float> best, int classes, int n)
     {
-        int zrow = p * classes, predicted = 0;
-        for (int k = 1; k < classes; k++)
-            if (logits[zrow + k] > logits[zrow + predicted]) predicted = k;
+        RowMaximum.Find(logits, p * classes, classes, out int predicted);
         bool reached = targets[p] >= 0 ? predicted == targets[p] : predicted != labels[p];
         squaredNorm[p] = size;
         succeeded[p] = reached ? 1 : 0;
