@@ -29,6 +29,7 @@ public sealed class ComputeDevice : IDisposable
         KernelCache = slot.KernelCache;
         var accelerator = slot.Accelerator;
         dense = new Lazy<DenseProducts>(() => new DenseProducts(this));
+        convolution = new Lazy<ConvolutionProducts>(() => new ConvolutionProducts(this));
         maxThreads = kind == DeviceKind.Cpu
             // A few emulated threads per core, each taking a contiguous chunk.
             ? 4 * Environment.ProcessorCount
@@ -38,6 +39,7 @@ public sealed class ComputeDevice : IDisposable
 
     private readonly int maxThreads;
     private readonly Lazy<DenseProducts> dense;
+    private readonly Lazy<ConvolutionProducts> convolution;
 
     /// <summary>The ILGPU accelerator behind this device, for allocating buffers and launching kernels of your own.</summary>
     public Accelerator Accelerator { get; }
@@ -50,6 +52,9 @@ public sealed class ComputeDevice : IDisposable
 
     /// <summary>The dense layer's three products, in the kernels that suit this backend.</summary>
     internal DenseProducts Dense => dense.Value;
+
+    /// <summary>The convolution layer's products, in the kernels that suit this backend.</summary>
+    internal ConvolutionProducts Convolution => convolution.Value;
 
     /// <summary>
     /// Whether this backend takes explicitly grouped kernels (shared-memory tiles, barriers): GPU
