@@ -157,34 +157,44 @@ internal static class KernelBench
             string name = $"{batch}×{c}→{o} 5×5 on {h}×{h}";
 
             var products = device.Convolution;
+            var alternatives = new ConvAlternatives(device, shape);
+            bool both = device.Kind != DeviceKind.Cpu;
             yield return new Case($"conv forward {name}", "GFLOP/s", flops,
                 () => products.Forward(tx.View, tw.View, tb.View, ty.View, shape),
                 () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p),
                 () => (ty.ToArray(), y));
-            if (products.GroupedForward(shape))
-                yield return new Case($"conv forward {name}, register tiles", "GFLOP/s", flops,
-                    RegisterTiledForward(device, tx, tw, tb, ty, shape),
-                    () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p),
-                    () => (ty.ToArray(), y));
+            if (both)
+            {
+                yield return new Case($"conv forward {name}, register tiles", "GFLOP/s", flops, alternatives.TiledForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p), () => (ty.ToArray(), y));
+                yield return new Case($"conv forward {name}, implicit GEMM", "GFLOP/s", flops, alternatives.GroupedForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p), () => (ty.ToArray(), y));
+            }
 
             yield return new Case($"conv backward dX {name}", "GFLOP/s", flops,
                 () => products.BackwardInput(tdy.View, tw.View, tdx.View, shape),
                 () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p),
                 () => (tdx.ToArray(), dx));
-            if (products.GroupedBackwardInput(shape))
+            if (both)
             {
-                var bin = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
-                var si = device.Split(Convolution.BackwardInputItems(shape));
-                yield return new Case($"conv backward dX {name}, register tiles", "GFLOP/s", flops,
-                    () => bin(si.Threads, si, tdy.View, tw.View, tdx.View, shape),
-                    () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p),
-                    () => (tdx.ToArray(), dx));
+                yield return new Case($"conv backward dX {name}, register tiles", "GFLOP/s", flops, alternatives.TiledBackwardInput(tdy, tw, tdx),
+                    () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p), () => (tdx.ToArray(), dx));
+                yield return new Case($"conv backward dX {name}, implicit GEMM", "GFLOP/s", flops, alternatives.GroupedBackwardInput(tdy, tw, tdx),
+                    () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p), () => (tdx.ToArray(), dx));
             }
 
+            var scratch = Tensor.Allocate(device, Math.Max(1, products.ScratchLength(shape)));
             yield return new Case($"conv backward dW,db {name}", "GFLOP/s", flops,
-                () => products.BackwardParameters(tdy.View, tx.View, tdw.View, tdb.View, shape, 0f),
+                () => products.BackwardParameters(tdy.View, tx.View, tdw.View, tdb.View, scratch.View, shape, 0f),
                 () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p),
                 () => (tdw.ToArray(), dw));
+            if (both)
+            {
+                yield return new Case($"conv backward dW,db {name}, register tiles", "GFLOP/s", flops, alternatives.TiledBackwardParameters(tdy, tx, tdw, tdb),
+                    () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p), () => (tdw.ToArray(), dw));
+                yield return new Case($"conv backward dW,db {name}, implicit GEMM", "GFLOP/s", flops, alternatives.GroupedBackwardParameters(tdy, tx, tdw, tdb),
+                    () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p), () => (tdw.ToArray(), dw));
+            }
         }
     }
 
@@ -210,20 +220,15 @@ internal static class KernelBench
                 () => device.Convolution.Forward(tx.View, tw.View, tb.View, ty.View, shape),
                 () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p),
                 () => (ty.ToArray(), y));
-            if (device.Convolution.GroupedForward(shape))
-                yield return new Case($"{name}, register tiles", "GFLOP/s", 2.0 * shape.MultiplyAdds,
-                    RegisterTiledForward(device, tx, tw, tb, ty, shape),
-                    () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p),
-                    () => (ty.ToArray(), y));
+            if (device.Kind != DeviceKind.Cpu)
+            {
+                var alternatives = new ConvAlternatives(device, shape);
+                yield return new Case($"{name}, register tiles", "GFLOP/s", 2.0 * shape.MultiplyAdds, alternatives.TiledForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p), () => (ty.ToArray(), y));
+                yield return new Case($"{name}, implicit GEMM", "GFLOP/s", 2.0 * shape.MultiplyAdds, alternatives.GroupedForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p), () => (ty.ToArray(), y));
+            }
         }
-    }
-
-    /// <summary>The CPU accelerator's register-tiled forward product on this device, beside the implicit GEMM a grouped backend runs.</summary>
-    private static Action RegisterTiledForward(ComputeDevice device, Tensor x, Tensor w, Tensor b, Tensor y, ConvShape shape)
-    {
-        var fwd = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
-        var sf = device.Split(Convolution.ForwardItems(shape));
-        return () => fwd(sf.Threads, sf, x.View, w.View, b.View, y.View, shape);
     }
 
     /// <summary>The optimizers' per-row vector operations over a batch of 1024 MNIST-sized problems, in GB/s of memory traffic.</summary>

@@ -22,9 +22,8 @@ namespace IlgpuBlindSpots.Kernels;
 /// Every output sums its products in order p = 0, 1, …, then adds the bias, as
 /// <see cref="Convolution"/>'s register tiles do where their order is p's (the input gradient; the
 /// forward product at width stride 1): those skip what this adds as exact zeros, so on one device
-/// both give the same floats. The gathers walk the summed axis with a cursor (channel, ky, kx)
-/// advanced by carries, not by divisions: a division per gathered element costs more than the 16
-/// multiply-adds it feeds. The input gradient multiplies the zeros of the strided taps too (sH·sW
+/// both give the same floats. The gathers split the summed axis into (channel, ky, kx) by float
+/// reciprocals, not integer divisions (see <see cref="Quotient"/>). The input gradient multiplies the zeros of the strided taps too (sH·sW
 /// times the work at stride > 1). Not for ILGPU's CPU accelerator, which emulates barriers with OS
 /// threads (see <see cref="DenseGroupedGemm"/>).
 /// </remarks>
@@ -74,25 +73,25 @@ public static class ConvGroupedGemm
         int tilesP = (pixels + Tile - 1) / Tile;
         int row0 = (Grid.IdxX / tilesP) * Tile, col0 = (Grid.IdxX % tilesP) * Tile;
         int lane = Group.IdxX, tx = lane % 16, ty = lane / 16;
-        // Weights: this thread stages depth p0 + tx (as channel wq, tap wk) of rows ty + 16r.
-        int wq = tx / area, wk = tx % area;
+        float perArea = 1f / area, perKernelW = 1f / c.KernelW;
         int wRow = gradient == 0 ? depth : area, wOuter = gradient == 0 ? area : c.InChannels * area;
-        // Patches: this thread gathers pixel col0 + lane % 64 at depths p0 + pd + 4r (cursor q, ky, kx).
+        // Patches: this thread gathers pixel col0 + lane % 64 at depths p0 + pd + 4r.
         int m = col0 + lane % Tile, pd = lane / Tile;
         int b = m / plane, py = m % plane / planeW, px = m % planeW;
-        int q = pd / area, ky = pd % area / c.KernelW, kx = pd % c.KernelW;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         for (int p0 = 0; p0 < depth; p0 += Slice)
         {
+            // Weights: this thread stages depth p0 + tx (channel wq, tap of the kernel wk) of rows ty + 16r.
+            int wq = Quotient(p0 + tx, area, perArea), wk = p0 + tx - wq * area;
             StageWeights(w, sw, lane, row0, channels, wq * wOuter + wk, p0 + tx < depth, wRow);
-            for (wk += Slice; wk >= area; wk -= area) wq++;
             for (int r = 0; r < Slice / 4; r++)
             {
-                bool inside = m < pixels && p0 + pd + 4 * r < depth;
+                int d = p0 + pd + 4 * r;
+                int q = Quotient(d, area, perArea), k = d - q * area;
+                int ky = Quotient(k, c.KernelW, perKernelW), kx = k - ky * c.KernelW;
+                bool inside = m < pixels && d < depth;
                 sp[(pd + 4 * r) * Tile + lane % Tile] = inside ? Gather(src, c, gradient, b, py, px, q, ky, kx) : 0f;
-                for (kx += 4; kx >= c.KernelW; kx -= c.KernelW) ky++;
-                for (; ky >= c.KernelH; ky -= c.KernelH) q++;
             }
             Group.Barrier();
             for (int p = 0; p < Slice; p++)
@@ -138,20 +137,20 @@ public static class ConvGroupedGemm
             bool inside = (uint)iy < (uint)c.Height && (uint)ix < (uint)c.Width;
             return inside ? src[((b * c.InChannels + q) * c.Height + iy) * c.Width + ix] : 0f;
         }
-        int oy = py + c.PadH - ky, ox = px + c.PadW - kx;
-        if (oy < 0 || ox < 0) return 0f;
-        if (c.StrideH != 1)
-        {
-            if (oy % c.StrideH != 0) return 0f;
-            oy /= c.StrideH;
-        }
-        if (c.StrideW != 1)
-        {
-            if (ox % c.StrideW != 0) return 0f;
-            ox /= c.StrideW;
-        }
+        int ny = py + c.PadH - ky, nx = px + c.PadW - kx;
+        int oy = Quotient(ny, c.StrideH, 1f / c.StrideH), ox = Quotient(nx, c.StrideW, 1f / c.StrideW);
+        if (ny < 0 || nx < 0 || oy * c.StrideH != ny || ox * c.StrideW != nx) return 0f;
         return oy < c.OutH && ox < c.OutW ? src[((b * c.OutChannels + q) * c.OutH + oy) * c.OutW + ox] : 0f;
     }
+
+    /// <summary>
+    /// n / d for 0 ≤ n &lt; 2²¹ and d ≥ 1, by a float multiply: (n + ½)·(1/d) lies at least ½/d from
+    /// the next integer, far more than its rounding error, so truncation gives the exact quotient.
+    /// An integer division per gathered element costs more than the multiply-adds it feeds on a CPU
+    /// OpenCL device, which has no vector integer division; a negative n gives a wrong quotient,
+    /// which the callers never use.
+    /// </summary>
+    private static int Quotient(int n, int d, float reciprocal) => (int)((n + 0.5f) * reciprocal);
 
     /// <summary>Stores channels n0, n0 + 16, n0 + 32, n0 + 48 of pixel m (plus bias[n] when <paramref name="addBias"/> is 1); nothing past the edges.</summary>
     private static void StorePixel(ArrayView<float> dst, ArrayView<float> bias, int addBias, int channels, int plane, int pixels,

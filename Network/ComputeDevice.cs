@@ -64,6 +64,13 @@ public sealed class ComputeDevice : IDisposable
     public bool PrefersGroupedKernels => Kind != DeviceKind.Cpu;
 
     /// <summary>
+    /// Whether this device is a GPU: CUDA, or an OpenCL device of GPU type. An OpenCL CPU device
+    /// (PoCL) runs explicit groups correctly but not always fast: see <see cref="ConvolutionProducts"/>.
+    /// </summary>
+    public bool IsGpu => Kind == DeviceKind.Cuda
+        || Accelerator.Device is CLDevice cl && cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU);
+
+    /// <summary>
     /// Lanes of the thread group that kernels with a group per problem (L-BFGS's steps, the attack's
     /// distance penalty) give each problem: a power of two. On a GPU 128 lanes spread a 784-pixel
     /// row over about six elements each with every multiprocessor busy at a few hundred problems;

@@ -11,7 +11,7 @@ public sealed class Conv2dLayer : ILayer
 {
     private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
-    private Tensor? input;
+    private Tensor? input, scratch;
     private ConvShape shape;
 
     /// <summary>A convolution of zero weights for inputs of <paramref name="inputShape"/> (C, H, W), its parameters named <c>name.weight</c> and <c>name.bias</c>; throws a <see cref="BlindSpotsException"/> when the kernel does not fit the padded input.</summary>
@@ -94,7 +94,7 @@ public sealed class Conv2dLayer : ILayer
         if (dy.Length != x.Batch * Filters * shape.OutH * shape.OutW)
             throw new BlindSpotsException($"{Spec}: output gradient {Tensor.Format(dy.Shape)} does not match [{x.Batch}, {Filters}, {shape.OutH}, {shape.OutW}]");
         if (parameterGradients)
-            device.Convolution.BackwardParameters(dy.View, x.View, Weight.Gradient.View, Bias.Gradient.View, shape, 1f);
+            device.Convolution.BackwardParameters(dy.View, x.View, Weight.Gradient.View, Bias.Gradient.View, Scratch(), shape, 1f);
         var dx = inputGradient.Get(device, x.Shape.ToArray());
         device.Convolution.BackwardInput(dy.View, Weight.Value.View, dx.View, shape);
         return dx;
@@ -105,8 +105,22 @@ public sealed class Conv2dLayer : ILayer
     {
         output.Dispose();
         inputGradient.Dispose();
+        scratch?.Dispose();
         Weight.Dispose();
         Bias.Dispose();
+    }
+
+    /// <summary>The weight gradient's scratch for this batch's shape, grown when too small (empty where none is needed).</summary>
+    private ArrayView<float> Scratch()
+    {
+        int length = device.Convolution.ScratchLength(shape);
+        if (length == 0) return ArrayView<float>.Empty;
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch?.Dispose();
+            scratch = Tensor.Allocate(device, length);
+        }
+        return scratch.View.SubView(0, length);
     }
 
     private ConvShape Shape(int batch) =>

@@ -16,11 +16,11 @@ namespace IlgpuBlindSpots.Tests.Kernels;
 public class ConvGroupedGemmTests
 {
     /// <summary>
-    /// The grouped kernels on ILGPU's CPU accelerator shaped for 256-thread groups (barriers run as
-    /// a real device runs them, slowly, so the shapes are tiny): tile edges in pixels (across
+    /// The grouped kernels on an OpenCL or CUDA test device, else on ILGPU's CPU accelerator shaped
+    /// for 256-thread groups (barriers run as a real device runs them, slowly, so the shapes are tiny): tile edges in pixels (across
     /// images), in channels (70 and 66: two tiles) and in depth, a 1×1 kernel, padding, and strides of 2 and 3.
-    /// Where the register tiles sum in the same order (the input gradient always, the forward product
-    /// at width stride 1) the floats are the very same.
+    /// On the CPU accelerator, where the register tiles sum in the same order (the input gradient
+    /// always, the forward product at width stride 1), the floats are the very same.
     /// </summary>
     [Theory]
     [InlineData("2 3 7 6 5 3 3 1 1 1 1")]
@@ -34,8 +34,10 @@ public class ConvGroupedGemmTests
         float[] x = Rand.Uniform(1, r.InputLength), w = Rand.Uniform(2, r.WeightLength), b = Rand.Uniform(3, r.OutChannels);
         float[] dy = Rand.Uniform(4, r.OutputLength);
 
+        // An OpenCL or CUDA test device runs the kernels itself, whichever the layer would choose there.
         using var context = Context.Create(builder => builder.CPU(new CPUDevice(16, 16, 1)));
-        using var accelerator = context.CreateCPUAccelerator(0);
+        using var cpuGroups = TestDevice.Current.Kind == DeviceKind.Cpu ? context.CreateCPUAccelerator(0) : null;
+        var accelerator = cpuGroups ?? TestDevice.Current.Accelerator;
         using var vx = accelerator.Allocate1D(x);
         using var vw = accelerator.Allocate1D(w);
         using var vb = accelerator.Allocate1D(b);
@@ -49,6 +51,7 @@ public class ConvGroupedGemmTests
         float[] y = vy.GetAsArray1D(), dx = vdx.GetAsArray1D();
         Compare.Close(r.Forward(D(x), D(w), D(b)), y, what: "y");
         Compare.Close(r.BackwardInput(D(dy), D(w)), dx, what: "dX");
+        Compare.Close(r.BackwardWeights(D(dy), D(x)), GroupedWeightGradient(accelerator, vdy.View, vx.View, c), what: "dW");
 
         // The CPU accelerator's register tiles, whatever device the test run names.
         using var cpu = ComputeDevice.Open("cpu");
@@ -60,14 +63,15 @@ public class ConvGroupedGemmTests
         using var tdx = Tensor.Allocate(cpu, r.InputLength);
         cpu.Convolution.Forward(tx.View, tw.View, tb.View, ty.View, c);
         cpu.Convolution.BackwardInput(tdy.View, tw.View, tdx.View, c);
+        if (cpuGroups is null) return;   // other devices contract multiply-adds as they like
         if (c.StrideW == 1) Assert.Equal(ty.ToArray(), y);
         Assert.Equal(tdx.ToArray(), dx);
     }
 
     /// <summary>
-    /// The layer on the test device with 16 channels each side, so that a grouped backend takes the
-    /// implicit GEMM for both products: its output matches the float64 reference, and its input
-    /// gradient (dY = g, L = Σ y·g) a central difference of the float64 forward pass.
+    /// The layer on the test device with 16 channels each side, so that a GPU takes the implicit
+    /// GEMM for both products: its output and parameter gradients match the float64
+    /// reference, and its input gradient (dY = g, L = Σ y·g) a central difference of the float64 forward pass.
     /// </summary>
     [Theory]
     [InlineData("1 16 4 3 16 3 3 1 1 1 1")]
@@ -79,8 +83,8 @@ public class ConvGroupedGemmTests
         var r = new ConvolutionReference(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
         using var layer = new Conv2dLayer(dev, [d[1], d[2], d[3]], d[4], d[5], d[6], d[7], d[9], "conv");
         var shape = new ConvShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
-        Assert.Equal(dev.PrefersGroupedKernels, dev.Convolution.GroupedForward(shape));
-        Assert.Equal(dev.PrefersGroupedKernels, dev.Convolution.GroupedBackwardInput(shape));
+        Assert.Equal(dev.IsGpu, dev.Convolution.GroupedForward(shape));
+        Assert.Equal(dev.IsGpu, dev.Convolution.GroupedBackwardInput(shape));
         float[] x = Rand.Uniform(21, r.InputLength), w = Rand.Uniform(22, r.WeightLength), b = Rand.Uniform(23, r.OutChannels);
         float[] g = Rand.Uniform(24, r.OutputLength);
         layer.Weight.Value.CopyFrom(w);
@@ -91,8 +95,48 @@ public class ConvGroupedGemmTests
         double[] xd = D(x), wd = D(w), bd = D(b), gd = D(g);
         Compare.Close(r.Forward(xd, wd, bd), layer.Forward(tx, training: false).ToArray(), what: "y");
         double Loss() => r.Forward(xd, wd, bd).Zip(gd, (u, v) => u * v).Sum();
-        Compare.Close(FiniteDifferences.Gradient(xd, Loss), layer.Backward(tg, parameterGradients: false).ToArray(),
+        Compare.Close(FiniteDifferences.Gradient(xd, Loss), layer.Backward(tg, parameterGradients: true).ToArray(),
             what: "dX vs finite differences");
+        // The layer accumulates onto zero parameter gradients; the float64 formulas are checked against differences in ConvolutionTests.
+        Compare.Close(r.BackwardWeights(gd, xd), layer.Weight.Gradient.ToArray(), what: "dW");
+        Compare.Close(r.BackwardBias(gd), layer.Bias.Gradient.ToArray(), what: "db");
+    }
+
+    /// <summary>The layer's weight and bias gradients on the test device against central differences, on a small layer.</summary>
+    [Fact]
+    public void LayerParameterGradientsMatchFiniteDifferences()
+    {
+        var dev = TestDevice.Current;
+        var r = new ConvolutionReference(3, 2, 5, 4, 3, 3, 3, 2, 2, 1, 1);
+        using var layer = new Conv2dLayer(dev, [2, 5, 4], 3, 3, 3, 2, 1, "conv");
+        float[] x = Rand.Uniform(31, r.InputLength), w = Rand.Uniform(32, r.WeightLength), b = Rand.Uniform(33, r.OutChannels);
+        float[] g = Rand.Uniform(34, r.OutputLength);
+        layer.Weight.Value.CopyFrom(w);
+        layer.Bias.Value.CopyFrom(b);
+        using var tx = Tensor.FromArray(dev, x, 3, 2, 5, 4);
+        using var tg = Tensor.FromArray(dev, g, 3, 3, r.OutH, r.OutW);
+        layer.Forward(tx, training: true);
+        layer.Backward(tg, parameterGradients: true);
+        double[] xd = D(x), wd = D(w), bd = D(b), gd = D(g);
+        double Loss() => r.Forward(xd, wd, bd).Zip(gd, (u, v) => u * v).Sum();
+        Compare.Close(FiniteDifferences.Gradient(wd, Loss), layer.Weight.Gradient.ToArray(), what: "dW vs finite differences");
+        Compare.Close(FiniteDifferences.Gradient(bd, Loss), layer.Bias.Gradient.ToArray(), what: "db vs finite differences");
+    }
+
+    /// <summary>dW by the split product on <paramref name="accelerator"/>, in chunks of one slice so that several partial sums meet.</summary>
+    private static float[] GroupedWeightGradient(Accelerator accelerator, ArrayView<float> dy, ArrayView<float> x, ConvShape c)
+    {
+        int weights = c.OutChannels * c.InChannels * c.KernelH * c.KernelW;
+        int chunk = ConvGroupedWeightGradient.Slice, pixels = c.Batch * c.OutH * c.OutW;
+        int chunks = (pixels + chunk - 1) / chunk;
+        using var partial = accelerator.Allocate1D<float>(chunks * weights);
+        using var dw = accelerator.Allocate1D(Enumerable.Repeat(float.NaN, weights).ToArray());
+        accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, ChunkSize>(ConvGroupedWeightGradient.Partial)(
+            new KernelConfig(ConvGroupedWeightGradient.Tiles(c) * chunks, ConvGroupedWeightGradient.GroupSize), dy, x, partial.View, c, new ChunkSize(chunk));
+        var s = WorkSplit.Chunked(weights, weights);
+        accelerator.LoadAutoGroupedStreamKernel<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, float>(ConvGroupedWeightGradient.Reduce)(
+            weights, s, partial.View, dw.View, chunks, 0f);
+        return dw.GetAsArray1D();
     }
 
     private static double[] D(float[] a) => Array.ConvertAll(a, v => (double)v);
