@@ -3,8 +3,8 @@ using ILGPU;
 namespace IlgpuBlindSpots.Kernels;
 
 /// <summary>
-/// The convolution's forward product and input gradient for GPU and OpenCL backends, as implicit
-/// GEMMs in shared-memory tiles (explicitly grouped, <see cref="DenseGroupedGemm"/>'s scheme):
+/// The convolution's forward product and input gradient for GPUs, as implicit GEMMs in
+/// shared-memory tiles (explicitly grouped, <see cref="DenseGroupedGemm"/>'s scheme):
 /// out[b, n, pixel] = Σ_p Wt[n, p]·Patch[(b, pixel), p] (+ bias[n]). Shapes (see <see cref="ConvShape"/>):
 /// <list type="bullet">
 /// <item>forward: n = output channel o, pixel = (oy, ox) of y [B, O, OH, OW], p = (c, ky, kx),
@@ -23,9 +23,10 @@ namespace IlgpuBlindSpots.Kernels;
 /// <see cref="Convolution"/>'s register tiles do where their order is p's (the input gradient; the
 /// forward product at width stride 1): those skip what this adds as exact zeros, so on one device
 /// both give the same floats. The gathers split the summed axis into (channel, ky, kx) by float
-/// reciprocals, not integer divisions (see <see cref="Quotient"/>). The input gradient multiplies the zeros of the strided taps too (sH·sW
-/// times the work at stride > 1). Not for ILGPU's CPU accelerator, which emulates barriers with OS
-/// threads (see <see cref="DenseGroupedGemm"/>).
+/// reciprocals, not integer divisions (see <see cref="Quotient"/>). The input gradient multiplies
+/// the zeros of the strided taps too (sH·sW times the work at stride > 1). Not for ILGPU's CPU
+/// accelerator, which emulates barriers with OS threads (see <see cref="DenseGroupedGemm"/>), nor,
+/// as measured, for PoCL, where the register tiles ran faster (Network's ConvolutionProducts chooses).
 /// </remarks>
 public static class ConvGroupedGemm
 {

@@ -3,8 +3,8 @@ using ILGPU;
 namespace IlgpuBlindSpots.Kernels;
 
 /// <summary>
-/// The convolution's weight gradient for GPU and OpenCL backends, as an implicit GEMM in
-/// shared-memory tiles split along its long summed axis: dW[o, p] = Σ_m dY[b, o, oy, ox]·Patch[m, p]
+/// The convolution's weight gradient for GPUs, as an implicit GEMM in shared-memory tiles split
+/// along its long summed axis: dW[o, p] = Σ_m dY[b, o, oy, ox]·Patch[m, p]
 /// with p = (c, ky, kx) and m = (b, oy, ox), Patch = x[b, c, oy·sH − pH + ky, ox·sW − pW + kx]
 /// (zero in the padding). Shapes (see <see cref="ConvShape"/>): dY [B, O, OH, OW], x [B, C, H, W],
 /// dW [O, C·KH·KW]. The product is O × C·KH·KW, often a single 64×64 tile, summed over B·OH·OW
