@@ -130,7 +130,8 @@ internal sealed class AttackArguments
     [Option("methods", HelpText = "best: the attacks to run, comma-separated, each NAME or NAME:STEPS (lbfgs, lbfgs-margin, cw, ddn, fmn).")] public string? Methods { get; set; }
     [Option("tolerance", Default = 0.05, HelpText = "lbfgs: relative tolerance of the search for the weight c.")] public double Tolerance { get; set; } = 0.05;
     [Option("seed", Default = 1, HelpText = "Seed of random targets, noise and PGD's random start.")] public int Seed { get; set; } = 1;
-    [Option("batch", Default = 256, HelpText = "Examples attacked together on the device.")] public int Batch { get; set; } = 256;
+    [Option("batch", HelpText = "Examples attacked together on a device (default: per device: a GPU the whole run, as far as its memory holds it; 256 on an OpenCL CPU device, 1024 on the CPU accelerator, their fastest measured).")]
+    public int? Batch { get; set; }
     [Option("device", Default = "auto", HelpText = "auto, cpu, cuda[:i], opencl[:i], or a comma list (cuda:0,cuda:1) to split the work.")]
     public string Device { get; set; } = "auto";
     [Option("out", Required = true, HelpText = "Output folder.")] public string Out { get; set; } = "";
