@@ -110,7 +110,11 @@ internal static class AttackBench
             using var device = ComputeDevice.Open(deviceSpec);
             description = device.Description;
             using var model = ModelFile.Load(device, modelPath);
-            var attack = new LbfgsAttack(new LbfgsAttackOptions { BatchSize = batch, SearchOnDevice = search == "device" });
+            var options = new LbfgsAttackOptions { BatchSize = batch, SearchOnDevice = search != "host" };
+            // "groups": the device search with L-BFGS's thread group per problem forced, to set it
+            // beside the layout the backend picks by itself.
+            if (search == "groups") options = options with { Solver = options.Solver with { Layout = Optimizer.LbfgsLayout.ProblemGroups } };
+            var attack = new LbfgsAttack(options);
             var results = new List<AttackResult>();
             for (int start = 0; start < examples; start += batch)
             {

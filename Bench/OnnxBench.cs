@@ -90,7 +90,7 @@ internal static class OnnxBench
     }
 
     /// <summary>The model as the ONNX bytes <c>blindspots export</c> writes.</summary>
-    private static byte[] ExportedGraph(Model model)
+    internal static byte[] ExportedGraph(Model model)
     {
         string path = Path.Combine(Path.GetTempPath(), $"blindspots-bench-{Guid.NewGuid():N}{OnnxModelFile.Extension}");
         try

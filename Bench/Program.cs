@@ -3,7 +3,7 @@ using IlgpuBlindSpots.Network;
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx|memory [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx|graphs|memory [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
 /// <c>kernels</c> and <c>attack</c> take a comma list of devices and, without <c>--device</c>, run on
 /// every usable device of the machine, side by side.
 /// </summary>
@@ -23,9 +23,9 @@ public static class Program
             {
                 var runs = AttackBench.ParseRuns(Option(args, "--runs") ?? "1:32,64:256,1024:1024");
                 var searches = (Option(args, "--search") ?? "device").Split(',');
-                if (searches.Any(x => x is not ("device" or "host")))
+                if (searches.Any(x => x is not ("device" or "host" or "groups")))
                 {
-                    Console.Error.WriteLine("--search: expected device, host or device,host (the weight search on the device per problem, or the host's lock-step search)");
+                    Console.Error.WriteLine("--search: expected device, host, groups or a comma list (the weight search on the device per problem, the host's lock-step search, or the device search with a thread group per problem forced)");
                     return 2;
                 }
                 if (runs is null)
@@ -43,6 +43,9 @@ public static class Program
                     Option(args, "--out") ?? "Bench/results/attacks");
             case "attacks-table":
                 return AttacksBench.Table(Option(args, "--out") ?? "Bench/results/attacks");
+            case "graphs":
+                return FullSizeGraphBench.Run(device, Option(args, "--folder") ?? "Bench/fullsize",
+                    Option(args, "--json") ?? $"Bench/results/graphs-{device.Replace(':', '-')}.json");
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "memory":
@@ -54,9 +57,10 @@ public static class Program
                     args.Contains("--c-from-attack") ? null : double.Parse(Option(args, "--c") ?? "1", System.Globalization.CultureInfo.InvariantCulture),
                     Option(args, "--solver") ?? "default", Option(args, "--json") ?? $"Bench/results/fixed-c-{device.Replace(':', '-')}.json");
             default:
-                Console.Error.WriteLine("usage: Bench kernels|attack|fixed-c|onnx [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
+                Console.Error.WriteLine("usage: Bench kernels|attack|attacks|attacks-table|fixed-c|onnx|graphs|memory [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024) [--search device|host|host,device]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
+                Console.Error.WriteLine("       graphs [--folder DIR] (ONNX files with .input.bin, .logits.bin, .grad.bin from scripts/export_torchvision.py)");
                 Console.Error.WriteLine("       memory [--model GRAPH.onnx] [--batch N]: a graph model's layer memory, values freed once read against kept per layer");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;

@@ -88,6 +88,36 @@ public static class AttackObjective
         }
     }
 
+    /// <summary>
+    /// <see cref="AddDistancePenalty"/> with a thread group per model row, for GPUs: lane j of row
+    /// i's group takes elements j, j + G, … (coalesced), and the sum of squares is a deterministic
+    /// tree over the lanes (<see cref="GroupReduction"/>). Launch: explicitly grouped, grid = the
+    /// model rows that hold a problem, G a power of two at most <see cref="GroupReduction.MaxLanes"/>.
+    /// n is the length of original over that of weights (an int parameter would not make the kernel
+    /// a struct-only explicitly grouped one), so both must be the whole [P, n] and [P].
+    /// </summary>
+    public static void AddDistancePenaltyByGroup(ArrayView<float> adversarial, ArrayView<float> original, ArrayView<float> weights,
+        ArrayView<float> loss, ArrayView<float> lossGradient, ArrayView<int> rows, ArrayView<int> active,
+        ArrayView<float> value, ArrayView<float> gradient)
+    {
+        var scratch = SharedMemory.Allocate<double>(3 * GroupReduction.MaxLanes);
+        int i = Grid.IdxX, n = original.IntLength / weights.IntLength;
+        int p = rows.Length > 0 ? rows[i] : i;
+        // Uniform over the group: every lane skips a stopped problem, so no barrier is left waiting.
+        if (active.Length > 0 && active[p] == 0) return;
+        float c = weights[p], twoC = 2f * c;
+        int row = p * n, modelRow = i * n;
+        double sum = 0.0;
+        for (int k = Group.IdxX; k < n; k += Group.DimX)
+        {
+            float r = adversarial[row + k] - original[row + k];
+            sum += (double)r * r;
+            gradient[row + k] = lossGradient[modelRow + k] + twoC * r;
+        }
+        sum = GroupReduction.Sum(scratch, sum);
+        if (Group.IdxX == 0) value[p] = (float)(loss[i] + c * sum);
+    }
+
     /// <summary>log(1 + e^d) without overflow, and without losing a tiny result to rounding.</summary>
     private static float Softplus(float d) =>
         d > 0f ? d + Log1p(XMath.Exp(-d)) : Log1p(XMath.Exp(d));

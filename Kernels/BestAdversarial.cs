@@ -27,10 +27,6 @@ public static class BestAdversarial
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int zrow = p * classes, predicted = 0;
-            for (int k = 1; k < classes; k++)
-                if (logits[zrow + k] > logits[zrow + predicted]) predicted = k;
-            bool reached = targets[p] >= 0 ? predicted == targets[p] : predicted != labels[p];
             int row = p * n;
             double sum = 0.0;
             for (int k = 0; k < n; k++)
@@ -38,14 +34,45 @@ public static class BestAdversarial
                 double r = (double)adversarial[row + k] - original[row + k];
                 sum += r * r;
             }
-            float size = (float)sum;
-            squaredNorm[p] = size;
-            succeeded[p] = reached ? 1 : 0;
-            if (!reached) continue;
-            everSucceeded[p] = 1;
-            if (!(size < bestSquaredNorm[p])) continue;
-            bestSquaredNorm[p] = size;
-            for (int k = 0; k < n; k++) best[row + k] = adversarial[row + k];
+            Record(p, (float)sum, logits, labels, targets, adversarial, squaredNorm, succeeded, everSucceeded, bestSquaredNorm, best, classes, n);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Keep"/> for the attacks that minimise the L∞ norm: squaredNorm[p] and
+    /// bestSquaredNorm[p] hold ‖x′_p − x_p‖∞² instead, so the smallest successful iterate is the
+    /// one of smallest L∞ norm (the square keeps the order). Items: P rows.
+    /// </summary>
+    public static void KeepLInf(Index1D t, WorkSplit s,
+        ArrayView<float> logits, ArrayView<int> labels, ArrayView<int> targets,
+        ArrayView<float> adversarial, ArrayView<float> original, ArrayView<float> squaredNorm,
+        ArrayView<int> succeeded, ArrayView<int> everSucceeded, ArrayView<float> bestSquaredNorm,
+        ArrayView<float> best, int classes, int n)
+    {
+        for (int j = 0; j < s.ItemsPerThread; j++)
+        {
+            int p = s.Item(t, j);
+            if (p >= s.Count) return;
+            double largest = LInfBoxStep.Norm(adversarial, original, p * n, n);
+            Record(p, (float)(largest * largest), logits, labels, targets, adversarial, squaredNorm, succeeded, everSucceeded,
+                bestSquaredNorm, best, classes, n);
+        }
+    }
+
+    /// <summary>Problem p's success by its logits, its size, and its best iterate if this one is a smaller success.</summary>
+    private static void Record(int p, float size, ArrayView<float> logits, ArrayView<int> labels, ArrayView<int> targets,
+        ArrayView<float> adversarial, ArrayView<float> squaredNorm, ArrayView<int> succeeded, ArrayView<int> everSucceeded,
+        ArrayView<float> bestSquaredNorm, ArrayView<float> best, int classes, int n)
+    {
+        RowMaximum.Find(logits, p * classes, classes, out int predicted);
+        bool reached = targets[p] >= 0 ? predicted == targets[p] : predicted != labels[p];
+        squaredNorm[p] = size;
+        succeeded[p] = reached ? 1 : 0;
+        if (!reached) return;
+        everSucceeded[p] = 1;
+        if (!(size < bestSquaredNorm[p])) return;
+        bestSquaredNorm[p] = size;
+        int row = p * n;
+        for (int k = 0; k < n; k++) best[row + k] = adversarial[row + k];
     }
 }

@@ -525,28 +525,28 @@ public static class Lbfgs
     }
 
     /// <summary>Offset of element 0 of ring slot <paramref name="slot"/> of problem p; element k is k·<see cref="ElementStride"/> further.</summary>
-    private static int HistoryBase(LbfgsSettings settings, int p, int slot) =>
+    internal static int HistoryBase(LbfgsSettings settings, int p, int slot) =>
         settings.ElementMajor != 0 ? slot * settings.Dimension * settings.Problems + p : (p * (settings.Memory + 1) + slot) * settings.Dimension;
 
     /// <summary>Offset of element 0 of the j-th newest kept pair of problem p.</summary>
-    private static int NewestBase(LbfgsSettings settings, int p, int head, int j) =>
+    internal static int NewestBase(LbfgsSettings settings, int p, int head, int j) =>
         HistoryBase(settings, p, (head - 1 - j + settings.Memory + 1) % (settings.Memory + 1));
 
     /// <summary>Offset of element 0 of problem p in freeMask and direction.</summary>
-    private static int WorkBase(LbfgsSettings settings, int p) => settings.ElementMajor != 0 ? p : p * settings.Dimension;
+    internal static int WorkBase(LbfgsSettings settings, int p) => settings.ElementMajor != 0 ? p : p * settings.Dimension;
 
     /// <summary>Distance between neighbouring elements of one problem in the solver's own buffers.</summary>
-    private static int ElementStride(LbfgsSettings settings) => settings.ElementMajor != 0 ? settings.Problems : 1;
+    internal static int ElementStride(LbfgsSettings settings) => settings.ElementMajor != 0 ? settings.Problems : 1;
 
     /// <summary>|P(x − g) − x| for one variable: SciPy's projected gradient.</summary>
-    private static double ProjectedGradientAt(float x, float g, float lo, float hi) =>
+    internal static double ProjectedGradientAt(float x, float g, float lo, float hi) =>
         XMath.Abs((double)Clamp(x - g, lo, hi) - x);
 
-    private static double MaxPropagatingNaN(double a, double b) => a >= b || XMath.IsNaN(a) ? a : b;
+    internal static double MaxPropagatingNaN(double a, double b) => a >= b || XMath.IsNaN(a) ? a : b;
 
-    private static float Clamp(float v, float lo, float hi) => v < lo ? lo : v > hi ? hi : v;
+    internal static float Clamp(float v, float lo, float hi) => v < lo ? lo : v > hi ? hi : v;
 
-    private static void Stop(ArrayView<int> state, int problems, int p, int status)
+    internal static void Stop(ArrayView<int> state, int problems, int p, int status)
     {
         state[Status * problems + p] = status;
         state[Running * problems + p] = 0;

@@ -56,7 +56,25 @@ public sealed class ComputeDevice : IDisposable
     /// and OpenCL devices do; ILGPU's CPU accelerator emulates barriers with OS threads, thousands
     /// of times slower than its register-tiled kernels, so it does not.
     /// </summary>
-    internal bool PrefersGroupedKernels => Kind != DeviceKind.Cpu;
+    public bool PrefersGroupedKernels => Kind != DeviceKind.Cpu;
+
+    /// <summary>
+    /// Lanes of the thread group that kernels with a group per problem (L-BFGS's steps, the attack's
+    /// distance penalty) give each problem: a power of two. On a GPU 128 lanes spread a 784-pixel
+    /// row over about six elements each with every multiprocessor busy at a few hundred problems;
+    /// the CPU accelerator's groups are as wide as its emulated warps allow (it runs these kernels
+    /// only when asked, see <see cref="PrefersGroupedKernels"/>).
+    /// </summary>
+    public int ProblemGroupSize
+    {
+        get
+        {
+            int cap = Math.Min(Kind == DeviceKind.Cpu ? 2 : 128, Math.Min(256, Accelerator.MaxNumThreadsPerGroup));
+            int size = 1;
+            while (size * 2 <= cap) size *= 2;
+            return size;
+        }
+    }
 
     /// <summary>Whether the device is a GPU: CUDA, or an OpenCL device that says it is one.</summary>
     public bool IsGpu => Kind == DeviceKind.Cuda ||

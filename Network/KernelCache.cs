@@ -29,6 +29,18 @@ public sealed class KernelCache
     public Action<KernelConfig, T1, T2, T3, T4, T5> LoadGrouped<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> kernel) where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct =>
         (Action<KernelConfig, T1, T2, T3, T4, T5>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadStreamKernel(kernel));
 
+    /// <summary>An explicitly grouped kernel of 9 parameters: launched with a <see cref="KernelConfig"/>.</summary>
+    public Action<KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8, T9> LoadGrouped<T1, T2, T3, T4, T5, T6, T7, T8, T9>(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel) where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct =>
+        (Action<KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8, T9>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadStreamKernel(kernel));
+
+    /// <summary>An explicitly grouped kernel of 12 parameters: launched with a <see cref="KernelConfig"/>.</summary>
+    public Action<KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> LoadGrouped<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> kernel) where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct where T11 : struct where T12 : struct =>
+        (Action<KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadStreamKernel(kernel));
+
+    /// <summary>An explicitly grouped kernel of 13 parameters: launched with a <see cref="KernelConfig"/>.</summary>
+    public Action<KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> LoadGrouped<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> kernel) where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct where T11 : struct where T12 : struct where T13 : struct =>
+        (Action<KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadStreamKernel(kernel));
+
     /// <summary>The launcher of <paramref name="kernel"/> (a static, implicitly grouped kernel), compiled for this accelerator on first use.</summary>
     public Action<Index1D, T1> Load<T1>(Action<Index1D, T1> kernel) where T1 : struct =>
         (Action<Index1D, T1>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadAutoGroupedStreamKernel(kernel));

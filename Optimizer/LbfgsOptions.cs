@@ -47,7 +47,7 @@ public sealed record LbfgsOptions
         if (MaxLineSearchSteps < 1) Fail(nameof(MaxLineSearchSteps), MaxLineSearchSteps, "at least 1");
         if (!(SufficientDecrease > 0 && SufficientDecrease < 0.5)) Fail(nameof(SufficientDecrease), SufficientDecrease, "in (0, 0.5)");
         if (CheckEvery < 1) Fail(nameof(CheckEvery), CheckEvery, "at least 1");
-        if (!Enum.IsDefined(Layout)) Fail(nameof(Layout), Layout, "Auto, ProblemMajor or ElementMajor");
+        if (!Enum.IsDefined(Layout)) Fail(nameof(Layout), Layout, "Auto, ProblemMajor, ElementMajor or ProblemGroups");
     }
 
     private static void Fail(string name, object value, string range) =>

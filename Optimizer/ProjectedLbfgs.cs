@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using IlgpuBlindSpots.Kernels;
 using IlgpuBlindSpots.Network;
 
@@ -39,6 +40,12 @@ public sealed class ProjectedLbfgs : IDisposable
     private readonly Action<Index1D, WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> acceptOrBacktrack;
+    private readonly Action<KernelConfig, ArrayView<int>, LbfgsSettings, ArrayView<double>, ArrayView<double>,
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? prepareTrialByGroup;
+    private readonly Action<KernelConfig, ArrayView<int>, LbfgsSettings, ArrayView<double>, ArrayView<float>,
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? acceptOrBacktrackByGroup;
     private LbfgsWorkspace? workspace;
 
     /// <summary>An optimizer for problems on <paramref name="device"/>; its workspace is allocated on the first run and reused while the problem sizes stay the same.</summary>
@@ -58,13 +65,27 @@ public sealed class ProjectedLbfgs : IDisposable
         acceptOrBacktrack = device.KernelCache.Load<WorkSplit, LbfgsSettings, ArrayView<int>, ArrayView<double>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Lbfgs.AcceptOrBacktrack);
+        if (!ByGroup) return;
+        prepareTrialByGroup = device.KernelCache.LoadGrouped<ArrayView<int>, LbfgsSettings, ArrayView<double>, ArrayView<double>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(LbfgsByGroup.PrepareTrial);
+        acceptOrBacktrackByGroup = device.KernelCache.LoadGrouped<ArrayView<int>, LbfgsSettings, ArrayView<double>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(LbfgsByGroup.AcceptOrBacktrack);
     }
 
     /// <summary>The validated options every run uses.</summary>
     public LbfgsOptions Options { get; }
 
-    private bool ElementMajor => Options.Layout == LbfgsLayout.ElementMajor ||
-                                 (Options.Layout == LbfgsLayout.Auto && device.Kind != DeviceKind.Cpu);
+    private bool ElementMajor => Options.Layout == LbfgsLayout.ElementMajor;
+
+    /// <summary>
+    /// Whether the two per-round steps run with a thread group per problem: when asked, and by
+    /// default on backends that take grouped kernels (CUDA, OpenCL); not on ILGPU's CPU accelerator,
+    /// whose emulated barriers cost more than the one-thread kernels' whole round.
+    /// </summary>
+    private bool ByGroup => Options.Layout == LbfgsLayout.ProblemGroups ||
+                            (Options.Layout == LbfgsLayout.Auto && device.PrefersGroupedKernels);
 
     /// <summary>
     /// Minimizes every problem of the batch from the start point <paramref name="x"/> (batch first:
@@ -134,11 +155,29 @@ public sealed class ProjectedLbfgs : IDisposable
     /// </summary>
     internal void Round(IBatchObjective objective, LbfgsWorkspace ws, LbfgsSettings settings, WorkSplit split, Tensor x, Tensor lower, Tensor upper)
     {
+        if (prepareTrialByGroup is not null)
+        {
+            RoundByGroup(objective, ws, settings, x, lower, upper);
+            return;
+        }
         prepareTrial(split.Threads, split, settings, ws.State.View, ws.Real.View, ws.Pairs.View,
             x.View, ws.Gradient.View, lower.View, upper.View, ws.FreeMask.View, ws.Direction.View,
             ws.TrialX.View, ws.SHistory.View, ws.YHistory.View);
         objective.Evaluate(ws.TrialX, ws.Value, ws.TrialGradient, ws.Running);
         acceptOrBacktrack(split.Threads, split, settings, ws.State.View, ws.Real.View, ws.Value.View,
+            x.View, ws.Gradient.View, ws.TrialX.View, ws.TrialGradient.View, lower.View, upper.View,
+            ws.SHistory.View, ws.YHistory.View);
+    }
+
+    /// <summary><see cref="Round"/> with a thread group of <see cref="ComputeDevice.ProblemGroupSize"/> lanes per problem.</summary>
+    private void RoundByGroup(IBatchObjective objective, LbfgsWorkspace ws, LbfgsSettings settings, Tensor x, Tensor lower, Tensor upper)
+    {
+        var config = new KernelConfig(ws.Problems, device.ProblemGroupSize);
+        prepareTrialByGroup!(config, ws.State.View, settings, ws.Real.View, ws.Pairs.View,
+            x.View, ws.Gradient.View, lower.View, upper.View, ws.FreeMask.View, ws.Direction.View,
+            ws.TrialX.View, ws.SHistory.View, ws.YHistory.View);
+        objective.Evaluate(ws.TrialX, ws.Value, ws.TrialGradient, ws.Running);
+        acceptOrBacktrackByGroup!(config, ws.State.View, settings, ws.Real.View, ws.Value.View,
             x.View, ws.Gradient.View, ws.TrialX.View, ws.TrialGradient.View, lower.View, upper.View,
             ws.SHistory.View, ws.YHistory.View);
     }

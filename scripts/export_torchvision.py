@@ -6,16 +6,21 @@
 NAME is resnet18, mobilenet_v2, squeezenet1_1, densenet121 or efficientnet_b0 (torchvision 0.14's
 constructors, 1000 classes, weights=None); the seed is 0 for every model. Exported in eval mode
 (BatchNorm after a conv folded by the exporter) at OPSET (default 13), batch axis symbolic.
-Beside OUT.onnx it writes OUT.input.bin (4 examples of 3xHxW, uniform in [0, 1], seed 1) and
-OUT.logits.bin (PyTorch's float32 logits for them), little-endian float32, for checks against
-the import. The files are large (resnet18: 45 MB) and are not committed.
+Batch-norm statistics are randomised (as in make_graph_fixtures.py) so that folding them shows.
+Beside OUT.onnx it writes OUT.input.bin (4 examples of 3xHxW, uniform in [0, 1], seed 1),
+OUT.logits.bin (PyTorch's float32 logits for them) and OUT.grad.bin (autograd's gradient of each
+example's cross-entropy w.r.t. its input, labels 3, 7, 1, 9), little-endian float32, for
+`Bench graphs` to check the import against. The files are large (resnet18: 45 MB) and are not committed.
 """
 import sys
 
 import torch
 import torchvision
 
+from make_graph_fixtures import randomize_batch_norms
+
 MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0"]
+LABELS = [3, 7, 1, 9]
 
 
 def main():
@@ -25,15 +30,21 @@ def main():
     opset = int(sys.argv[4]) if len(sys.argv) == 5 else 13
     height, width = (int(v) for v in size.lower().split("x"))
     torch.manual_seed(0)
-    model = getattr(torchvision.models, name)(weights=None).eval()
-    x = torch.rand(4, 3, height, width, generator=torch.Generator().manual_seed(1))
+    model = getattr(torchvision.models, name)(weights=None)
     with torch.no_grad():
-        logits = model(x)
+        randomize_batch_norms(model, torch.Generator().manual_seed(2))
+    model.eval()
+    x = torch.rand(4, 3, height, width, generator=torch.Generator().manual_seed(1))
+    xi = x.clone().requires_grad_(True)
+    logits = model(xi)
+    torch.nn.functional.cross_entropy(logits, torch.tensor(LABELS), reduction="sum").backward()
+    logits = logits.detach()
     torch.onnx.export(model, x[:1], out, opset_version=opset, input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     stem = out[:-5] if out.endswith(".onnx") else out
     x.numpy().astype("<f4").tofile(stem + ".input.bin")
     logits.numpy().astype("<f4").tofile(stem + ".logits.bin")
+    xi.grad.numpy().astype("<f4").tofile(stem + ".grad.bin")
     print(f"{name} at 3x{height}x{width}, opset {opset}: {sum(p.numel() for p in model.parameters())} parameters, "
           f"wrote {out}; predictions {logits.argmax(1).tolist()}")
 

@@ -1,9 +1,8 @@
 #!/usr/bin/python3
 """Development script: C&W-L2 and DDN written from their papers in PyTorch, on the project's model and digits.
 
-Carlini & Wagner (2017), "Towards Evaluating the Robustness of Neural Networks", the L2 attack:
-Adam on w with x' = (tanh w + 1)/2, objective |x' - x|^2 + c * max(max_{k!=t} z_k - z_t, -kappa),
-binary search over c (x10 until a success, then bisection), early abort. Rony et al. (2019),
+C&W-L2 is in scripts/cw_torch.py (Carlini & Wagner 2017, with its own comparison against a
+`blindspots attack --method cw` run); it is run from here too with --attacks cw. Rony et al. (2019),
 "Decoupled Direction and Norm", Algorithm 1: normalised gradient steps of the cross-entropy,
 the perturbation rescaled to a norm that shrinks by (1 - gamma) while adversarial and grows by
 (1 + gamma) while not, clipped into [0, 1]. Settings are the project's defaults (C&W: 9 x 1,000,
@@ -121,55 +120,6 @@ def ddn(model, x, y, t, steps=100, gamma=0.05, init_norm=1.0, alpha0=1.0, alpha1
     return best, torch.isfinite(best_l2), steps
 
 
-def cw(model, x, y, t, binary_steps=9, steps=1000, lr=0.01, c0=1e-3, kappa=0.0):
-    n = x.shape[0]
-    c, lo, hi = torch.full((n,), c0, dtype=torch.float64), torch.zeros(n, dtype=torch.float64), torch.full((n,), math.inf, dtype=torch.float64)
-    best, best_sq = x.clone(), torch.full((n,), math.inf)
-    w0 = torch.atanh((2 * x - 1) * 0.999999)
-    own = t if t is not None else y
-    sign = -1.0 if t is not None else 1.0
-    onehot = F.one_hot(own, 10).bool()
-    evaluations = torch.zeros(n)
-    check = math.ceil(steps / 10)
-    for _ in range(binary_steps):
-        w = w0.clone().requires_grad_(True)
-        opt = torch.optim.Adam([w], lr=lr)
-        success = torch.zeros(n, dtype=torch.bool)
-        running = torch.ones(n, dtype=torch.bool)
-        previous = torch.full((n,), math.inf, dtype=torch.float64)
-        weight = c.float()
-        for step in range(1, steps + 1):
-            xa = (torch.tanh(w) + 1) / 2
-            logits = model(xa)
-            sq = (xa - x).flatten(1).pow(2).sum(1)
-            rival = logits.masked_fill(onehot, -math.inf).max(1).values
-            d = sign * (logits.gather(1, own.view(-1, 1)).squeeze(1) - rival)
-            f = torch.clamp(d, min=-kappa)
-            with torch.no_grad():
-                adv = reached(logits, y, t) & running
-                success |= adv
-                better = adv & (sq < best_sq)
-                best[better], best_sq[better] = xa[better], sq[better]
-                evaluations += running.float()
-            objective = sq + weight * f
-            opt.zero_grad()
-            (objective * running).sum().backward()
-            frozen = w.detach().clone()
-            opt.step()
-            with torch.no_grad():
-                w[~running] = frozen[~running]   # a stopped example stays where it stopped
-            if step % check == 0:
-                value = objective.detach().double()
-                running &= value <= 0.9999 * previous
-                previous = torch.where(running, value, previous)
-                if not running.any():
-                    break
-        hi = torch.where(success, torch.minimum(hi, c), hi)
-        lo = torch.where(success, lo, torch.maximum(lo, c))
-        c = torch.where(torch.isinf(hi), c * 10, (lo + hi) / 2)
-    return best, torch.isfinite(best_sq), evaluations.mean().item()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models/fc100-100-10.safetensors")
@@ -191,6 +141,7 @@ def main():
     t = (y + 1) % 10 if args.target == "next" else None
     name = os.path.splitext(os.path.basename(args.model))[0]
     for attack in args.attacks.split(","):
+        from cw_torch import cw  # C&W lives beside its own comparison script
         best, ok, evals = {"ddn": ddn, "cw": cw}[attack](model, x, y, t)
         rms = ((best - x).flatten(1).pow(2).mean(1).sqrt())[ok]
         line = f"{name} {args.target} {attack} (PyTorch): {int(ok.sum())}/{len(ok)} fooled, mean distortion {rms.mean():.5f}, evaluations/example {evals:.0f}"

@@ -115,7 +115,7 @@ internal static class AttackCommand
         var summary = AttackReport.Write(o.Out, all, $"Attack on {Path.GetFileName(o.Model)}", description, figure);
         folder.Complete(all.Count);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{summary.Attacked} attacked, {summary.Succeeded} fooled ({100 * summary.SuccessRate:F1}%), mean distortion {summary.MeanDistortion:F4}, median {summary.MedianDistortion:F4}; {summary.AlreadyMisclassified} already misclassified; report in {Path.Combine(o.Out, AttackReport.ReportFile)}"));
+            $"{summary.Attacked} attacked, {summary.Succeeded} fooled ({100 * summary.SuccessRate:F1}%), mean distortion {summary.MeanDistortion:F4}, median {summary.MedianDistortion:F4}{(AttackReport.MinimisesLInf(description) ? $", mean L∞ {summary.MeanLInf:F4} (the norm minimised)" : "")}; {summary.AlreadyMisclassified} already misclassified; report in {Path.Combine(o.Out, AttackReport.ReportFile)}"));
     }
 
     private static void LabelByPrediction(Model model, AttackInputs inputs)

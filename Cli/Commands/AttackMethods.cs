@@ -60,6 +60,7 @@ internal static class AttackMethods
                 d["step_size"] = F(a.Options.StepSize);
                 d["init_steps"] = a.Options.InitSteps.ToString(CultureInfo.InvariantCulture);
                 d["bisection_steps"] = a.Options.BisectionSteps.ToString(CultureInfo.InvariantCulture);
+                d["norm"] = a.Options.Norm == Distance.LInf ? "linf" : "l2";
                 break;
             case BestOfAttack a:
                 d["methods"] = string.Join(",", a.Names);
@@ -118,6 +119,14 @@ internal static class AttackMethods
         FinalStepSize = (o.StepSize ?? 1) / 100,
         InitSteps = o.InitSteps ?? 30,
         BisectionSteps = o.BisectionSteps ?? 10,
+        Norm = ParseNorm(o.Norm),
+    };
+
+    private static Distance ParseNorm(string? norm) => (norm ?? "l2").ToLowerInvariant() switch
+    {
+        "l2" => Distance.L2,
+        "linf" => Distance.LInf,
+        _ => throw new BlindSpotsException($"--norm '{norm}': expected l2 or linf"),
     };
 
     /// <summary>The best-of over <c>--methods</c> (default <see cref="NamedAttacks.DefaultBest"/>), each member by its name.</summary>
@@ -159,6 +168,9 @@ internal static class AttackMethods
         Check(o.BisectionSteps is null or >= 0, "bisection-steps", o.BisectionSteps, "0 or more");
         Check(o.Refine is null or >= 0, "refine", o.Refine, "0 or more");
         ParseLoss(o.Loss);
+        ParseNorm(o.Norm);
+        if (o.Norm is not null && !o.Method.Equals("fmn", StringComparison.OrdinalIgnoreCase))
+            throw new BlindSpotsException("--norm is for --method fmn");
         if (o.Methods is not null && !o.Method.Equals("best", StringComparison.OrdinalIgnoreCase))
             throw new BlindSpotsException("--methods is for --method best");
     }

@@ -110,7 +110,7 @@ internal sealed class AttackArguments
     public string? Classes { get; set; }
     [Option("target", Default = "next", HelpText = "next (y+1 mod classes), random, all (every other class, smallest kept), untargeted, or a class number.")]
     public string Target { get; set; } = "next";
-    [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), cw (Carlini-Wagner L2), ddn, fmn (L2), best (per example the smallest of --methods), noise, fgsm, pgd-linf or pgd-l2.")]
+    [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), cw (Carlini-Wagner L2), ddn, fmn (L2, or L∞ with --norm linf), best (per example the smallest of --methods), noise, fgsm, pgd-linf or pgd-l2.")]
     public string Method { get; set; } = "lbfgs";
     [Option("epsilon", HelpText = "fgsm/pgd: the size of the perturbation (L∞ or L2).")] public double? Epsilon { get; set; }
     [Option("stddev", HelpText = "noise: the Gaussian noise's standard deviation.")] public double? StdDev { get; set; }
@@ -125,6 +125,7 @@ internal sealed class AttackArguments
     [Option("no-abort-early", HelpText = "cw: run every step of every binary step.")] public bool NoAbortEarly { get; set; }
     [Option("init-steps", HelpText = "fmn: DDN steps that find the adversarial start (30; 0: FMN as published, from the input).")] public int? InitSteps { get; set; }
     [Option("bisection-steps", HelpText = "fmn and lbfgs --refine: halvings of the bisection to the boundary (10).")] public int? BisectionSteps { get; set; }
+    [Option("norm", HelpText = "fmn: the norm minimised, l2 (the default) or linf.")] public string? Norm { get; set; }
     [Option("loss", Default = "ce", HelpText = "lbfgs: ce (the paper's cross-entropy) or margin (C&W's margin on the logits).")] public string Loss { get; set; } = "ce";
     [Option("refine", HelpText = "lbfgs: FMN steps after the bisection that refine each success (0: no refinement).")] public int? Refine { get; set; }
     [Option("methods", HelpText = "best: the attacks to run, comma-separated, each NAME or NAME:STEPS (lbfgs, lbfgs-margin, cw, ddn, fmn).")] public string? Methods { get; set; }

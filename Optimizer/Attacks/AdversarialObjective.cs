@@ -26,6 +26,8 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
     private readonly float kappa;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> penalty;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>? penaltyByGroup;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> gatherRows;
     private readonly Action<Index1D, WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> gatherLabels;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int> trialPredictions;
@@ -45,6 +47,10 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         var kernels = loss.Device.KernelCache;
         penalty = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AttackObjective.AddDistancePenalty);
+        // A group per row where the backend takes grouped kernels (coalesced rows, tree sums).
+        if (loss.Device.PrefersGroupedKernels)
+            penaltyByGroup = kernels.LoadGrouped<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(AttackObjective.AddDistancePenaltyByGroup);
         gatherRows = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Gather.Rows);
         gatherLabels = kernels.Load<WorkSplit, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(Gather.Labels);
         trialPredictions = kernels.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int>(WeightSearchSteps.TrialPredictions);
@@ -172,6 +178,12 @@ internal sealed class AdversarialObjective : IBatchObjective, IDisposable
         var (l, g) = loss.Backpropagate(logits, labelView, targetView, untargeted, kind, kappa);
         ModelRows += input.Batch;
         // Only the model rows that hold a running problem, not the padding.
+        if (penaltyByGroup is not null && count > 0)
+        {
+            penaltyByGroup(new KernelConfig(count, Device.ProblemGroupSize), x.View, originals!.View, weights!.View,
+                l.View, g.View, rowView, active, value.View, gradient.View);
+            return;
+        }
         var s = Device.Split(count);
         penalty(s.Threads, s, x.View, originals!.View, weights!.View, l.View, g.View, rowView, active, value.View, gradient.View, n);
     }

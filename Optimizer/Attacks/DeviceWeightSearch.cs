@@ -9,8 +9,9 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// The L-BFGS attack's weight search run on the device, each example on its own (one weight per
 /// solve): one L-BFGS run for the whole batch in which a problem whose solve ends is judged,
 /// moves its own c and restarts warm in the next round (<see cref="WeightSearchSteps"/>), while the
-/// others go on. The host reads one count every <see cref="LbfgsOptions.CheckEvery"/> rounds and
-/// the results once at the end; every buffer is sized once per batch.
+/// others go on. The host reads one count every <see cref="LbfgsOptions.CheckEvery"/> rounds (the
+/// first after two periods) and the results once, packed in one buffer, at the end, so a batch of R
+/// rounds costs at most R / CheckEvery reads; every buffer is sized once per batch.
 /// </summary>
 internal sealed class DeviceWeightSearch : IDisposable
 {
@@ -18,8 +19,10 @@ internal sealed class DeviceWeightSearch : IDisposable
     private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>> begin;
     private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>> advance;
+    private readonly Action<Index1D, WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<double>,
+        ArrayView<float>, ArrayView<float>, ArrayView<double>> pack;
     private MemoryBuffer1D<int, Stride1D.Dense>? searchInt;
-    private MemoryBuffer1D<double, Stride1D.Dense>? searchReal;
+    private MemoryBuffer1D<double, Stride1D.Dense>? searchReal, packed;
     private Tensor? x, best, lower, upper;
     private long allocations;
     private int[] runningMask = [];
@@ -31,6 +34,8 @@ internal sealed class DeviceWeightSearch : IDisposable
         begin = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<float>>(WeightSearchSteps.Begin);
         advance = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<int>, ArrayView<double>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(WeightSearchSteps.Advance);
+        pack = device.KernelCache.Load<WorkSplit, WeightSearchSettings, ArrayView<int>, ArrayView<double>,
+            ArrayView<float>, ArrayView<float>, ArrayView<double>>(WeightSearchResults.Pack);
     }
 
     /// <summary>
@@ -60,12 +65,12 @@ internal sealed class DeviceWeightSearch : IDisposable
             };
             begin(split.Threads, split, settings, ws.State.View, searchInt.View, searchReal!.View, objective.WeightsView);
             var (rounds, reads, tensorsAfterFirst) = Rounds(objective, solver, o, ws, lbfgs, split, settings);
-            var (found, maxEvaluations) = Collect(batch);
+            var (found, maxEvaluations) = Collect(batch, settings);
             // Tensors are counted once, by Tensor.Allocations; the others by their owners.
             long tensors = Tensor.Allocations - tensorsBefore;
             allocations += objective.BuffersAllocated - objectiveBefore + solver.WorkspaceBuffersAllocated - solverBefore;
-            return (found, new WeightSearchCounters(1, rounds, 1 + rounds * (ProjectedLbfgs.LaunchesPerRound + 1),
-                reads + 4 + objective.MaskReads - maskReadsBefore, allocations + tensors, Tensor.Allocations - tensorsAfterFirst, maxEvaluations));
+            return (found, new WeightSearchCounters(1, rounds, 2 + rounds * (ProjectedLbfgs.LaunchesPerRound + 1),
+                reads + 1 + objective.MaskReads - maskReadsBefore, allocations + tensors, Tensor.Allocations - tensorsAfterFirst, maxEvaluations));
         }
         finally
         {
@@ -86,15 +91,19 @@ internal sealed class DeviceWeightSearch : IDisposable
         // Each solve is bounded as a host-run solve is; this only guards the loop.
         long limit = (long)o.MaxRounds * (2L * o.Solver.MaxIterations * o.Solver.MaxLineSearchSteps + 1);
         long rounds = 0, reads = 0, tensorsAfterFirst = Tensor.Allocations;
+        // The end-of-batch read takes the first period's read: no search ends within a period
+        // anyway unless its example needs no perturbation, so little is lost by not asking.
+        int period = 2 * o.Solver.CheckEvery;
         while (rounds < limit)
         {
-            for (int k = 0; k < o.Solver.CheckEvery && rounds < limit; k++)
+            for (int k = 0; k < period && rounds < limit; k++)
             {
                 solver.Round(objective, ws, lbfgs, split, x!, lower!, upper!);
                 advance(split.Threads, split, settings, ws.State.View, searchInt!.View, searchReal!.View,
                     x!.View, best!.View, objective.OriginalsView, objective.WeightsView, objective.LabelsView, objective.TargetsView);
                 if (++rounds == 1) tensorsAfterFirst = Tensor.Allocations;
             }
+            period = o.Solver.CheckEvery;
             reads++;
             if (Ended(objective, ws, settings.Problems) >= settings.Problems) break;
         }
@@ -114,37 +123,33 @@ internal sealed class DeviceWeightSearch : IDisposable
         return one[0];
     }
 
-    /// <summary>Reads the search's state, the kept successes and the latest solutions back (four reads) into the batch.</summary>
-    private (bool[] Found, long MaxEvaluations) Collect(AttackBatch batch)
+    /// <summary>
+    /// Packs the search's state, the kept successes and the latest solutions on the device
+    /// (<see cref="WeightSearchResults"/>) and reads them back in one read into the batch.
+    /// </summary>
+    private (bool[] Found, long MaxEvaluations) Collect(AttackBatch batch, WeightSearchSettings settings)
     {
-        int count = batch.Count, n = batch.Length;
-        int[] si = searchInt!.GetAsArray1D();
-        double[] sr = searchReal!.GetAsArray1D();
-        float[] latest = x!.ToArray(), kept = best!.ToArray();
+        int count = batch.Count, n = batch.Length, record = WeightSearchResults.Fields + n;
+        var split = device.Split(count * record);
+        pack(split.Threads, split, settings, searchInt!.View, searchReal!.View, x!.View, best!.View, packed!.View);
+        double[] r = packed.GetAsArray1D();
         var found = new bool[count];
         long maxEvaluations = 0;
         for (int j = 0; j < count; j++)
         {
-            int stop = si[WeightSearchSteps.Stop * count + j];
+            int at = j * record;
+            int stop = (int)r[at + WeightSearchResults.Stop];
             batch.Stops[j] = stop != 0 ? (AttackStopReason)stop
                 : throw new InvalidOperationException("the weight search left the batch before it finished");
-            batch.Iterations[j] += si[WeightSearchSteps.Iterations * count + j];
-            batch.Evaluations[j] += si[WeightSearchSteps.Evaluations * count + j];
-            maxEvaluations = Math.Max(maxEvaluations, si[WeightSearchSteps.Evaluations * count + j]);
-            found[j] = si[WeightSearchSteps.Found * count + j] != 0;
-            if (found[j])
-            {
-                kept.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
-                batch.Weights[j] = sr[WeightSearchSteps.BestWeight * count + j];
-                batch.SolverStops[j] = (StopReason)si[WeightSearchSteps.BestSolverStop * count + j];
-            }
-            else
-            {
-                // An example that never succeeded reports its last attempt at its smallest weight.
-                latest.AsSpan(j * n, n).CopyTo(batch.Adversarial(j));
-                batch.Weights[j] = double.NaN;
-                batch.SolverStops[j] = (StopReason)si[WeightSearchSteps.LatestSolverStop * count + j];
-            }
+            int evaluations = (int)r[at + WeightSearchResults.Evaluations];
+            batch.Iterations[j] += (int)r[at + WeightSearchResults.Iterations];
+            batch.Evaluations[j] += evaluations;
+            maxEvaluations = Math.Max(maxEvaluations, evaluations);
+            found[j] = r[at + WeightSearchResults.Found] != 0;
+            var row = batch.Adversarial(j);
+            for (int k = 0; k < n; k++) row[k] = (float)r[at + WeightSearchResults.Fields + k];
+            batch.Weights[j] = r[at + WeightSearchResults.Weight];
+            batch.SolverStops[j] = (StopReason)(int)r[at + WeightSearchResults.SolverStop];
         }
         return (found, maxEvaluations);
     }
@@ -157,8 +162,9 @@ internal sealed class DeviceWeightSearch : IDisposable
         var a = device.Accelerator;
         searchInt = a.Allocate1D<int>((long)WeightSearchSteps.IntFields * count + 1);
         searchReal = a.Allocate1D<double>((long)WeightSearchSteps.RealFields * count);
+        packed = a.Allocate1D<double>((long)count * (WeightSearchResults.Fields + inputShape.Aggregate(1, (m, d) => m * d)));
         runningMask = new int[count];
-        allocations += 2;
+        allocations += 3;
         x = Tensor.Allocate(device, [count, .. inputShape]);
         best = Tensor.Allocate(device, [count, .. inputShape]);
         lower = Tensor.Zeros(device, [count, .. inputShape]);
@@ -176,12 +182,14 @@ internal sealed class DeviceWeightSearch : IDisposable
     {
         searchInt?.Dispose();
         searchReal?.Dispose();
+        packed?.Dispose();
         x?.Dispose();
         best?.Dispose();
         lower?.Dispose();
         upper?.Dispose();
         searchInt = null;
         searchReal = null;
+        packed = null;
         x = best = lower = upper = null;
     }
 

@@ -3,9 +3,11 @@ using ILGPU;
 namespace IlgpuBlindSpots.Optimizer.Attacks;
 
 /// <summary>
-/// The L2 Fast Minimum-Norm attack (Pintor et al. 2021): steps along the normalised gradient of the
-/// logit difference, projected onto an L2 ball whose radius ε shrinks below the best norm found
-/// while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>).
+/// The Fast Minimum-Norm attack (Pintor et al. 2021), L2 or L∞: steps along the normalised gradient
+/// of the logit difference, projected onto a ball of the norm whose radius ε shrinks below the best
+/// norm found while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>,
+/// <see cref="FastMinimumNorm.StepLInf"/>). The L∞ attack keeps the DDN start (an L2 attack; any
+/// adversarial start serves) and the bisection, which shrinks both norms by the same factor.
 /// </summary>
 /// <remarks>
 /// <para>The box. Before its first success, published FMN sets ε to the linearised distance to the
@@ -25,14 +27,14 @@ public sealed class FmnAttack : Attack<FmnOptions>
     {
     }
 
-    /// <summary>L2, the norm FMN minimises here.</summary>
-    public override Distance Measure => Distance.L2;
+    /// <summary>The norm FMN minimises here: L2, or L∞ (<see cref="FmnOptions.Norm"/>).</summary>
+    public override Distance Measure => Options.Norm;
 
     /// <inheritdoc/>
     protected override void Search(AttackBatch batch, AttackLoss loss)
     {
         var o = Options;
-        using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets);
+        using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets, measure: o.Norm);
         if (o.InitSteps > 0) DdnAttack.Run(state, new DdnOptions { Steps = o.InitSteps });
         Refine(state, o, o.InitSteps > 0 ? o.BisectionSteps : 0);
         state.Check();
@@ -51,7 +53,8 @@ public sealed class FmnAttack : Attack<FmnOptions>
         if (bisectionSteps > 0) BoundarySearch.Run(state, bisectionSteps);
         var device = state.Device;
         var step = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.Step);
+            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(
+            o.Norm == Distance.LInf ? FastMinimumNorm.StepLInf : FastMinimumNorm.Step);
         // A problem with a success starts at the radius of its best input; one without, at +∞ (FMN's own rule then applies).
         float[] radius = state.BestSquaredNorm.ToArray().Select(v => float.IsFinite(v) ? MathF.Sqrt(v) : float.PositiveInfinity).ToArray();
         using var epsilon = Tensor.FromArray(device, radius, state.Count);

@@ -24,6 +24,12 @@ public sealed record FmnOptions : AttackSettings
     /// <summary>Halvings of the bisection that brings each start to the decision boundary along its own perturbation.</summary>
     public int BisectionSteps { get; init; } = 10;
 
+    /// <summary>
+    /// The norm minimised: <see cref="Distance.L2"/>, or <see cref="Distance.LInf"/> (the same scheme
+    /// with the L∞ radius, its dual norm L1 in the distance to the boundary, and the projection onto the L∞ ball).
+    /// </summary>
+    public Distance Norm { get; init; } = Distance.L2;
+
     /// <inheritdoc/>
     protected override string AttackName => "FMN";
 
@@ -37,5 +43,6 @@ public sealed record FmnOptions : AttackSettings
         Require(FinalGamma > 0 && FinalGamma <= Gamma, nameof(FinalGamma), FinalGamma, "positive and at most Gamma");
         AtLeast(nameof(InitSteps), InitSteps, 0);
         AtLeast(nameof(BisectionSteps), BisectionSteps, 0);
+        Require(Norm is Distance.L2 or Distance.LInf, nameof(Norm), Norm, "L2 or LInf");
     }
 }

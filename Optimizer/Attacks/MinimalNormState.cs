@@ -18,11 +18,13 @@ internal sealed class MinimalNormState : IDisposable
     /// <summary>
     /// P problems from host arrays: originals and starting iterates [P·n]; labels and targets [P]
     /// (targets −1: untargeted); optionally each problem's best successful input so far with its
-    /// squared norm (+∞: none), which later iterates must beat.
+    /// squared norm (+∞: none), which later iterates must beat. The norm is L2, or L∞ where
+    /// <paramref name="measure"/> says so (then the squared norms are squared L∞ norms).
     /// </summary>
     public MinimalNormState(AttackLoss loss, float[] originals, float[] starts, int[] labelValues, int[] targetValues,
-        float[]? best = null, float[]? bestSquaredNorm = null)
+        float[]? best = null, float[]? bestSquaredNorm = null, Distance measure = Distance.L2)
     {
+        if (measure is not (Distance.L2 or Distance.LInf)) throw new ArgumentOutOfRangeException(nameof(measure), measure, "L2 or LInf");
         this.loss = loss;
         var device = loss.Device;
         Count = labelValues.Length;
@@ -42,7 +44,8 @@ internal sealed class MinimalNormState : IDisposable
         succeeded = a.Allocate1D<int>(Count);
         everSucceeded = a.Allocate1D(BestSquaredNorm.ToArray().Select(v => float.IsFinite(v) ? 1 : 0).ToArray());
         keep = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(BestAdversarial.Keep);
+            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(
+            measure == Distance.LInf ? BestAdversarial.KeepLInf : BestAdversarial.Keep);
     }
 
     public int Count { get; }
@@ -56,8 +59,9 @@ internal sealed class MinimalNormState : IDisposable
     public Tensor Adversarial { get; }
     /// <summary>Each problem's smallest successful iterate so far (its original while none).</summary>
     public Tensor Best { get; }
+    /// <summary>The square of each problem's smallest successful norm so far (L2, or L∞ in an L∞ state).</summary>
     public Tensor BestSquaredNorm { get; }
-    /// <summary>‖x′ − x‖² of the iterates at the latest pass.</summary>
+    /// <summary>‖x′ − x‖² of the iterates at the latest pass (L2, or L∞ in an L∞ state).</summary>
     public Tensor SquaredNorm { get; }
     public ArrayView<int> Labels => labels.View;
     public ArrayView<int> Targets => targets.View;

@@ -62,6 +62,40 @@ public class LinearMinimalNormTests
         Check(Build(name), model, x, labels, new TargetedMisclassification(targets), expected, tolerance);
     }
 
+    /// <summary>
+    /// FMN's L∞ variant: for two classes the smallest L∞ perturbation is d/‖w_y − w_t‖₁ (every value
+    /// moved by that much against the sign of the weight difference), Hölder's inequality's equality case.
+    /// </summary>
+    [Fact]
+    public void FmnLInfLandsOnTheTwoClassClosedFormMinimum()
+    {
+        using var model = Linear(classes: 2, seed: 171);
+        var (x, labels) = Inputs(model, seed: 172);
+        int[] targets = labels.Select(y => 1 - y).ToArray();
+        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
+        var results = new FmnAttack(new FmnOptions { Norm = Distance.LInf }).Run(model, inputs, labels, new TargetedMisclassification(targets));
+        for (int e = 0; e < Examples; e++)
+        {
+            int y = labels[e], t = targets[e];
+            double d = b[y] - b[t], norm1 = 0;
+            for (int k = 0; k < N; k++)
+            {
+                double dw = w[y * N + k] - w[t * N + k];
+                d += dw * x[e * N + k];
+                norm1 += Math.Abs(dw);
+            }
+            double expected = d / norm1, found = results[e].Distortion.LInf;
+            Assert.True(results[e].Success, $"example {e}: not fooled");
+            Assert.True(expected < 0.25, $"example {e}: the minimum {expected} is not inside the box");
+            Assert.True(found >= expected * (1 - 1e-4), $"example {e}: ‖r‖∞ = {found} is below the minimum {expected}");
+            Assert.True(found <= expected * (1 + LInfTolerance), $"example {e}: ‖r‖∞ = {found} is {found / expected - 1:P3} above the minimum {expected}");
+        }
+    }
+
+    /// <summary>The relative excess over the L∞ minimum FMN's L∞ variant must stay under.</summary>
+    private const double LInfTolerance = 0.005;
+
     [Fact]
     public void TheQuadraticProgramAgreesWithTheClosedFormForTwoClasses()
     {

@@ -171,6 +171,88 @@ public class MinimalNormKernelTests
     }
 
     [Fact]
+    public void KeepLInfKeepsTheIterateOfSmallestLargestChange()
+    {
+        const int rows = 4, classes = 3, n = 9;
+        float[] x = AttackKernelTests.PixelLike(94, rows * n);
+        float[] a = AttackKernelTests.PixelLike(95, rows * n);
+        // Rows 0, 1, 3 reach their goal; row 1's best so far is smaller, row 2 fails.
+        float[] z = [0, 5, 1, /**/ 0, 5, 1, /**/ 5, 0, 1, /**/ 0, 1, 5];
+        int[] labels = [0, 0, 0, 0], targets = [1, 1, 1, -1];
+        float[] bestNorm = [float.PositiveInfinity, 1e-6f, 100f, 100f];
+        float[] best = Rand.Uniform(96, rows * n, 0f, 1f);
+        using var tz = Tensor.FromArray(Dev, z, rows, classes);
+        using var tl = Dev.Accelerator.Allocate1D(labels);
+        using var tt = Dev.Accelerator.Allocate1D(targets);
+        using var ta = Tensor.FromArray(Dev, a, rows, n);
+        using var tx = Tensor.FromArray(Dev, x, rows, n);
+        using var sq = Tensor.Allocate(Dev, rows);
+        using var succeeded = Dev.Accelerator.Allocate1D<int>(rows);
+        using var ever = Dev.Accelerator.Allocate1D<int>(rows);
+        using var tbn = Tensor.FromArray(Dev, bestNorm, rows);
+        using var tb = Tensor.FromArray(Dev, best, rows, n);
+        var s = WorkSplit.Strided(rows, 3);
+        Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(BestAdversarial.KeepLInf)(
+            s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n);
+        float[] norms = sq.ToArray(), newBestNorm = tbn.ToArray(), newBest = tb.ToArray();
+        Assert.Equal([1, 1, 0, 1], succeeded.GetAsArray1D());
+        for (int r = 0; r < rows; r++)
+        {
+            double largest = Enumerable.Range(0, n).Max(k => Math.Abs((double)a[r * n + k] - x[r * n + k]));
+            Assert.Equal(largest * largest, norms[r], 6);
+            bool replaced = r is 0 or 3;
+            Assert.Equal(replaced ? norms[r] : bestNorm[r], newBestNorm[r]);
+            Assert.Equal((replaced ? a : best).Skip(r * n).Take(n), newBest.Skip(r * n).Take(n));
+        }
+    }
+
+    [Fact]
+    public void FmnLInfStepMatchesAlgorithmOneWithTheInfinityNorm()
+    {
+        const int rows = 4, n = 25;
+        const float alpha = 0.2f, gamma = 0.05f;
+        float[] x = AttackKernelTests.PixelLike(114, rows * n);
+        float[] a = x.Zip(Rand.Uniform(115, rows * n, -0.3f, 0.3f), (u, v) => Math.Clamp(u + v, 0f, 1f)).ToArray();
+        float[] g = Rand.Uniform(116, rows * n);
+        Array.Clear(g, 3 * n, n); // row 3: a zero gradient, only the radius and the projection act
+        float[] d = [-0.5f, 0.7f, 1.5f, -0.1f];
+        // Row 0 adversarial (shrink below the best), row 1 not but found before (grow),
+        // row 2 never found (the linearised L∞ distance |d|/‖g‖₁), row 3 adversarial with ε = ∞.
+        int[] succeeded = [1, 0, 0, 1], ever = [1, 1, 0, 1];
+        float[] bestSquared = [0.01f, 0.3f, float.PositiveInfinity, 0.04f];
+        float[] epsilon = [0.2f, 0.1f, float.PositiveInfinity, float.PositiveInfinity];
+        using var tx = Tensor.FromArray(Dev, x, rows, n);
+        using var tg = Tensor.FromArray(Dev, g, rows, n);
+        using var td = Tensor.FromArray(Dev, d, rows);
+        using var ts = Dev.Accelerator.Allocate1D(succeeded);
+        using var tv = Dev.Accelerator.Allocate1D(ever);
+        using var tb = Tensor.FromArray(Dev, bestSquared, rows);
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.StepLInf);
+        foreach (var s in Splits(rows))
+        {
+            using var ta = Tensor.FromArray(Dev, a, rows, n);
+            using var te = Tensor.FromArray(Dev, epsilon, rows);
+            kernel(s.Threads, s, ta.View, tx.View, tg.View, td.View, ts.View, tv.View, tb.View, te.View, alpha, gamma, n);
+            float[] result = ta.ToArray(), eps = te.ToArray();
+            for (int r = 0; r < rows; r++)
+            {
+                double[] xr = Row(x, r, n), ar = Row(a, r, n), gr = Row(g, r, n);
+                double l2 = Norm(gr), l1 = gr.Sum(Math.Abs), worst = xr.Max(v => Math.Max(v, 1 - v));
+                double deltaNorm = ar.Select((v, k) => Math.Abs(v - xr[k])).Max();
+                double e = succeeded[r] == 1 ? Math.Min(epsilon[r] * (1 - gamma), Math.Sqrt(bestSquared[r]))
+                    : ever[r] == 1 ? epsilon[r] * (1 + gamma)
+                    : deltaNorm + Math.Abs(d[r]) / l1;
+                e = Math.Min(e, worst);
+                var expected = ar.Select((v, k) => Math.Clamp(xr[k] + Math.Clamp(v - xr[k] - (l2 > 0 ? alpha * gr[k] / l2 : 0), -e, e), 0, 1)).ToArray();
+                Assert.Equal(e, eps[r], 5);
+                Compare.Close(expected, result.Skip(r * n).Take(n).ToArray(), rtol: 0, atol: 1e-6, what: $"row {r}");
+            }
+        }
+    }
+
+    [Fact]
     public void TanhSpaceRoundTripsAndAdamStepMatchesItsFormulas()
     {
         const int rows = 3, n = 10;

@@ -182,6 +182,8 @@ public sealed class AttackCommandTests : CliTest
     [InlineData("--refine", "-1", "--refine")]
     [InlineData("--loss", "hinge", "--loss 'hinge'")]
     [InlineData("--methods", "ddn", "--methods is for --method best")]
+    [InlineData("--norm", "l1", "--norm 'l1'")]
+    [InlineData("--norm", "linf", "--norm is for --method fmn")]
     public void BadOptionsGetOneLineAndExitCode2(string option, string value, string expected)
     {
         string stderr = CliRun.Refused(Run(Attack("bad", option, value)));
@@ -207,6 +209,7 @@ public sealed class AttackCommandTests : CliTest
     [InlineData("cw", "--steps 200 --binary-steps 3 --initial-const 10")]
     [InlineData("ddn", "--steps 30")]
     [InlineData("fmn", "--steps 20")]
+    [InlineData("fmn", "--steps 20 --norm linf")]
     [InlineData("lbfgs", "--refine 5")]
     [InlineData("lbfgs", "--loss margin --confidence 0.1")]
     public void EveryMinimalNormMethodFoolsTheSampleDigits(string method, string options)

@@ -1,12 +1,10 @@
 using IlgpuBlindSpots.Network.Layers;
-using Microsoft.ML.OnnxRuntime;
-using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 
 namespace IlgpuBlindSpots.Tests.Graphs;
 
 /// <summary>
 /// Transpose: the kernel against a float64 reference, its backward pass against finite differences,
-/// and shufflenet_v2's channel shuffle (Reshape, Transpose, Reshape; scripts/make_transpose_fixtures.py)
+/// and shufflenet_v2's channel shuffle (Reshape, Transpose, Reshape; scripts/make_shape_op_fixtures.py)
 /// imported from ONNX against ONNX Runtime, and exported back.
 /// </summary>
 public class TransposeTests
@@ -33,24 +31,8 @@ public class TransposeTests
     [Fact]
     public void ChannelShuffleMatchesOnnxRuntimeAndExportsBack()
     {
-        string path = RepoFiles.Fixture("graphs/channel_shuffle_op13.onnx");
-        float[] input = Rand.Uniform(41, 2 * 3 * 16 * 16, 0f, 1f);
-        using var model = OnnxModelFile.Load(TestDevice.Current, path);
-        Assert.Contains(((GraphModel)model).Nodes, n => n.Layer is TransposeLayer);
-        using var x = Tensor.FromArray(TestDevice.Current, input, [2, 3, 16, 16]);
-        float[] ours = model.Logits(x, BackwardUse.None).ToArray();
-        TorchvisionGraphTests.AssertClose(RunOnnxRuntime(path, input), ours, 1e-4, "channel shuffle vs ONNX Runtime");
-        using var folder = new TempFolder();
-        string exported = folder.File("shuffle.onnx");
-        OnnxModelFile.Save(exported, model);
-        TorchvisionGraphTests.AssertClose(RunOnnxRuntime(exported, input), ours, 1e-4, "exported channel shuffle in ONNX Runtime");
-    }
-
-    internal static float[] RunOnnxRuntime(string path, float[] input, params int[] shape)
-    {
-        using var session = new InferenceSession(path);
-        var tensor = new DenseTensor(input, shape.Length > 0 ? shape : [2, 3, 16, 16]);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Single().Key, tensor)]);
-        return results.First().AsEnumerable<float>().ToArray();
+        using var shuffle = ShapeOpFixture.Imported("graphs/channel_shuffle_op13.onnx", 41, "channel shuffle");
+        Assert.Contains(shuffle.Model.Nodes, n => n.Layer is TransposeLayer);
+        shuffle.ExportAgrees("channel shuffle");
     }
 }

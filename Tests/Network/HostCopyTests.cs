@@ -6,6 +6,7 @@ namespace IlgpuBlindSpots.Tests.Network;
 /// collector moves in between is read at its old address (garbage, NaN among it) unless the copy
 /// pins it for its whole duration.
 /// </summary>
+[Collection(HeapCompaction.Name)]
 public class HostCopyTests
 {
     [Fact]
@@ -47,4 +48,14 @@ public class HostCopyTests
         }
         Assert.True(wrong == 0, $"{wrong} values wrong by round {firstWrong} of {Rounds}");
     }
+}
+
+/// <summary>
+/// Tests that force compacting collections run alone: a forced collection stops every thread of the
+/// process, so beside the parallel suite it would stall every other test for as long as it runs.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeapCompaction
+{
+    public const string Name = "heap compaction";
 }

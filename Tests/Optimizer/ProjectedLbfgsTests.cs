@@ -89,6 +89,8 @@ public class ProjectedLbfgsTests
     [InlineData(7, LbfgsLayout.ElementMajor)]
     [InlineData(12, LbfgsLayout.ProblemMajor)]
     [InlineData(12, LbfgsLayout.ElementMajor)]
+    [InlineData(4, LbfgsLayout.ProblemGroups)]
+    [InlineData(12, LbfgsLayout.ProblemGroups)]
     public void IteratesFollowTheFloat64Reference(int iterations, LbfgsLayout layout)
     {
         // n = 40 with a small shift: 12 iterations stay before f stops changing in float32, where
@@ -116,6 +118,34 @@ public class ProjectedLbfgsTests
     }
 
     /// <summary>
+    /// The grouped steps with the default history of 10 pairs, a batch of 5 problems and rows
+    /// shorter than, and not a multiple of, the group: the iterates follow the same float64 reference.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 40, 12)]
+    [InlineData(5, 3, 14)]
+    public void GroupedStepsWithTheDefaultHistoryFollowTheFloat64Reference(int problems, int n, int iterations)
+    {
+        var dev = TestDevice.Current;
+        using var box = new CoupledBoxProblems(dev, 37, problems, n, 0.01f);
+        var (objective, x, lo, hi) = (box.Objective, box.X, box.Lower, box.Upper);
+        var options = Tight with { Memory = 10, MaxIterations = iterations, ProjectedGradientTolerance = 0, Layout = LbfgsLayout.ProblemGroups };
+        using var solver = new ProjectedLbfgs(dev, options);
+
+        var result = solver.Minimize(objective, x, lo, hi);
+
+        float[] solution = x.ToArray();
+        for (int p = 0; p < problems; p++)
+        {
+            var reference = box.Reference(p, options);
+            Assert.Equal(reference.Reason, result.Reasons[p]);
+            Assert.Equal(reference.Iterations, result.Iterations[p]);
+            Assert.Equal(reference.Evaluations, result.Evaluations[p]);
+            Compare.Close(reference.X, solution.AsSpan(p * n, n).ToArray(), rtol: 0, atol: 1e-5, what: $"problem {p} x");
+        }
+    }
+
+    /// <summary>
     /// A problem restarted inside a run (its start point pending, <see cref="IlgpuBlindSpots.Kernels.Lbfgs.TrialsStartPending"/>,
     /// as the device weight search restarts one) follows the float64 reference of a fresh solve:
     /// the start point is evaluated as the first round's trial and recorded as the first point.
@@ -123,6 +153,7 @@ public class ProjectedLbfgsTests
     [Theory]
     [InlineData(LbfgsLayout.ProblemMajor)]
     [InlineData(LbfgsLayout.ElementMajor)]
+    [InlineData(LbfgsLayout.ProblemGroups)]
     public void ARestartedProblemFollowsTheFloat64ReferenceOfAFreshSolve(LbfgsLayout layout)
     {
         const int problems = 3, n = 40;
@@ -204,12 +235,14 @@ public class ProjectedLbfgsTests
         Assert.All(result.Values, f => Assert.InRange(f, 0f, 1e-10f));
     }
 
-    [Fact]
-    public void MaxIterationsStopsAfterExactlyThatManySteps()
+    [Theory]
+    [InlineData(LbfgsLayout.Auto)]
+    [InlineData(LbfgsLayout.ProblemGroups)]
+    public void MaxIterationsStopsAfterExactlyThatManySteps(LbfgsLayout layout)
     {
         var dev = TestDevice.Current;
         using var x = Tensor.FromArray(dev, [-1.2f, 1f, -1.5f, 2f], 2, 2);
-        using var solver = new ProjectedLbfgs(dev, new LbfgsOptions { MaxIterations = 3 });
+        using var solver = new ProjectedLbfgs(dev, new LbfgsOptions { MaxIterations = 3, Layout = layout });
 
         var result = solver.Minimize(new RosenbrockObjective(dev, 2, 2), x, -5f, 5f);
 
