@@ -26,13 +26,17 @@ internal static class AttackCommand
 
         var devices = new List<ComputeDevice>();
         var models = new List<Model>();
+        var batchRules = new List<AttackBatchSize.DeviceRule>();
         try
         {
             foreach (string spec in deviceSpecs)
             {
+                // Without --batch, auto chooses at the batch the device it picks then takes (AutoChoice.DefaultBatch).
                 var device = o.Batch is int named ? ComputeDevice.Open(spec, named) : ComputeDevice.Open(spec);
                 devices.Add(device);
                 models.Add(ModelArgument.LoadClassifier(device, o.Model, models.Count == 0 ? console.Error : null));
+                // Measured before the model's first pass (labelling by prediction runs one).
+                if (o.Batch is null) batchRules.Add(AttackBatchSize.RuleOf(models[^1]));
             }
             var model = models[0];
             var inputs = AttackInputs.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
@@ -56,7 +60,7 @@ internal static class AttackCommand
                 Directory.CreateDirectory(Path.Combine(o.Out, AdversarialFolder));
                 var all = new List<ResultRecord>(done);
                 var progress = new AttackProgress(console, todo.Count, done);
-                int batchSize = o.Batch ?? AttackBatchSize.Default(models, todo.Count);
+                int batchSize = o.Batch ?? AttackBatchSize.Default(batchRules, todo.Count);
                 var batch = new BatchAttack(AttackMethods.Build(o, batchSize), criterion, inputs, o.Out, LipschitzOf(model));
                 // One worker per device, each taking the next batch: the devices share the work. This
                 // thread writes: an example's files first, then its record, so a record means its files are whole.

@@ -22,16 +22,30 @@ public static class AttackBatchSize
     /// <summary>The share of a GPU's memory the attack's buffers may take; the rest is headroom for the driver, kernels and the model.</summary>
     internal const double MemoryShare = 0.5;
 
-    /// <summary>The batch for devices sharing one run of <paramref name="examples"/> examples: the smallest of each device's own, so that a batch fits every one of them.</summary>
-    public static int Default(IReadOnlyList<Model> models, int examples)
+    /// <summary>
+    /// What decides one device's batch: the CPU devices' measured favourite, or a GPU's memory and
+    /// what one problem needs there (<see cref="BytesPerProblem"/>).
+    /// </summary>
+    public sealed record DeviceRule(int? Favoured, long MemoryBytes, long BytesPerProblem)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(models.Count);
-        return models.Min(m => Default(m, examples));
+        /// <summary>The batch on this device for a run of <paramref name="examples"/> examples.</summary>
+        public int For(int examples) => Favoured ?? ForMemory(MemoryBytes, BytesPerProblem, examples);
     }
 
-    /// <summary>The batch on <paramref name="model"/>'s device for a run of <paramref name="examples"/> examples.</summary>
-    public static int Default(Model model, int examples) =>
-        model.Device.FavouredBatch ?? ForMemory(model.Device.Accelerator.MemorySize, BytesPerProblem(model), examples);
+    /// <summary>
+    /// <paramref name="model"/>'s device's rule. Take it before the model's first pass: a model keeps
+    /// its buffers, and a pass after a larger one allocates nothing to measure.
+    /// </summary>
+    public static DeviceRule RuleOf(Model model) => model.Device.FavouredBatch is int favoured
+        ? new DeviceRule(favoured, 0, 0)
+        : new DeviceRule(null, model.Device.Accelerator.MemorySize, BytesPerProblem(model));
+
+    /// <summary>The batch for devices sharing one run of <paramref name="examples"/> examples: the smallest of each device's own, so that a batch fits every one of them.</summary>
+    public static int Default(IReadOnlyList<DeviceRule> devices, int examples)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(devices.Count);
+        return devices.Min(d => d.For(examples));
+    }
 
     /// <summary>The whole run, as far as <see cref="MemoryShare"/> of <paramref name="memoryBytes"/> holds <paramref name="bytesPerProblem"/> each; at least 1.</summary>
     internal static int ForMemory(long memoryBytes, long bytesPerProblem, int examples)
@@ -42,15 +56,16 @@ public static class AttackBatchSize
 
     /// <summary>
     /// Device bytes one problem needs: the model's activations and their gradients, measured by a
-    /// forward and backward pass of one example (what its layers allocate), and the attack's rows.
+    /// forward and backward pass of one example (what its layers allocate on this thread; nothing
+    /// after a pass of more examples, whose buffers they reuse), and the attack's rows.
     /// </summary>
     public static long BytesPerProblem(Model model)
     {
-        long before = Tensor.AllocatedBytes;
+        long before = Tensor.AllocatedBytesOnThisThread;
         using (var x = Tensor.Zeros(model.Device, [1, .. model.InputShape]))
             model.Backward(model.Forward(x, training: false), parameterGradients: false);
         model.Device.Synchronize();
-        long activations = Tensor.AllocatedBytes - before;
+        long activations = Tensor.AllocatedBytesOnThisThread - before;
         return activations + (long)RowsPerProblem * model.InputLength * sizeof(float);
     }
 }

@@ -28,7 +28,38 @@ public class AttackBatchSizeTests
         Assert.InRange(bytes, rows + 10 * sizeof(float), rows + 4096);
         int expected = TestDevice.Current.FavouredBatch
             ?? AttackBatchSize.ForMemory(TestDevice.Current.Accelerator.MemorySize, bytes, 5000);
-        Assert.Equal(expected, AttackBatchSize.Default(model, 5000));
-        Assert.Equal(expected, AttackBatchSize.Default([model, model], 5000));
+        var rule = AttackBatchSize.RuleOf(model);
+        Assert.Equal(expected, rule.For(5000));
+        Assert.Equal(expected, AttackBatchSize.Default([rule, rule], 5000));
+    }
+
+    [Fact]
+    public void SeveralDevicesTakeTheSmallestOfTheirBatches()
+    {
+        var cpu = new AttackBatchSize.DeviceRule(1024, 0, 0);
+        var gpu = new AttackBatchSize.DeviceRule(null, 1L << 30, 1L << 20);   // holds 512
+        Assert.Equal(512, AttackBatchSize.Default([cpu, gpu], 10000));
+        Assert.Equal(300, AttackBatchSize.Default([gpu, gpu], 300));
+        Assert.Equal(1024, AttackBatchSize.Default([cpu], 10));
+    }
+
+    [Fact]
+    public void AProblemsFootprintCountsOnlyThisThreadsAllocations()
+    {
+        using var model = SequentialModel.Create(TestDevice.Current, "fc:20,relu,fc:10", [1, 8, 8]);
+        using var go = new ManualResetEventSlim();
+        using var stop = new CancellationTokenSource();
+        // Another thread allocates a megabyte tensor after tensor while the footprint is measured.
+        var other = new Thread(() =>
+        {
+            go.Set();
+            while (!stop.IsCancellationRequested) Tensor.Allocate(TestDevice.Current, 1 << 18).Dispose();
+        });
+        other.Start();
+        go.Wait();
+        long bytes = AttackBatchSize.BytesPerProblem(model);
+        stop.Cancel();
+        other.Join();
+        Assert.InRange(bytes, (long)AttackBatchSize.RowsPerProblem * 64 * sizeof(float), (1 << 20) - 1);
     }
 }
