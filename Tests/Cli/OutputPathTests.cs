@@ -85,7 +85,7 @@ public sealed class OutputPathTests : CliTest
     {
         public NonRootFactAttribute()
         {
-            if (ChildRun.CannotDropPrivileges() is { } why) Skip = $"cannot run a command as a non-root user here: {why}";
+            if (ChildRun.CannotRunAsNobody(Model, Sample) is { } why) Skip = $"cannot run a command as a non-root user here: {why}";
         }
     }
 }

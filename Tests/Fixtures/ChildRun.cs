@@ -55,26 +55,24 @@ internal static class ChildRun
     private static ProcessStartInfo StartInfo(bool asNobody, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "blindspots.dll");
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (asNobody)
-        {
-            string? setpriv = Which("setpriv");
-            if (setpriv != null)
-            {
-                start.FileName = setpriv;
-                foreach (string a in new[] { $"--reuid={NobodyId}", $"--regid={NobodyId}", "--clear-groups", "dotnet" }) start.ArgumentList.Add(a);
-            }
-            else
-            {
-                start.FileName = Which("runuser") ?? throw new InvalidOperationException("neither setpriv nor runuser is installed");
-                foreach (string a in new[] { "-u", "nobody", "--", "dotnet" }) start.ArgumentList.Add(a);
-            }
-        }
-        else start.FileName = "dotnet";
+        var start = asNobody ? AsNobody("dotnet") : new ProcessStartInfo("dotnet");
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.ArgumentList.Add(dll);
         foreach (string a in args) start.ArgumentList.Add(a);
         start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
         start.Environment["HOME"] = Path.GetTempPath();
+        return start;
+    }
+
+    /// <summary>A start of <paramref name="program"/> as user nobody, through <c>setpriv</c> or else <c>runuser</c>.</summary>
+    private static ProcessStartInfo AsNobody(string program)
+    {
+        string? setpriv = Which("setpriv");
+        var start = new ProcessStartInfo(setpriv ?? Which("runuser") ?? throw new InvalidOperationException("neither setpriv nor runuser is installed"));
+        string[] prefix = setpriv != null ? [$"--reuid={NobodyId}", $"--regid={NobodyId}", "--clear-groups"] : ["-u", "nobody", "--"];
+        foreach (string a in prefix) start.ArgumentList.Add(a);
+        start.ArgumentList.Add(program);
         return start;
     }
 
@@ -84,6 +82,27 @@ internal static class ChildRun
         if (!OperatingSystem.IsLinux()) return "not Linux";
         if (Environment.UserName != "root" && geteuid() != 0) return "not running as root, so no other user can be switched to";
         return Which("setpriv") == null && Which("runuser") == null ? "neither setpriv nor runuser is installed" : null;
+    }
+
+    /// <summary>
+    /// Whether a command can be run here as user nobody that reads <paramref name="paths"/> (and the
+    /// built command itself): besides <see cref="CannotDropPrivileges"/>, a checkout under a folder
+    /// closed to other users (a 0700 temporary folder, a private home) keeps nobody from the files.
+    /// Asked of nobody directly, since permission bits, ACLs and mount options all decide it.
+    /// </summary>
+    public static string? CannotRunAsNobody(params string[] paths)
+    {
+        if (CannotDropPrivileges() is { } why) return why;
+        string[] needed = [Path.Combine(AppContext.BaseDirectory, "blindspots.dll"), .. paths];
+        var probe = AsNobody("/bin/sh");
+        probe.RedirectStandardOutput = true;
+        probe.UseShellExecute = false;
+        string[] script = ["-c", "for p; do [ -r \"$p\" ] && { [ ! -d \"$p\" ] || [ -x \"$p\" ]; } || { echo \"$p\"; exit 1; }; done", "sh", .. needed];
+        foreach (string a in script) probe.ArgumentList.Add(a);
+        using var process = Process.Start(probe)!;
+        string unreadable = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? null : $"user nobody cannot read {unreadable} (a folder above it is closed to other users)";
     }
 
     public static string? Which(string tool) =>
