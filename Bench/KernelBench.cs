@@ -156,32 +156,45 @@ internal static class KernelBench
             double flops = 2.0 * shape.MultiplyAdds;
             string name = $"{batch}×{c}→{o} 5×5 on {h}×{h}";
 
-            var fwd = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
-            var sf = device.Split(Convolution.ForwardItems(shape));
+            var products = device.Convolution;
+            var alternatives = new ConvAlternatives(device, shape);
+            bool both = device.Kind != DeviceKind.Cpu;
             yield return new Case($"conv forward {name}", "GFLOP/s", flops,
-                () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, shape),
+                () => products.Forward(tx.View, tw.View, tb.View, ty.View, shape),
                 () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p),
                 () => (ty.ToArray(), y));
+            if (both)
+            {
+                yield return new Case($"conv forward {name}, register tiles", "GFLOP/s", flops, alternatives.TiledForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p), () => (ty.ToArray(), y));
+                yield return new Case($"conv forward {name}, implicit GEMM", "GFLOP/s", flops, alternatives.GroupedForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForward(x, w, b, y, batch, c, h, h, o, k, p), () => (ty.ToArray(), y));
+            }
 
-            var bin = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
-            var si = device.Split(Convolution.BackwardInputItems(shape));
             yield return new Case($"conv backward dX {name}", "GFLOP/s", flops,
-                () => bin(si.Threads, si, tdy.View, tw.View, tdx.View, shape),
+                () => products.BackwardInput(tdy.View, tw.View, tdx.View, shape),
                 () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p),
                 () => (tdx.ToArray(), dx));
+            if (both)
+            {
+                yield return new Case($"conv backward dX {name}, register tiles", "GFLOP/s", flops, alternatives.TiledBackwardInput(tdy, tw, tdx),
+                    () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p), () => (tdx.ToArray(), dx));
+                yield return new Case($"conv backward dX {name}, implicit GEMM", "GFLOP/s", flops, alternatives.GroupedBackwardInput(tdy, tw, tdx),
+                    () => PlainBaselines.ConvBackwardInput(dy, w, dx, batch, c, h, h, o, k, p), () => (tdx.ToArray(), dx));
+            }
 
-            var bw = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
-            var bb = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
-            var sw = device.Split(Convolution.BackwardWeightsItems(shape));
-            var sb = device.Split(Convolution.BackwardBiasItems(shape));
+            var scratch = Tensor.Allocate(device, Math.Max(1, products.ScratchLength(shape)));
             yield return new Case($"conv backward dW,db {name}", "GFLOP/s", flops,
-                () =>
-                {
-                    bw(sw.Threads, sw, tdy.View, tx.View, tdw.View, shape, 0f);
-                    bb(sb.Threads, sb, tdy.View, tdb.View, shape, 0f);
-                },
+                () => products.BackwardParameters(tdy.View, tx.View, tdw.View, tdb.View, scratch.View, shape, 0f),
                 () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p),
                 () => (tdw.ToArray(), dw));
+            if (both)
+            {
+                yield return new Case($"conv backward dW,db {name}, register tiles", "GFLOP/s", flops, alternatives.TiledBackwardParameters(tdy, tx, tdw, tdb),
+                    () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p), () => (tdw.ToArray(), dw));
+                yield return new Case($"conv backward dW,db {name}, implicit GEMM", "GFLOP/s", flops, alternatives.GroupedBackwardParameters(tdy, tx, tdw, tdb),
+                    () => PlainBaselines.ConvBackwardWeights(dy, x, dw, db, batch, c, h, h, o, k, p), () => (tdw.ToArray(), dw));
+            }
         }
     }
 
@@ -202,12 +215,19 @@ internal static class KernelBench
             var tw = Tensor.FromArray(device, w, o, c, k, k);
             var tb = Tensor.FromArray(device, b, o);
             var ty = Tensor.Allocate(device, batch, o, oh, oh);
-            var fwd = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
-            var sf = device.Split(Convolution.ForwardItems(shape));
-            yield return new Case($"resnet conv forward {batch}×{c}→{o} 3×3 s{s} on {h}×{h}", "GFLOP/s", 2.0 * shape.MultiplyAdds,
-                () => fwd(sf.Threads, sf, tx.View, tw.View, tb.View, ty.View, shape),
+            string name = $"resnet conv forward {batch}×{c}→{o} 3×3 s{s} on {h}×{h}";
+            yield return new Case(name, "GFLOP/s", 2.0 * shape.MultiplyAdds,
+                () => device.Convolution.Forward(tx.View, tw.View, tb.View, ty.View, shape),
                 () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p),
                 () => (ty.ToArray(), y));
+            if (device.Kind != DeviceKind.Cpu)
+            {
+                var alternatives = new ConvAlternatives(device, shape);
+                yield return new Case($"{name}, register tiles", "GFLOP/s", 2.0 * shape.MultiplyAdds, alternatives.TiledForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p), () => (ty.ToArray(), y));
+                yield return new Case($"{name}, implicit GEMM", "GFLOP/s", 2.0 * shape.MultiplyAdds, alternatives.GroupedForward(tx, tw, tb, ty),
+                    () => PlainBaselines.ConvForwardStrided(x, w, b, y, batch, c, h, h, o, k, s, p), () => (ty.ToArray(), y));
+            }
         }
     }
 

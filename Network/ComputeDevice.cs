@@ -29,6 +29,7 @@ public sealed class ComputeDevice : IDisposable
         KernelCache = slot.KernelCache;
         var accelerator = slot.Accelerator;
         dense = new Lazy<DenseProducts>(() => new DenseProducts(this));
+        convolution = new Lazy<ConvolutionProducts>(() => new ConvolutionProducts(this));
         maxThreads = kind == DeviceKind.Cpu
             // A few emulated threads per core, each taking a contiguous chunk.
             ? 4 * Environment.ProcessorCount
@@ -38,6 +39,7 @@ public sealed class ComputeDevice : IDisposable
 
     private readonly int maxThreads;
     private readonly Lazy<DenseProducts> dense;
+    private readonly Lazy<ConvolutionProducts> convolution;
 
     /// <summary>The ILGPU accelerator behind this device, for allocating buffers and launching kernels of your own.</summary>
     public Accelerator Accelerator { get; }
@@ -51,12 +53,22 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The dense layer's three products, in the kernels that suit this backend.</summary>
     internal DenseProducts Dense => dense.Value;
 
+    /// <summary>The convolution layer's products, in the kernels that suit this backend.</summary>
+    internal ConvolutionProducts Convolution => convolution.Value;
+
     /// <summary>
     /// Whether this backend takes explicitly grouped kernels (shared-memory tiles, barriers): GPU
     /// and OpenCL devices do; ILGPU's CPU accelerator emulates barriers with OS threads, thousands
     /// of times slower than its register-tiled kernels, so it does not.
     /// </summary>
     public bool PrefersGroupedKernels => Kind != DeviceKind.Cpu;
+
+    /// <summary>
+    /// Whether this device is a GPU: CUDA, or an OpenCL device of GPU type. An OpenCL CPU device
+    /// (PoCL) runs explicit groups correctly but not always fast: see <see cref="ConvolutionProducts"/>.
+    /// </summary>
+    public bool IsGpu => Kind == DeviceKind.Cuda
+        || Accelerator.Device is CLDevice cl && cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU);
 
     /// <summary>
     /// Lanes of the thread group that kernels with a group per problem (L-BFGS's steps, the attack's

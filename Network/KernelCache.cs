@@ -25,6 +25,10 @@ public sealed class KernelCache
     /// <summary>How many distinct kernels have been loaded.</summary>
     public int Count => cache.Count;
 
+    /// <summary>An explicitly grouped kernel of 4 parameters: launched with a <see cref="KernelConfig"/>.</summary>
+    public Action<KernelConfig, T1, T2, T3, T4> LoadGrouped<T1, T2, T3, T4>(Action<T1, T2, T3, T4> kernel) where T1 : struct where T2 : struct where T3 : struct where T4 : struct =>
+        (Action<KernelConfig, T1, T2, T3, T4>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadStreamKernel(kernel));
+
     /// <summary>An explicitly grouped kernel (shared memory, barriers): launched with a <see cref="KernelConfig"/>.</summary>
     public Action<KernelConfig, T1, T2, T3, T4, T5> LoadGrouped<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> kernel) where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct =>
         (Action<KernelConfig, T1, T2, T3, T4, T5>)cache.GetOrAdd(kernel.Method, _ => accelerator.LoadStreamKernel(kernel));

@@ -11,11 +11,7 @@ public sealed class Conv2dLayer : ILayer
 {
     private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> forward;
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> backwardInput;
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float> backwardWeights;
-    private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float> backwardBias;
-    private Tensor? input;
+    private Tensor? input, scratch;
     private ConvShape shape;
 
     /// <summary>A convolution of zero weights for inputs of <paramref name="inputShape"/> (C, H, W), its parameters named <c>name.weight</c> and <c>name.bias</c>; throws a <see cref="BlindSpotsException"/> when the kernel does not fit the padded input.</summary>
@@ -38,10 +34,7 @@ public sealed class Conv2dLayer : ILayer
         Weight = new Parameter($"{name}.weight", Tensor.Zeros(device, filters, InChannels, kernelHeight, kernelWidth), decays: true);
         Bias = new Parameter($"{name}.bias", Tensor.Zeros(device, filters), decays: false);
         Parameters = [Weight, Bias];
-        forward = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.Forward);
-        backwardInput = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.BackwardInput);
-        backwardWeights = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardWeights);
-        backwardBias = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
+        _ = device.Convolution;   // compiles the products now, not in the first forward pass
     }
 
     /// <summary>C: channels of the input.</summary>
@@ -90,8 +83,7 @@ public sealed class Conv2dLayer : ILayer
         input = x;
         shape = Shape(x.Batch);
         var y = output.Get(device, [x.Batch, Filters, shape.OutH, shape.OutW]);
-        var s = device.Split(Convolution.ForwardItems(shape));
-        forward(s.Threads, s, x.View, Weight.Value.View, Bias.Value.View, y.View, shape);
+        device.Convolution.Forward(x.View, Weight.Value.View, Bias.Value.View, y.View, shape);
         return y;
     }
 
@@ -102,15 +94,9 @@ public sealed class Conv2dLayer : ILayer
         if (dy.Length != x.Batch * Filters * shape.OutH * shape.OutW)
             throw new BlindSpotsException($"{Spec}: output gradient {Tensor.Format(dy.Shape)} does not match [{x.Batch}, {Filters}, {shape.OutH}, {shape.OutW}]");
         if (parameterGradients)
-        {
-            var sw = device.Split(Convolution.BackwardWeightsItems(shape));
-            backwardWeights(sw.Threads, sw, dy.View, x.View, Weight.Gradient.View, shape, 1f);
-            var sb = device.Split(Convolution.BackwardBiasItems(shape));
-            backwardBias(sb.Threads, sb, dy.View, Bias.Gradient.View, shape, 1f);
-        }
+            device.Convolution.BackwardParameters(dy.View, x.View, Weight.Gradient.View, Bias.Gradient.View, Scratch(), shape, 1f);
         var dx = inputGradient.Get(device, x.Shape.ToArray());
-        var s = device.Split(Convolution.BackwardInputItems(shape));
-        backwardInput(s.Threads, s, dy.View, Weight.Value.View, dx.View, shape);
+        device.Convolution.BackwardInput(dy.View, Weight.Value.View, dx.View, shape);
         return dx;
     }
 
@@ -119,8 +105,22 @@ public sealed class Conv2dLayer : ILayer
     {
         output.Dispose();
         inputGradient.Dispose();
+        scratch?.Dispose();
         Weight.Dispose();
         Bias.Dispose();
+    }
+
+    /// <summary>The weight gradient's scratch for this batch's shape, grown when too small (empty where none is needed).</summary>
+    private ArrayView<float> Scratch()
+    {
+        int length = device.Convolution.ScratchLength(shape);
+        if (length == 0) return ArrayView<float>.Empty;
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch?.Dispose();
+            scratch = Tensor.Allocate(device, length);
+        }
+        return scratch.View.SubView(0, length);
     }
 
     private ConvShape Shape(int batch) =>

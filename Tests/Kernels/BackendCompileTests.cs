@@ -41,6 +41,8 @@ public class BackendCompileTests
         Assert.Contains("Dense.Forward", names);
         Assert.Contains("Dense.BackwardWeights", names);
         Assert.Contains("DenseGroupedGemm.Product", names);
+        Assert.Contains("ConvGroupedGemm.Forward", names);
+        Assert.Contains("ConvGroupedGemm.BackwardInput", names);
         Assert.Contains("WeightSearchSteps.Advance", names);
         Assert.Equal(names.Count, names.Distinct().Count()); // overloads would make the theory ambiguous
     }
