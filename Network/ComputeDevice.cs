@@ -88,10 +88,6 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
-    /// <summary>Whether the device is a GPU: CUDA, or an OpenCL device that says it is one.</summary>
-    public bool IsGpu => Kind == DeviceKind.Cuda ||
-        (Accelerator is CLAccelerator cl && cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU));
-
     /// <summary>
     /// The batch Bench measured fastest for the attack on this kind of device: 1,024 on the CPU
     /// accelerator, 256 on an OpenCL CPU device (each inside the batches for which <c>auto</c> picks
