@@ -60,6 +60,7 @@ internal static class AttackMethods
                 d["step_size"] = F(a.Options.StepSize);
                 d["init_steps"] = a.Options.InitSteps.ToString(CultureInfo.InvariantCulture);
                 d["bisection_steps"] = a.Options.BisectionSteps.ToString(CultureInfo.InvariantCulture);
+                d["final_bisection_steps"] = a.Options.FinalBisectionSteps.ToString(CultureInfo.InvariantCulture);
                 d["norm"] = a.Options.Norm == Distance.LInf ? "linf" : "l2";
                 break;
             case BestOfAttack a:
@@ -119,6 +120,7 @@ internal static class AttackMethods
         FinalStepSize = (o.StepSize ?? 1) / 100,
         InitSteps = o.InitSteps ?? 30,
         BisectionSteps = o.BisectionSteps ?? 10,
+        FinalBisectionSteps = o.FinalBisectionSteps ?? 10,
         Norm = ParseNorm(o.Norm),
     };
 
@@ -166,6 +168,7 @@ internal static class AttackMethods
         Check(o.Confidence is null || (o.Confidence >= 0 && double.IsFinite(o.Confidence.Value)), "confidence", o.Confidence, "0 or more");
         Check(o.InitSteps is null or >= 0, "init-steps", o.InitSteps, "0 or more");
         Check(o.BisectionSteps is null or >= 0, "bisection-steps", o.BisectionSteps, "0 or more");
+        Check(o.FinalBisectionSteps is null or >= 0, "final-bisection-steps", o.FinalBisectionSteps, "0 or more");
         Check(o.Refine is null or >= 0, "refine", o.Refine, "0 or more");
         ParseLoss(o.Loss);
         ParseNorm(o.Norm);

@@ -17,6 +17,7 @@ internal sealed class OnnxGraphExporter
     private readonly string path;
     private readonly GraphModel model;
     private readonly GraphProto graph = new() { Name = "blindspots" };
+    private readonly Dictionary<int, int[]> shapes = [];
 
     private OnnxGraphExporter(string path, GraphModel model)
     {
@@ -173,13 +174,25 @@ internal sealed class OnnxGraphExporter
     }
 
     /// <summary>The per-example shape of a computed value.</summary>
+    /// <summary>
+    /// A value's shape without the batch axis, each value's worked out once: without the memo a
+    /// densely connected graph (densenet's blocks concatenate every earlier output) recomputes
+    /// every path from the input, exponentially many.
+    /// </summary>
     private int[] ShapeOf(int value)
     {
         if (value == 0) return model.InputShape;
+        if (shapes.TryGetValue(value, out var known)) return known;
         var writer = model.Nodes.First(m => m.Output == value);
-        if (writer.Layer != null) return writer.Layer.OutputShape(ShapeOf(writer.Inputs[0]));
-        var inputs = writer.Inputs.Select(v => model.Constants.TryGetValue(v, out var c) ? c.Shape.ToArray() : [1, .. ShapeOf(v)]).ToList();
-        return writer.Merge!.OutputShape(inputs)[1..];
+        int[] shape;
+        if (writer.Layer != null) shape = writer.Layer.OutputShape(ShapeOf(writer.Inputs[0]));
+        else
+        {
+            var inputs = writer.Inputs.Select(v => model.Constants.TryGetValue(v, out var c) ? c.Shape.ToArray() : [1, .. ShapeOf(v)]).ToList();
+            shape = writer.Merge!.OutputShape(inputs)[1..];
+        }
+        shapes[value] = shape;
+        return shape;
     }
 
     private string Init(string node, string suffix, Parameter p, long[]? dims = null)

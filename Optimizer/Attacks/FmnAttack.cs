@@ -16,8 +16,9 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// target next). Its authors allow an adversarial starting point from another attack, and that is
 /// what is done here by default: <see cref="FmnOptions.InitSteps"/> DDN steps find one, a bisection
 /// along that perturbation brings it to the boundary (<see cref="BoundarySearch"/>), and FMN's
-/// steps then shrink it. InitSteps = 0 runs FMN as published.</para>
-/// <para>Evaluations count the DDN steps, the bisection's forward passes (one each) and FMN's steps.</para>
+/// steps then shrink it. InitSteps = 0 runs FMN as published. A last bisection
+/// (<see cref="FmnOptions.FinalBisectionSteps"/>) brings each best input back to the boundary.</para>
+/// <para>Evaluations count the DDN steps, the bisections' forward passes (one each) and FMN's steps.</para>
 /// </remarks>
 public sealed class FmnAttack : Attack<FmnOptions>
 {
@@ -37,9 +38,11 @@ public sealed class FmnAttack : Attack<FmnOptions>
         using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets, measure: o.Norm);
         if (o.InitSteps > 0) DdnAttack.Run(state, new DdnOptions { Steps = o.InitSteps });
         Refine(state, o, o.InitSteps > 0 ? o.BisectionSteps : 0);
+        // FMN's best input lies just past the boundary (its radius shrinks by γ per step at most): the bisection takes it back.
+        if (o.FinalBisectionSteps > 0) BoundarySearch.Run(state, o.FinalBisectionSteps);
         state.Check();
         state.WriteTo(batch);
-        int work = o.InitSteps + (o.InitSteps > 0 ? o.BisectionSteps : 0) + o.Steps;
+        int work = o.InitSteps + (o.InitSteps > 0 ? o.BisectionSteps : 0) + o.Steps + o.FinalBisectionSteps;
         Array.Fill(batch.Iterations, work);
         Array.Fill(batch.Evaluations, work);
     }

@@ -27,7 +27,7 @@ public static class NamedAttacks
         WeightTolerance = 0.5,
         Loss = loss,
         Confidence = loss == AttackLossKind.Margin ? 1 : 0,
-        Refinement = new FmnOptions { Steps = refineSteps, InitSteps = 0, StepSize = RefineStepSize },
+        Refinement = new FmnOptions { Steps = refineSteps, InitSteps = 0, StepSize = RefineStepSize, FinalBisectionSteps = 0 },
     };
 
     /// <summary>
@@ -62,7 +62,7 @@ public static class NamedAttacks
             "cw" => new CwAttack(new CwOptions { BatchSize = batchSize, Steps = steps ?? 1000 }),
             "ddn" => new DdnAttack(new DdnOptions { BatchSize = batchSize, Steps = steps ?? 100 }),
             "fmn" => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100 }),
-            _ => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100, InitSteps = 0 }),
+            _ => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100, InitSteps = 0, FinalBisectionSteps = 0 }),
         };
     }
 

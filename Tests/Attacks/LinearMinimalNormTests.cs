@@ -95,6 +95,31 @@ public class LinearMinimalNormTests
     /// <summary>The relative excess over the L∞ minimum FMN's L∞ variant must stay under.</summary>
     private const double LInfTolerance = 0.005;
 
+    /// <summary>
+    /// FMN's last bisection: after DDN's start with no first bisection and a few FMN steps (so the best inputs lie past
+    /// the boundary), the bisection along each best perturbation only ever shrinks it, shrinks some,
+    /// and its forward passes are counted as evaluations.
+    /// </summary>
+    [Fact]
+    public void FmnsLastBisectionOnlyShrinksAndIsCounted()
+    {
+        using var model = Linear(classes: 4, seed: 181);
+        var (x, labels) = Inputs(model, seed: 182);
+        var criterion = new TargetedMisclassification(labels.Select(y => (y + 1) % 4).ToArray());
+        using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
+        var plain = new FmnAttack(new FmnOptions { Steps = 3, BisectionSteps = 0, FinalBisectionSteps = 0 }).Run(model, inputs, labels, criterion);
+        var bisected = new FmnAttack(new FmnOptions { Steps = 3, BisectionSteps = 0, FinalBisectionSteps = 10 }).Run(model, inputs, labels, criterion);
+        bool anyShrank = false;
+        for (int e = 0; e < Examples; e++)
+        {
+            Assert.True(plain[e].Success && bisected[e].Success, $"example {e}: not fooled");
+            Assert.True(bisected[e].Distortion.L2 <= plain[e].Distortion.L2, $"example {e}: {bisected[e].Distortion.L2} > {plain[e].Distortion.L2}");
+            anyShrank |= bisected[e].Distortion.L2 < plain[e].Distortion.L2 * (1 - 1e-4);
+            Assert.Equal(plain[e].Evaluations + 10, bisected[e].Evaluations);
+        }
+        Assert.True(anyShrank, "the last bisection shrank no perturbation after only 3 FMN steps");
+    }
+
     [Fact]
     public void TheQuadraticProgramAgreesWithTheClosedFormForTwoClasses()
     {
