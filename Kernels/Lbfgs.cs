@@ -357,13 +357,37 @@ public static class Lbfgs
         return qq > 0 ? 1.0 / XMath.Sqrt(qq) : 1.0;
     }
 
-    /// <summary>What the first loop leaves: pairs used, γ of H₀ = γI, and the oldest pair's α and slot, not yet applied.</summary>
-    private readonly struct FirstLoopEnd(int used, double gamma, double pendingAlpha, int pendingSlot)
+    /// <summary>
+    /// The first loop's running state, and what it leaves: pairs used, γ of H₀ = γI, and the last
+    /// pair's α and slot, its update not yet applied (the grouped steps share it, <see cref="LbfgsByGroup"/>).
+    /// </summary>
+    internal readonly struct FirstLoopEnd(int used, double gamma, double pendingAlpha, int pendingSlot)
     {
         public readonly int Used = used;
         public readonly double Gamma = gamma;
         public readonly double PendingAlpha = pendingAlpha;
         public readonly int PendingSlot = pendingSlot;
+
+        /// <summary>
+        /// After pair j at <paramref name="slot"/> with sums sᵀq, sᵀy, yᵀy: its α = ρ·sᵀq and ρ = 1/sᵀy
+        /// stored in pairs, both 0 where its curvature sᵀy is not above the tolerance times yᵀy; γ from
+        /// the newest usable pair.
+        /// </summary>
+        public FirstLoopEnd After(LbfgsSettings settings, int p, int j, int slot, double sq, double sy, double yy, ArrayView<double> pairs)
+        {
+            double alpha = 0, rho = 0, gamma = Gamma;
+            int used = Used;
+            if (yy > 0 && sy > settings.CurvatureTolerance * yy)
+            {
+                rho = 1.0 / sy;
+                alpha = rho * sq;
+                if (used == 0) gamma = sy / yy;
+                used++;
+            }
+            pairs[j * settings.Problems + p] = alpha;
+            pairs[(settings.Memory + j) * settings.Problems + p] = rho;
+            return new FirstLoopEnd(used, gamma, alpha, slot);
+        }
     }
 
     /// <summary>
@@ -373,39 +397,25 @@ public static class Lbfgs
     private static FirstLoopEnd FirstLoop(LbfgsSettings settings, int p, int count, int head, ArrayView<double> pairs,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = settings.Problems, n = settings.Dimension, m = settings.Memory, w = WorkBase(settings, p), e = ElementStride(settings);
-        int used = 0;
-        double gamma = 0, pendingAlpha = 0;
-        int pendingSlot = NewestBase(settings, p, head, 0);
+        int n = settings.Dimension, w = WorkBase(settings, p), e = ElementStride(settings);
+        var end = new FirstLoopEnd(0, 0, 0, NewestBase(settings, p, head, 0));
         for (int j = 0; j < count; j++)
         {
-            int slot = NewestBase(settings, p, head, j);
+            int slot = NewestBase(settings, p, head, j), pendingSlot = end.PendingSlot;
             double sq = 0, sy = 0, yy = 0;
             for (int k = 0; k < n; k++)
             {
                 float free = freeMask[w + k * e];
-                float q = (float)(direction[w + k * e] - pendingAlpha * (free * yHistory[pendingSlot + k * e]));
+                float q = (float)(direction[w + k * e] - end.PendingAlpha * (free * yHistory[pendingSlot + k * e]));
                 direction[w + k * e] = q;
                 float sk = sHistory[slot + k * e], yk = free * yHistory[slot + k * e];
                 sq += (double)sk * q;
                 sy += (double)sk * yk;
                 yy += (double)yk * yk;
             }
-            double alpha = 0, rho = 0;
-            if (yy > 0 && sy > settings.CurvatureTolerance * yy)
-            {
-                rho = 1.0 / sy;
-                alpha = rho * sq;
-                // H₀ = γI from the newest usable pair.
-                if (used == 0) gamma = sy / yy;
-                used++;
-            }
-            pairs[j * problems + p] = alpha;
-            pairs[(m + j) * problems + p] = rho;
-            pendingAlpha = alpha;
-            pendingSlot = slot;
+            end = end.After(settings, p, j, slot, sq, sy, yy, pairs);
         }
-        return new FirstLoopEnd(used, gamma, pendingAlpha, pendingSlot);
+        return end;
     }
 
     /// <summary>
@@ -416,7 +426,7 @@ public static class Lbfgs
     private static (double Coefficient, int Slot) SecondLoop(LbfgsSettings settings, int p, int count, int head, FirstLoopEnd first,
         ArrayView<double> pairs, ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = settings.Problems, n = settings.Dimension, m = settings.Memory, w = WorkBase(settings, p), e = ElementStride(settings);
+        int n = settings.Dimension, w = WorkBase(settings, p), e = ElementStride(settings);
         int oldest = count - 1, pendingSlot = first.PendingSlot;
         double dot = 0;
         for (int k = 0; k < n; k++)
@@ -426,7 +436,7 @@ public static class Lbfgs
             direction[w + k * e] = r;
             dot += (double)yHistory[pendingSlot + k * e] * r;
         }
-        double coefficient = pairs[oldest * problems + p] - pairs[(m + oldest) * problems + p] * dot;
+        double coefficient = Coefficient(settings, p, oldest, dot, pairs);
         int previousSlot = pendingSlot;
         for (int j = oldest - 1; j >= 0; j--)
         {
@@ -438,11 +448,15 @@ public static class Lbfgs
                 direction[w + k * e] = r;
                 dot += (double)yHistory[slot + k * e] * r;
             }
-            coefficient = pairs[j * problems + p] - pairs[(m + j) * problems + p] * dot;
+            coefficient = Coefficient(settings, p, j, dot, pairs);
             previousSlot = slot;
         }
         return (coefficient, previousSlot);
     }
+
+    /// <summary>Pair j's second-loop coefficient αⱼ − βⱼ, βⱼ = ρⱼ·yⱼᵀr, from <paramref name="dot"/> = yⱼᵀr.</summary>
+    internal static double Coefficient(LbfgsSettings settings, int p, int j, double dot, ArrayView<double> pairs) =>
+        pairs[j * settings.Problems + p] - pairs[(settings.Memory + j) * settings.Problems + p] * dot;
 
     /// <summary>The last update, d = −r, with its slope gᵀd and the trial at α = 1 in the same pass; returns (gᵀd, gᵀ(xTrial − x)).</summary>
     private static (double Gd, double TrialSlope) FinishDirection(LbfgsSettings settings, int p, double coefficient, int slot,

@@ -250,30 +250,20 @@ public static class LbfgsByGroup
         return qq > 0 ? 1.0 / XMath.Sqrt(qq) : 1.0;
     }
 
-    /// <summary>What the first loop leaves: pairs used, γ, and the oldest pair's α and slot, not yet applied.</summary>
-    private readonly struct FirstLoopEnd(int used, double gamma, double pendingAlpha, int pendingSlot)
-    {
-        public readonly int Used = used;
-        public readonly double Gamma = gamma;
-        public readonly double PendingAlpha = pendingAlpha;
-        public readonly int PendingSlot = pendingSlot;
-    }
-
     /// <summary>As Lbfgs.FirstLoop, newest pair to oldest, each pass applying the previous pair's update.</summary>
-    private static FirstLoopEnd FirstLoop(ArrayView<double> scratch, LbfgsSettings settings, int p, int count, int head, ArrayView<double> pairs,
+    private static Lbfgs.FirstLoopEnd FirstLoop(ArrayView<double> scratch, LbfgsSettings settings, int p, int count, int head, ArrayView<double> pairs,
         ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = settings.Problems, n = settings.Dimension, m = settings.Memory, w = Lbfgs.WorkBase(settings, p);
-        int used = 0, pendingSlot = Lbfgs.NewestBase(settings, p, head, 0);
-        double gamma = 0, pendingAlpha = 0;
+        int n = settings.Dimension, w = Lbfgs.WorkBase(settings, p);
+        var end = new Lbfgs.FirstLoopEnd(0, 0, 0, Lbfgs.NewestBase(settings, p, head, 0));
         for (int j = 0; j < count; j++)
         {
-            int slot = Lbfgs.NewestBase(settings, p, head, j);
+            int slot = Lbfgs.NewestBase(settings, p, head, j), pendingSlot = end.PendingSlot;
             double sq = 0, sy = 0, yy = 0;
             for (int k = Group.IdxX; k < n; k += Group.DimX)
             {
                 float free = freeMask[w + k];
-                float q = (float)(direction[w + k] - pendingAlpha * (free * yHistory[pendingSlot + k]));
+                float q = (float)(direction[w + k] - end.PendingAlpha * (free * yHistory[pendingSlot + k]));
                 direction[w + k] = q;
                 float sk = sHistory[slot + k], yk = free * yHistory[slot + k];
                 sq += (double)sk * q;
@@ -281,27 +271,16 @@ public static class LbfgsByGroup
                 yy += (double)yk * yk;
             }
             var sums = GroupReduction.Sum3(scratch, sq, sy, yy);
-            double alpha = 0, rho = 0;
-            if (sums.C > 0 && sums.B > settings.CurvatureTolerance * sums.C)
-            {
-                rho = 1.0 / sums.B;
-                alpha = rho * sums.A;
-                if (used == 0) gamma = sums.B / sums.C;
-                used++;
-            }
-            pairs[j * problems + p] = alpha;
-            pairs[(m + j) * problems + p] = rho;
-            pendingAlpha = alpha;
-            pendingSlot = slot;
+            end = end.After(settings, p, j, slot, sums.A, sums.B, sums.C, pairs);
         }
-        return new FirstLoopEnd(used, gamma, pendingAlpha, pendingSlot);
+        return end;
     }
 
     /// <summary>As Lbfgs.SecondLoop: r = γ·(q − α·P_F·y) of the oldest pair, then oldest to newest; returns the newest pair's coefficient and slot.</summary>
-    private static (double Coefficient, int Slot) SecondLoop(ArrayView<double> scratch, LbfgsSettings settings, int p, int count, int head, FirstLoopEnd first,
+    private static (double Coefficient, int Slot) SecondLoop(ArrayView<double> scratch, LbfgsSettings settings, int p, int count, int head, Lbfgs.FirstLoopEnd first,
         ArrayView<double> pairs, ArrayView<float> freeMask, ArrayView<float> direction, ArrayView<float> sHistory, ArrayView<float> yHistory)
     {
-        int problems = settings.Problems, n = settings.Dimension, m = settings.Memory, w = Lbfgs.WorkBase(settings, p);
+        int n = settings.Dimension, w = Lbfgs.WorkBase(settings, p);
         int oldest = count - 1, previousSlot = first.PendingSlot;
         double dot = 0;
         for (int k = Group.IdxX; k < n; k += Group.DimX)
@@ -312,7 +291,7 @@ public static class LbfgsByGroup
             dot += (double)yHistory[previousSlot + k] * r;
         }
         dot = GroupReduction.Sum(scratch, dot);
-        double coefficient = pairs[oldest * problems + p] - pairs[(m + oldest) * problems + p] * dot;
+        double coefficient = Lbfgs.Coefficient(settings, p, oldest, dot, pairs);
         for (int j = oldest - 1; j >= 0; j--)
         {
             int slot = Lbfgs.NewestBase(settings, p, head, j);
@@ -324,7 +303,7 @@ public static class LbfgsByGroup
                 dot += (double)yHistory[slot + k] * r;
             }
             dot = GroupReduction.Sum(scratch, dot);
-            coefficient = pairs[j * problems + p] - pairs[(m + j) * problems + p] * dot;
+            coefficient = Lbfgs.Coefficient(settings, p, j, dot, pairs);
             previousSlot = slot;
         }
         return (coefficient, previousSlot);

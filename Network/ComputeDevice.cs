@@ -88,6 +88,15 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// The batch Bench measured fastest for the attack on this kind of device: 1,024 on the CPU
+    /// accelerator, 256 on an OpenCL CPU device (each inside the batches for which <c>auto</c> picks
+    /// that device, Bench/RESULTS.md "The decision"); null on a GPU, whose batch is bounded by its
+    /// memory, not by speed.
+    /// </summary>
+    public int? FavouredBatch => Kind == DeviceKind.Cpu ? AutoChoice.CpuAcceleratorBatch
+        : IsGpu ? null : AutoChoice.OpenClCpuBatch;
+
     /// <summary>The device as a device string would name it, e.g. <c>cuda:0</c>.</summary>
     public string Id => IdOf(Kind, Index);
 

@@ -52,6 +52,14 @@ public sealed class Tensor : IDisposable
     public static long Allocations => Interlocked.Read(ref allocations);
     private static long allocations;
 
+    /// <summary>
+    /// Bytes of device tensors allocated on the calling thread so far, for measuring what a pass
+    /// needs per example: per thread, so that other threads' work (another device, a parallel test)
+    /// does not count in.
+    /// </summary>
+    public static long AllocatedBytesOnThisThread => allocatedBytes;
+    [ThreadStatic] private static long allocatedBytes;
+
     /// <summary>A tensor whose contents are left as the allocator gives them: every kernel writing it must cover it.</summary>
     public static Tensor Allocate(ComputeDevice device, params int[] shape)
     {
@@ -59,6 +67,7 @@ public sealed class Tensor : IDisposable
         long length = CheckedLength(shape);
         if (length > int.MaxValue)
             throw new BlindSpotsException($"tensor of shape {Format(shape)} has {length} elements, more than a buffer can index");
+        allocatedBytes += length * sizeof(float);
         try
         {
             return new Tensor(device, device.Accelerator.Allocate1D<float>(length), (int[])shape.Clone(), true);

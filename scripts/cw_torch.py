@@ -27,7 +27,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from minimal_norm_attacks_torch import build_model, read_digits, reached
+from minimal_norm_attacks_torch import add_problem_arguments, correctly_classified, reached
 
 
 def margin(logits, own, sign, kappa):
@@ -112,21 +112,10 @@ def compare_with_project(folder, indices, rms, ok):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="models/fc100-100-10.safetensors")
-    parser.add_argument("--data-root", default="data")
-    parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--target", default="next", choices=["next", "untargeted"])
+    add_problem_arguments(parser)
     parser.add_argument("--project", help="a blindspots attack --method cw run folder on the same digits")
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    model = build_model(args.model)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    x, y = read_digits(args.data_root, args.count)
-    with torch.no_grad():
-        index = torch.nonzero(model(x).argmax(1) == y).squeeze(1)
-    x, y = x[index], y[index]
-    t = (y + 1) % 10 if args.target == "next" else None
+    model, x, y, t = correctly_classified(args)
     best, ok, evals = cw(model, x, y, t)
     rms = (best - x).flatten(1).pow(2).mean(1).sqrt()
     name = os.path.splitext(os.path.basename(args.model))[0]

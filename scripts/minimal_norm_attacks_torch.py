@@ -83,6 +83,27 @@ def read_digits(data_root, count):
     return x, torch.from_numpy(labels[:count].astype(np.int64))
 
 
+def add_problem_arguments(parser):
+    """The options both comparison scripts take: the model, the digits, the target."""
+    parser.add_argument("--model", default="models/fc100-100-10.safetensors")
+    parser.add_argument("--data-root", default="data")
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--target", default="next", choices=["next", "untargeted"])
+
+
+def correctly_classified(args):
+    """The frozen model and the first --count test digits it classifies correctly: (model, x, y, targets or None)."""
+    torch.set_num_threads(2)
+    model = build_model(args.model)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    x, y = read_digits(args.data_root, args.count)
+    with torch.no_grad():
+        index = torch.nonzero(model(x).argmax(1) == y).squeeze(1)
+    x, y = x[index], y[index]
+    return model, x, y, (y + 1) % 10 if args.target == "next" else None
+
+
 def reached(logits, y, t):
     pred = logits.argmax(1)
     return pred == t if t is not None else pred != y
@@ -122,23 +143,11 @@ def ddn(model, x, y, t, steps=100, gamma=0.05, init_norm=1.0, alpha0=1.0, alpha1
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="models/fc100-100-10.safetensors")
-    parser.add_argument("--data-root", default="data")
-    parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--target", default="next", choices=["next", "untargeted"])
+    add_problem_arguments(parser)
     parser.add_argument("--attacks", default="ddn,cw")
     parser.add_argument("--bench", default="Bench/results/attacks", help="folder of Bench attacks JSON to compare with")
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    model = build_model(args.model)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    x, y = read_digits(args.data_root, args.count)
-    with torch.no_grad():
-        correct = model(x).argmax(1) == y
-    index = torch.nonzero(correct).squeeze(1)
-    x, y = x[index], y[index]
-    t = (y + 1) % 10 if args.target == "next" else None
+    model, x, y, t = correctly_classified(args)
     name = os.path.splitext(os.path.basename(args.model))[0]
     for attack in args.attacks.split(","):
         from cw_torch import cw  # C&W lives beside its own comparison script

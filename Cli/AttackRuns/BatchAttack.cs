@@ -8,12 +8,16 @@ namespace IlgpuBlindSpots.Cli.AttackRuns;
 
 /// <summary>
 /// One batch of the <c>attack</c> command: the library's attack on the batch's examples (seeded by
-/// their data-set indices), each attacked example's files written, one result record each.
+/// their data-set indices) on a device's thread, one result record each; then, on the writer's
+/// thread, each attacked example's files.
 /// </summary>
 internal sealed class BatchAttack(Attack attack, Criterion criterion, AttackInputs inputs, string outFolder, double? lipschitz)
 {
-    /// <summary>Attacks the examples at <paramref name="batch"/> (positions in the inputs) with <paramref name="model"/>.</summary>
-    public List<ResultRecord> Run(Model model, int[] batch)
+    /// <summary>A batch attacked: its records and, for writing its files, its positions in the inputs and the attack's results.</summary>
+    public sealed record Outcome(List<ResultRecord> Records, int[] Batch, IReadOnlyList<AttackResult> Results);
+
+    /// <summary>Attacks the examples at <paramref name="batch"/> (positions in the inputs) with <paramref name="model"/>; writes nothing.</summary>
+    public Outcome Run(Model model, int[] batch)
     {
         var clock = Stopwatch.StartNew();
         var pixels = new float[batch.Length * inputs.Length];
@@ -27,11 +31,9 @@ internal sealed class BatchAttack(Attack attack, Criterion criterion, AttackInpu
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            int index = inputs.Indices[batch[i]];
-            if (!r.AlreadyMisclassified) WriteFiles(index, inputs.Image(batch[i]), r);
             records.Add(new ResultRecord
             {
-                Index = index, Label = r.Label, Target = r.Target, AlreadyMisclassified = r.AlreadyMisclassified,
+                Index = inputs.Indices[batch[i]], Label = r.Label, Target = r.Target, AlreadyMisclassified = r.AlreadyMisclassified,
                 Success = r.Success, PredictionBefore = r.PredictionBefore, PredictionAfter = r.PredictionAfter,
                 Distortion = r.Distortion.Rms, L2 = r.Distortion.L2, LInf = r.Distortion.LInf,
                 C = double.IsNaN(r.Weight) ? null : r.Weight,
@@ -39,14 +41,20 @@ internal sealed class BatchAttack(Attack attack, Criterion criterion, AttackInpu
                 Iterations = r.Iterations, Evaluations = r.Evaluations, Seconds = share, Method = r.Method,
             });
         }
-        return records;
+        return new Outcome(records, batch, results);
     }
 
-    /// <summary>The example's exact float inputs and its PNG.</summary>
-    private void WriteFiles(int index, ReadOnlySpan<float> original, AttackResult r)
+    /// <summary>Each attacked example's exact float inputs and PNG (each file written whole or not at all).</summary>
+    public void WriteFiles(Outcome outcome)
     {
-        AdversarialExampleFile.Write(outFolder, index, r.Label, r.Target, original, r.Adversarial, inputs.Shape);
-        PngImages.WriteGrid(Path.Combine(outFolder, AttackCommand.AdversarialFolder, $"{index:D6}.png"), r.Adversarial, 1,
-            inputs.Shape[0], inputs.Shape[1], inputs.Shape[2], 1);
+        for (int i = 0; i < outcome.Results.Count; i++)
+        {
+            var r = outcome.Results[i];
+            if (r.AlreadyMisclassified) continue;
+            int index = inputs.Indices[outcome.Batch[i]];
+            AdversarialExampleFile.Write(outFolder, index, r.Label, r.Target, inputs.Image(outcome.Batch[i]), r.Adversarial, inputs.Shape);
+            PngImages.WriteGrid(Path.Combine(outFolder, AttackCommand.AdversarialFolder, $"{index:D6}.png"), r.Adversarial, 1,
+                inputs.Shape[0], inputs.Shape[1], inputs.Shape[2], 1);
+        }
     }
 }

@@ -22,17 +22,21 @@ internal static class AttackCommand
         var shard = Shard.Resolve(o.Shard, Environment.GetEnvironmentVariable);
         var deviceSpecs = o.Device.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (deviceSpecs.Length == 0) throw new BlindSpotsException($"--device '{o.Device}': no device named");
-        var attack = AttackMethods.Build(o);
+        AttackMethods.Build(o, 1); // checks the method's options before a device opens
 
         var devices = new List<ComputeDevice>();
         var models = new List<Model>();
+        var batchRules = new List<AttackBatchSize.DeviceRule>();
         try
         {
             foreach (string spec in deviceSpecs)
             {
-                var device = ComputeDevice.Open(spec, o.Batch);
+                // Without --batch, auto chooses at the batch the device it picks then takes (AutoChoice.DefaultBatch).
+                var device = o.Batch is int named ? ComputeDevice.Open(spec, named) : ComputeDevice.Open(spec);
                 devices.Add(device);
                 models.Add(ModelArgument.LoadClassifier(device, o.Model, models.Count == 0 ? console.Error : null));
+                // Measured before the model's first pass (labelling by prediction runs one).
+                if (o.Batch is null) batchRules.Add(AttackBatchSize.RuleOf(models[^1]));
             }
             var model = models[0];
             var inputs = AttackInputs.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
@@ -56,13 +60,16 @@ internal static class AttackCommand
                 Directory.CreateDirectory(Path.Combine(o.Out, AdversarialFolder));
                 var all = new List<ResultRecord>(done);
                 var progress = new AttackProgress(console, todo.Count, done);
-                var batch = new BatchAttack(attack, criterion, inputs, o.Out, LipschitzOf(model));
-                // One worker per device, each taking the next batch: the devices share the work.
-                DeviceWorkers.Run(models, todo.Chunk(o.Batch), batch.Run, records =>
+                int batchSize = o.Batch ?? AttackBatchSize.Default(batchRules, todo.Count);
+                var batch = new BatchAttack(AttackMethods.Build(o, batchSize), criterion, inputs, o.Out, LipschitzOf(model));
+                // One worker per device, each taking the next batch: the devices share the work. This
+                // thread writes: an example's files first, then its record, so a record means its files are whole.
+                DeviceWorkers.Run(models, DeviceWorkers.Split(todo, batchSize, models.Count), batch.Run, outcome =>
                 {
-                    folder.Append(records);
-                    all.AddRange(records);
-                    progress.Report(records);
+                    batch.WriteFiles(outcome);
+                    folder.Append(outcome.Records);
+                    all.AddRange(outcome.Records);
+                    progress.Report(outcome.Records);
                 }, cancel);
                 progress.Finish();
                 Report(o, console, all, inputs, description, folder);

@@ -8,7 +8,7 @@ namespace IlgpuBlindSpots.Cli.Commands;
 /// </summary>
 internal static class AttackMethods
 {
-    public static Attack Build(AttackArguments o)
+    public static Attack Build(AttackArguments o, int batch)
     {
         CheckRanges(o);
         string method = o.Method.ToLowerInvariant();
@@ -16,15 +16,15 @@ internal static class AttackMethods
             : throw new BlindSpotsException($"--method {o.Method} needs --{name} > 0");
         return method switch
         {
-            "lbfgs" => new LbfgsAttack(Lbfgs(o, ParseLoss(o.Loss), o.Refine ?? 0)),
-            "cw" => new CwAttack(Cw(o, o.Steps)),
-            "ddn" => new DdnAttack(Ddn(o, o.Steps)),
-            "fmn" => new FmnAttack(Fmn(o, o.Steps)),
-            "best" => Best(o),
-            "noise" => new GaussianNoiseAttack(Need(o.StdDev, "stddev"), o.Seed, o.Batch),
-            "fgsm" => new FgsmAttack(Need(o.Epsilon, "epsilon"), o.Batch),
-            "pgd-linf" => new PgdAttack(Distance.LInf, Need(o.Epsilon, "epsilon"), o.Steps ?? 40, o.StepSize, true, o.Seed, o.Batch),
-            "pgd-l2" => new PgdAttack(Distance.L2, Need(o.Epsilon, "epsilon"), o.Steps ?? 40, o.StepSize, true, o.Seed, o.Batch),
+            "lbfgs" => new LbfgsAttack(Lbfgs(o, batch, ParseLoss(o.Loss), o.Refine ?? 0)),
+            "cw" => new CwAttack(Cw(o, batch, o.Steps)),
+            "ddn" => new DdnAttack(Ddn(o, batch, o.Steps)),
+            "fmn" => new FmnAttack(Fmn(o, batch, o.Steps)),
+            "best" => Best(o, batch),
+            "noise" => new GaussianNoiseAttack(Need(o.StdDev, "stddev"), o.Seed, batch),
+            "fgsm" => new FgsmAttack(Need(o.Epsilon, "epsilon"), batch),
+            "pgd-linf" => new PgdAttack(Distance.LInf, Need(o.Epsilon, "epsilon"), o.Steps ?? 40, o.StepSize, true, o.Seed, batch),
+            "pgd-l2" => new PgdAttack(Distance.L2, Need(o.Epsilon, "epsilon"), o.Steps ?? 40, o.StepSize, true, o.Seed, batch),
             _ => throw new BlindSpotsException($"--method '{o.Method}': expected lbfgs, cw, ddn, fmn, best, noise, fgsm, pgd-linf or pgd-l2"),
         };
     }
@@ -33,7 +33,8 @@ internal static class AttackMethods
     public static void Describe(AttackArguments o, IDictionary<string, string> d)
     {
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        switch (Build(o))
+        // The batch does not change what is described.
+        switch (Build(o, 1))
         {
             case LbfgsAttack a:
                 d["tolerance"] = F(a.Options.WeightTolerance);
@@ -75,9 +76,9 @@ internal static class AttackMethods
         }
     }
 
-    private static LbfgsAttackOptions Lbfgs(AttackArguments o, AttackLossKind loss, int refine) => new()
+    private static LbfgsAttackOptions Lbfgs(AttackArguments o, int batch, AttackLossKind loss, int refine) => new()
     {
-        BatchSize = o.Batch,
+        BatchSize = batch,
         WeightTolerance = o.Tolerance,
         Loss = loss,
         Confidence = o.Confidence ?? 0,
@@ -88,9 +89,9 @@ internal static class AttackMethods
         } : null,
     };
 
-    private static CwOptions Cw(AttackArguments o, int? steps) => new()
+    private static CwOptions Cw(AttackArguments o, int batch, int? steps) => new()
     {
-        BatchSize = o.Batch,
+        BatchSize = batch,
         Steps = steps ?? 1000,
         BinarySteps = o.BinarySteps ?? 9,
         StepSize = o.StepSize ?? 0.01,
@@ -99,9 +100,9 @@ internal static class AttackMethods
         AbortEarly = !o.NoAbortEarly,
     };
 
-    private static DdnOptions Ddn(AttackArguments o, int? steps) => new()
+    private static DdnOptions Ddn(AttackArguments o, int batch, int? steps) => new()
     {
-        BatchSize = o.Batch,
+        BatchSize = batch,
         Steps = steps ?? 100,
         Gamma = o.Gamma ?? 0.05,
         InitialNorm = o.InitNorm ?? 1,
@@ -109,9 +110,9 @@ internal static class AttackMethods
         FinalStepSize = (o.StepSize ?? 1) / 100,
     };
 
-    private static FmnOptions Fmn(AttackArguments o, int? steps) => new()
+    private static FmnOptions Fmn(AttackArguments o, int batch, int? steps) => new()
     {
-        BatchSize = o.Batch,
+        BatchSize = batch,
         Steps = steps ?? 100,
         Gamma = o.Gamma ?? 0.05,
         FinalGamma = Math.Min(0.001, o.Gamma ?? 0.05),
@@ -131,12 +132,12 @@ internal static class AttackMethods
     };
 
     /// <summary>The best-of over <c>--methods</c> (default <see cref="NamedAttacks.DefaultBest"/>), each member by its name.</summary>
-    private static BestOfAttack Best(AttackArguments o)
+    private static BestOfAttack Best(AttackArguments o, int batch)
     {
         var specs = o.Methods?.Split(',', StringSplitOptions.TrimEntries) ?? NamedAttacks.DefaultBest.ToArray();
         try
         {
-            return NamedAttacks.Best(specs, o.Batch);
+            return NamedAttacks.Best(specs, batch);
         }
         catch (BlindSpotsException e)
         {

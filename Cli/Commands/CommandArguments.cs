@@ -31,7 +31,7 @@ internal sealed class TrainArguments
     public string? WeightDecay { get; set; }
 
     [Option("seed")] public int? Seed { get; set; }
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
 
     [Option("out", Required = true, HelpText = "Where to write the model (.safetensors); its checkpoint goes beside it.")]
     public string Out { get; set; } = "";
@@ -81,7 +81,7 @@ internal sealed class EvalArguments
     [Option("classes", HelpText = "With a folder of class sub-folders: the class names in label order, comma-separated or a file with one per line (default: the sub-folders sorted by name).")]
     public string? Classes { get; set; }
     [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
     [Option("json")] public bool Json { get; set; }
     [Option("predictions", HelpText = "Also write the predicted class of every example to this file, one per line, in data order.")]
     public string? Predictions { get; set; }
@@ -94,7 +94,7 @@ internal sealed class DemoArguments
     public string Out { get; set; } = "out/demo";
     [Option("examples", Default = 100, HelpText = "How many of the bundled digits to attack.")] public int Examples { get; set; } = 100;
 
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
 }
 
 [Verb("attack", HelpText = "Find minimal adversarial perturbations for a batch of inputs; writes results, report, images and plots.")]
@@ -132,7 +132,8 @@ internal sealed class AttackArguments
     [Option("methods", HelpText = "best: the attacks to run, comma-separated, each NAME or NAME:STEPS (lbfgs, lbfgs-margin, cw, ddn, fmn).")] public string? Methods { get; set; }
     [Option("tolerance", Default = 0.05, HelpText = "lbfgs: relative tolerance of the search for the weight c.")] public double Tolerance { get; set; } = 0.05;
     [Option("seed", Default = 1, HelpText = "Seed of random targets, noise and PGD's random start.")] public int Seed { get; set; } = 1;
-    [Option("batch", Default = 256, HelpText = "Examples attacked together on the device.")] public int Batch { get; set; } = 256;
+    [Option("batch", HelpText = "Examples attacked together on a device (default: per device: a GPU the whole run, as far as its memory holds it; 256 on an OpenCL CPU device, 1024 on the CPU accelerator, their fastest measured).")]
+    public int? Batch { get; set; }
     [Option("device", Default = "auto", HelpText = "auto, cpu, cuda[:i], opencl[:i], or a comma list (cuda:0,cuda:1) to split the work.")]
     public string Device { get; set; } = "auto";
     [Option("out", Required = true, HelpText = "Output folder.")] public string Out { get; set; } = "";
@@ -156,7 +157,7 @@ internal sealed class StabilityArguments
     [Option("input", Default = "3x224x224", HelpText = "With --arch: the input shape CxHxW.")] public string Input { get; set; } = "3x224x224";
     [Option("seed", Default = 1, HelpText = "With --arch: seed of the random weights.")] public int Seed { get; set; } = 1;
     [Option("tolerance", Default = 1e-6, HelpText = "Relative change at which power iteration stops.")] public double Tolerance { get; set; } = 1e-6;
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
     [Option("out", HelpText = "Also write the table as markdown to this file.")] public string? Out { get; set; }
 }
 
@@ -175,7 +176,7 @@ internal sealed class TransferArguments
     [Option("batch", Default = 1000, HelpText = "Examples per forward pass.")] public int Batch { get; set; } = 1000;
     [Option("title", Default = "Transfer of adversarial examples", HelpText = "Title of the tables and the heat map.")]
     public string Title { get; set; } = "Transfer of adversarial examples";
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
     [Option("out", Required = true, HelpText = "Folder for transfer.md, transfer.csv, transfer.json and transfer.png.")] public string Out { get; set; } = "";
 }
 
@@ -190,6 +191,6 @@ internal sealed class ReproduceArguments
     public string? Models { get; set; }
     [Option("max-epochs", HelpText = "Cap every model's epochs (the report says so).")] public int? MaxEpochs { get; set; }
     [Option("seed", Default = 1, HelpText = "Seed of the noise rows.")] public int Seed { get; set; } = 1;
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
     [Option("out", HelpText = "Output folder (default out/reproduce-PROFILE-DATA); run again with the same folder to resume.")] public string? Out { get; set; }
 }

@@ -18,6 +18,6 @@ internal sealed class UnitsArguments
     [Option("seed", Default = 1, HelpText = "Seed of the random directions, the subset of units, the random image groups and the permutation test.")] public int Seed { get; set; } = 1;
     [Option("grid", Default = 10, HelpText = "Directions shown side by side in natural.png and random.png.")] public int Grid { get; set; } = 10;
     [Option("batch", Default = 1000, HelpText = "Images per forward pass.")] public int Batch { get; set; } = 1000;
-    [Option("device", Default = "auto", HelpText = "auto (CUDA, then an OpenCL GPU, then an OpenCL CPU device or the CPU accelerator by the batch: see blindspots devices), cpu, cuda[:i], opencl[:i].")] public string Device { get; set; } = "auto";
+    [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
     [Option("out", Required = true, HelpText = "Folder for units.json, units.md, natural.png and random.png.")] public string Out { get; set; } = "";
 }

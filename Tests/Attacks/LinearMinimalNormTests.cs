@@ -32,20 +32,9 @@ public class LinearMinimalNormTests
         var (x, labels) = Inputs(model, seed: 142);
         int[] targets = labels.Select(y => 1 - y).ToArray();
         float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
-        var expected = new double[Examples];
-        for (int e = 0; e < Examples; e++)
-        {
-            // d = (w_y − w_t)·x + b_y − b_t > 0, and r* = d/‖w_y − w_t‖ in norm.
-            int y = labels[e], t = targets[e];
-            double d = b[y] - b[t], norm2 = 0;
-            for (int k = 0; k < N; k++)
-            {
-                double dw = w[y * N + k] - w[t * N + k];
-                d += dw * x[e * N + k];
-                norm2 += dw * dw;
-            }
-            expected[e] = d / Math.Sqrt(norm2);
-        }
+        // r* = d/‖w_y − w_t‖ in norm.
+        var expected = Enumerable.Range(0, Examples).Select(e => TwoClassMargin(w, b, x, e, labels[e], targets[e]))
+            .Select(m => m.Margin / m.Norm2).ToArray();
         Check(Build(name), model, x, labels, new TargetedMisclassification(targets), expected, tolerance);
     }
 
@@ -63,6 +52,23 @@ public class LinearMinimalNormTests
     }
 
     /// <summary>
+    /// Example e's logit margin d = (w_y − w_t)·x + b_y − b_t (&gt; 0 while it is classified y) and
+    /// w_y − w_t's L2 and L1 norms: the closed-form minima of a two-class linear model are d over the dual norm.
+    /// </summary>
+    private static (double Margin, double Norm2, double Norm1) TwoClassMargin(float[] w, float[] b, float[] x, int e, int y, int t)
+    {
+        double d = b[y] - b[t], norm2 = 0, norm1 = 0;
+        for (int k = 0; k < N; k++)
+        {
+            double dw = w[y * N + k] - w[t * N + k];
+            d += dw * x[e * N + k];
+            norm2 += dw * dw;
+            norm1 += Math.Abs(dw);
+        }
+        return (d, Math.Sqrt(norm2), norm1);
+    }
+
+    /// <summary>
     /// FMN's L∞ variant: for two classes the smallest L∞ perturbation is d/‖w_y − w_t‖₁ (every value
     /// moved by that much against the sign of the weight difference), Hölder's inequality's equality case.
     /// </summary>
@@ -77,15 +83,8 @@ public class LinearMinimalNormTests
         var results = new FmnAttack(new FmnOptions { Norm = Distance.LInf }).Run(model, inputs, labels, new TargetedMisclassification(targets));
         for (int e = 0; e < Examples; e++)
         {
-            int y = labels[e], t = targets[e];
-            double d = b[y] - b[t], norm1 = 0;
-            for (int k = 0; k < N; k++)
-            {
-                double dw = w[y * N + k] - w[t * N + k];
-                d += dw * x[e * N + k];
-                norm1 += Math.Abs(dw);
-            }
-            double expected = d / norm1, found = results[e].Distortion.LInf;
+            var m = TwoClassMargin(w, b, x, e, labels[e], targets[e]);
+            double expected = m.Margin / m.Norm1, found = results[e].Distortion.LInf;
             Assert.True(results[e].Success, $"example {e}: not fooled");
             Assert.True(expected < 0.25, $"example {e}: the minimum {expected} is not inside the box");
             Assert.True(found >= expected * (1 - 1e-4), $"example {e}: ‖r‖∞ = {found} is below the minimum {expected}");

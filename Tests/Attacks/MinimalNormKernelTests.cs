@@ -127,47 +127,20 @@ public class MinimalNormKernelTests
     [Fact]
     public void FmnStepMatchesAlgorithmOne()
     {
-        const int rows = 4, n = 25;
-        const float alpha = 0.2f, gamma = 0.05f;
-        float[] x = AttackKernelTests.PixelLike(111, rows * n);
-        float[] a = x.Zip(Rand.Uniform(112, rows * n, -0.3f, 0.3f), (u, v) => Math.Clamp(u + v, 0f, 1f)).ToArray();
-        float[] g = Rand.Uniform(113, rows * n);
-        float[] d = [-0.5f, 0.7f, 1.5f, -0.1f];
-        // Row 0 adversarial (shrink below the best), row 1 not but found before (grow),
-        // row 2 never found (the linearised distance to the boundary), row 3 adversarial with ε = ∞.
-        int[] succeeded = [1, 0, 0, 1], ever = [1, 1, 0, 1];
-        float[] bestSquared = [0.09f, 0.3f, float.PositiveInfinity, 0.2f];
-        float[] epsilon = [0.5f, 0.4f, float.PositiveInfinity, float.PositiveInfinity];
-        using var tx = Tensor.FromArray(Dev, x, rows, n);
-        using var tg = Tensor.FromArray(Dev, g, rows, n);
-        using var td = Tensor.FromArray(Dev, d, rows);
-        using var ts = Dev.Accelerator.Allocate1D(succeeded);
-        using var tv = Dev.Accelerator.Allocate1D(ever);
-        using var tb = Tensor.FromArray(Dev, bestSquared, rows);
-        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.Step);
-        foreach (var s in Splits(rows))
-        {
-            using var ta = Tensor.FromArray(Dev, a, rows, n);
-            using var te = Tensor.FromArray(Dev, epsilon, rows);
-            kernel(s.Threads, s, ta.View, tx.View, tg.View, td.View, ts.View, tv.View, tb.View, te.View, alpha, gamma, n);
-            float[] result = ta.ToArray(), eps = te.ToArray();
-            for (int r = 0; r < rows; r++)
+        float[] x = AttackKernelTests.PixelLike(111, FmnRowCount * FmnN);
+        float[] a = x.Zip(Rand.Uniform(112, FmnRowCount * FmnN, -0.3f, 0.3f), (u, v) => Math.Clamp(u + v, 0f, 1f)).ToArray();
+        // Row 2 never found: the linearised distance to the boundary.
+        var rows = new FmnCase(x, a, Rand.Uniform(113, FmnRowCount * FmnN),
+            BestSquared: [0.09f, 0.3f, float.PositiveInfinity, 0.2f], Epsilon: [0.5f, 0.4f, float.PositiveInfinity, float.PositiveInfinity]);
+        CheckFmnStep(FastMinimumNorm.Step, rows, epsilonDigits: 4,
+            (xr, ar, gr) => (Norm(ar.Select((v, k) => v - xr[k]).ToArray()), Norm(gr), Norm(xr.Select(v => Math.Max(v, 1 - v)).ToArray())),
+            (xr, ar, gr, e) =>
             {
-                double[] xr = Row(x, r, n), ar = Row(a, r, n), gr = Row(g, r, n);
-                double gn = Norm(gr), worst = Norm(xr.Select(v => Math.Max(v, 1 - v)).ToArray());
-                double deltaNorm = Norm(ar.Select((v, k) => v - xr[k]).ToArray());
-                double e = succeeded[r] == 1 ? Math.Min(epsilon[r] * (1 - gamma), Math.Sqrt(bestSquared[r]))
-                    : ever[r] == 1 ? epsilon[r] * (1 + gamma)
-                    : deltaNorm + Math.Abs(d[r]) / gn;
-                e = Math.Min(e, worst);
-                var moved = ar.Select((v, k) => v - xr[k] - alpha * gr[k] / gn).ToArray();
+                double gn = Norm(gr);
+                var moved = ar.Select((v, k) => v - xr[k] - FmnAlpha * gr[k] / gn).ToArray();
                 double scale = Math.Min(1, e / Norm(moved));
-                var expected = moved.Select((m, k) => Math.Clamp(xr[k] + scale * m, 0, 1)).ToArray();
-                Assert.Equal(e, eps[r], 4);
-                Compare.Close(expected, result.Skip(r * n).Take(n).ToArray(), rtol: 0, atol: 1e-6, what: $"row {r}");
-            }
-        }
+                return moved.Select((m, k) => Math.Clamp(xr[k] + scale * m, 0, 1)).ToArray();
+            });
     }
 
     [Fact]
@@ -210,44 +183,71 @@ public class MinimalNormKernelTests
     [Fact]
     public void FmnLInfStepMatchesAlgorithmOneWithTheInfinityNorm()
     {
-        const int rows = 4, n = 25;
-        const float alpha = 0.2f, gamma = 0.05f;
-        float[] x = AttackKernelTests.PixelLike(114, rows * n);
-        float[] a = x.Zip(Rand.Uniform(115, rows * n, -0.3f, 0.3f), (u, v) => Math.Clamp(u + v, 0f, 1f)).ToArray();
-        float[] g = Rand.Uniform(116, rows * n);
-        Array.Clear(g, 3 * n, n); // row 3: a zero gradient, only the radius and the projection act
-        float[] d = [-0.5f, 0.7f, 1.5f, -0.1f];
-        // Row 0 adversarial (shrink below the best), row 1 not but found before (grow),
-        // row 2 never found (the linearised L∞ distance |d|/‖g‖₁), row 3 adversarial with ε = ∞.
-        int[] succeeded = [1, 0, 0, 1], ever = [1, 1, 0, 1];
-        float[] bestSquared = [0.01f, 0.3f, float.PositiveInfinity, 0.04f];
-        float[] epsilon = [0.2f, 0.1f, float.PositiveInfinity, float.PositiveInfinity];
-        using var tx = Tensor.FromArray(Dev, x, rows, n);
-        using var tg = Tensor.FromArray(Dev, g, rows, n);
-        using var td = Tensor.FromArray(Dev, d, rows);
-        using var ts = Dev.Accelerator.Allocate1D(succeeded);
-        using var tv = Dev.Accelerator.Allocate1D(ever);
-        using var tb = Tensor.FromArray(Dev, bestSquared, rows);
-        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(FastMinimumNorm.StepLInf);
+        float[] x = AttackKernelTests.PixelLike(114, FmnRowCount * FmnN);
+        float[] a = x.Zip(Rand.Uniform(115, FmnRowCount * FmnN, -0.3f, 0.3f), (u, v) => Math.Clamp(u + v, 0f, 1f)).ToArray();
+        float[] g = Rand.Uniform(116, FmnRowCount * FmnN);
+        Array.Clear(g, 3 * FmnN, FmnN); // row 3: a zero gradient, only the radius and the projection act
+        // Row 2 never found: the linearised L∞ distance |d|/‖g‖₁.
+        var rows = new FmnCase(x, a, g,
+            BestSquared: [0.01f, 0.3f, float.PositiveInfinity, 0.04f], Epsilon: [0.2f, 0.1f, float.PositiveInfinity, float.PositiveInfinity]);
+        CheckFmnStep(FastMinimumNorm.StepLInf, rows, epsilonDigits: 5,
+            (xr, ar, gr) => (ar.Select((v, k) => Math.Abs(v - xr[k])).Max(), gr.Sum(Math.Abs), xr.Max(v => Math.Max(v, 1 - v))),
+            (xr, ar, gr, e) =>
+            {
+                double l2 = Norm(gr);
+                return ar.Select((v, k) => Math.Clamp(xr[k] + Math.Clamp(v - xr[k] - (l2 > 0 ? FmnAlpha * gr[k] / l2 : 0), -e, e), 0, 1)).ToArray();
+            });
+    }
+
+    private const int FmnRowCount = 4, FmnN = 25;
+    private const float FmnAlpha = 0.2f, FmnGamma = 0.05f;
+
+    /// <summary>
+    /// An FMN step's inputs for its four kinds of row: row 0 adversarial (shrink below the best), row 1
+    /// not but found before (grow), row 2 never found (the linearised distance to the boundary), row 3
+    /// adversarial with ε = ∞.
+    /// </summary>
+    private sealed record FmnCase(float[] X, float[] A, float[] G, float[] BestSquared, float[] Epsilon)
+    {
+        public readonly float[] D = [-0.5f, 0.7f, 1.5f, -0.1f];
+        public readonly int[] Succeeded = [1, 0, 0, 1], Ever = [1, 1, 0, 1];
+    }
+
+    /// <summary>
+    /// Runs the FMN step <paramref name="step"/> on <paramref name="c"/> under every split and checks
+    /// each row against Algorithm 1: the radius from <paramref name="norms"/> (‖δ‖, the dual norm of g,
+    /// the farthest corner), then the row <paramref name="move"/> gives for that radius.
+    /// </summary>
+    private static void CheckFmnStep(
+        Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int> step,
+        FmnCase c, int epsilonDigits, Func<double[], double[], double[], (double Delta, double Dual, double Worst)> norms,
+        Func<double[], double[], double[], double, double[]> move)
+    {
+        const int rows = FmnRowCount, n = FmnN;
+        using var tx = Tensor.FromArray(Dev, c.X, rows, n);
+        using var tg = Tensor.FromArray(Dev, c.G, rows, n);
+        using var td = Tensor.FromArray(Dev, c.D, rows);
+        using var ts = Dev.Accelerator.Allocate1D(c.Succeeded);
+        using var tv = Dev.Accelerator.Allocate1D(c.Ever);
+        using var tb = Tensor.FromArray(Dev, c.BestSquared, rows);
+        var kernel = Dev.KernelCache.Load(step);
         foreach (var s in Splits(rows))
         {
-            using var ta = Tensor.FromArray(Dev, a, rows, n);
-            using var te = Tensor.FromArray(Dev, epsilon, rows);
-            kernel(s.Threads, s, ta.View, tx.View, tg.View, td.View, ts.View, tv.View, tb.View, te.View, alpha, gamma, n);
+            using var ta = Tensor.FromArray(Dev, c.A, rows, n);
+            using var te = Tensor.FromArray(Dev, c.Epsilon, rows);
+            kernel(s.Threads, s, ta.View, tx.View, tg.View, td.View, ts.View, tv.View, tb.View, te.View, FmnAlpha, FmnGamma, n);
             float[] result = ta.ToArray(), eps = te.ToArray();
             for (int r = 0; r < rows; r++)
             {
-                double[] xr = Row(x, r, n), ar = Row(a, r, n), gr = Row(g, r, n);
-                double l2 = Norm(gr), l1 = gr.Sum(Math.Abs), worst = xr.Max(v => Math.Max(v, 1 - v));
-                double deltaNorm = ar.Select((v, k) => Math.Abs(v - xr[k])).Max();
-                double e = succeeded[r] == 1 ? Math.Min(epsilon[r] * (1 - gamma), Math.Sqrt(bestSquared[r]))
-                    : ever[r] == 1 ? epsilon[r] * (1 + gamma)
-                    : deltaNorm + Math.Abs(d[r]) / l1;
+                double[] xr = Row(c.X, r, n), ar = Row(c.A, r, n), gr = Row(c.G, r, n);
+                var (delta, dual, worst) = norms(xr, ar, gr);
+                double e = c.Succeeded[r] == 1 ? Math.Min(c.Epsilon[r] * (1 - FmnGamma), Math.Sqrt(c.BestSquared[r]))
+                    : c.Ever[r] == 1 ? c.Epsilon[r] * (1 + FmnGamma)
+                    : delta + Math.Abs(c.D[r]) / dual;
                 e = Math.Min(e, worst);
-                var expected = ar.Select((v, k) => Math.Clamp(xr[k] + Math.Clamp(v - xr[k] - (l2 > 0 ? alpha * gr[k] / l2 : 0), -e, e), 0, 1)).ToArray();
-                Assert.Equal(e, eps[r], 5);
-                Compare.Close(expected, result.Skip(r * n).Take(n).ToArray(), rtol: 0, atol: 1e-6, what: $"row {r}");
+                Assert.Equal(e, eps[r], epsilonDigits);
+                Compare.Close(move(xr, ar, gr, e), result.Skip(r * n).Take(n).ToArray(), rtol: 0, atol: 1e-6, what: $"row {r}");
             }
         }
     }

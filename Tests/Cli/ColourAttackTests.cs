@@ -1,11 +1,6 @@
 using IlgpuBlindSpots.Cli.Commands;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

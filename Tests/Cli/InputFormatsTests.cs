@@ -1,10 +1,5 @@
 using System.Buffers.Binary;
-using IlgpuBlindSpots.Network.Data;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Network.ModelFiles;
-using IlgpuBlindSpots.Network.Models;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 

@@ -1,10 +1,6 @@
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Data;
 

@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using IlgpuBlindSpots.Network;
-using IlgpuBlindSpots.Network.Data;
-using IlgpuBlindSpots.Tests.Fixtures;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Data;
 

@@ -1,11 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Network.Layers;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

@@ -1,8 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

@@ -1,10 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
-using IlgpuBlindSpots.Kernels;
-using IlgpuBlindSpots.Network;
 using IlgpuBlindSpots.Optimizer.Attacks;
-using IlgpuBlindSpots.Tests.Reference;
-using Xunit;
 
 namespace IlgpuBlindSpots.Tests.Kernels;
 

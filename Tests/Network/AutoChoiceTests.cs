@@ -33,8 +33,22 @@ public class AutoChoiceTests
     }
 
     [Fact]
-    public void TheDefaultBatchIsTheAttacksDefault()
+    public void EachDevicesDefaultBatchIsOneAtWhichAutoPicksThatDevice()
     {
-        Assert.Equal(AutoChoice.DefaultBatch, new IlgpuBlindSpots.Cli.Commands.AttackArguments().Batch);
+        // The batch the attack takes on a CPU device when none is named lies where auto, given both, picks that device.
+        Assert.Equal("cpu:0", AutoChoice.Choose(false, -1, true, AutoChoice.CpuAcceleratorBatch).Id);
+        Assert.Equal("opencl:0", AutoChoice.Choose(false, -1, true, AutoChoice.OpenClCpuBatch).Id);
+        // With no batch named, auto chooses at the OpenCL CPU device's batch, so the device it opens takes the batch it was chosen for.
+        Assert.Equal(AutoChoice.OpenClCpuBatch, AutoChoice.DefaultBatch);
+        Assert.Null(new IlgpuBlindSpots.Cli.Commands.AttackArguments().Batch);
+    }
+
+    [Fact]
+    public void TheTestDevicesFavouredBatchFollowsItsKind()
+    {
+        var device = TestDevice.Current;
+        int? expected = device.Kind == DeviceKind.Cpu ? AutoChoice.CpuAcceleratorBatch
+            : device.IsGpu ? null : AutoChoice.OpenClCpuBatch;
+        Assert.Equal(expected, device.FavouredBatch);
     }
 }
