@@ -42,14 +42,14 @@ internal sealed class ConvAlternatives(ComputeDevice device, ConvShape shape)
     public Action GroupedForward(Tensor x, Tensor w, Tensor b, Tensor y)
     {
         var k = device.KernelCache.LoadGrouped<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ConvGroupedGemm.Forward);
-        var config = new KernelConfig(ConvGroupedGemm.ForwardGroups(shape), ConvGroupedGemm.GroupSize);
+        var config = new KernelConfig(ConvGroupedGemm.ForwardGroups(shape), GemmTile.GroupSize);
         return () => k(config, x.View, w.View, b.View, y.View, shape);
     }
 
     public Action GroupedBackwardInput(Tensor dy, Tensor w, Tensor dx)
     {
         var k = device.KernelCache.LoadGrouped<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ConvGroupedGemm.BackwardInput);
-        var config = new KernelConfig(ConvGroupedGemm.BackwardInputGroups(shape), ConvGroupedGemm.GroupSize);
+        var config = new KernelConfig(ConvGroupedGemm.BackwardInputGroups(shape), GemmTile.GroupSize);
         return () => k(config, dy.View, w.View, dx.View, shape);
     }
 
@@ -61,7 +61,7 @@ internal sealed class ConvAlternatives(ComputeDevice device, ConvShape shape)
         var kb = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float>(Convolution.BackwardBias);
         var (chunks, pixels) = ConvolutionProducts.Chunks(shape);
         var partial = Tensor.Allocate(device, chunks * dw.Length);
-        var config = new KernelConfig(ConvGroupedWeightGradient.Tiles(shape) * chunks, ConvGroupedWeightGradient.GroupSize);
+        var config = new KernelConfig(ConvGroupedWeightGradient.Tiles(shape) * chunks, GemmTile.GroupSize);
         var sr = device.Split(dw.Length);
         var sb = device.Split(Convolution.BackwardBiasItems(shape));
         return () =>

@@ -1,4 +1,5 @@
 using ILGPU;
+using static IlgpuBlindSpots.Kernels.GemmTile;
 
 namespace IlgpuBlindSpots.Kernels;
 
@@ -30,20 +31,13 @@ namespace IlgpuBlindSpots.Kernels;
 /// </remarks>
 public static class ConvGroupedGemm
 {
-    /// <summary>Threads per group: 16×16.</summary>
-    public const int GroupSize = 256;
-    /// <summary>Channels and pixels per group.</summary>
-    public const int Tile = 64;
-    /// <summary>Depth of one staged slice.</summary>
-    public const int Slice = 16;
-
     /// <summary>Groups of <see cref="Forward"/>: one per 64 output channels × 64 output pixels.</summary>
     public static int ForwardGroups(ConvShape c) => Groups(c.OutChannels, c.Batch * c.OutH * c.OutW);
 
     /// <summary>Groups of <see cref="BackwardInput"/>: one per 64 input channels × 64 input pixels.</summary>
     public static int BackwardInputGroups(ConvShape c) => Groups(c.InChannels, c.Batch * c.Height * c.Width);
 
-    /// <summary>y = conv(x, W) + bias. Launch <see cref="ForwardGroups"/> groups of <see cref="GroupSize"/>.</summary>
+    /// <summary>y = conv(x, W) + bias. Launch <see cref="ForwardGroups"/> groups of <see cref="GemmTile.GroupSize"/>.</summary>
     public static void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c)
     {
         var sw = SharedMemory.Allocate<float>(Slice * Tile);
@@ -51,7 +45,7 @@ public static class ConvGroupedGemm
         Tiles(x, w, bias, y, c, sw, sp, 0);
     }
 
-    /// <summary>dX of y = conv(x, W), overwritten. Launch <see cref="BackwardInputGroups"/> groups of <see cref="GroupSize"/>.</summary>
+    /// <summary>dX of y = conv(x, W), overwritten. Launch <see cref="BackwardInputGroups"/> groups of <see cref="GemmTile.GroupSize"/>.</summary>
     public static void BackwardInput(ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx, ConvShape c)
     {
         var sw = SharedMemory.Allocate<float>(Slice * Tile);

@@ -1,4 +1,5 @@
 using ILGPU;
+using static IlgpuBlindSpots.Kernels.GemmTile;
 
 namespace IlgpuBlindSpots.Kernels;
 
@@ -19,21 +20,14 @@ namespace IlgpuBlindSpots.Kernels;
 /// </remarks>
 public static class ConvGroupedWeightGradient
 {
-    /// <summary>Threads per group: 16×16.</summary>
-    public const int GroupSize = 256;
-    /// <summary>Output channels and taps per group.</summary>
-    public const int Tile = 64;
-    /// <summary>Pixels of one staged slice; a chunk is a whole number of slices.</summary>
-    public const int Slice = 16;
-
     /// <summary>Tiles of the O × C·KH·KW product.</summary>
     public static int Tiles(ConvShape c) =>
         ((c.OutChannels + Tile - 1) / Tile) * ((c.InChannels * c.KernelH * c.KernelW + Tile - 1) / Tile);
 
     /// <summary>
     /// Partial sums of dW over pixel chunks of <paramref name="chunk"/> pixels (a multiple of
-    /// <see cref="Slice"/>): partial[k, o, p] sums chunk k. Launch <see cref="Tiles"/>·chunks groups
-    /// of <see cref="GroupSize"/>, chunks = ⌈B·OH·OW / chunk⌉.
+    /// <see cref="GemmTile.Slice"/>): partial[k, o, p] sums chunk k. Launch <see cref="Tiles"/>·chunks groups
+    /// of <see cref="GemmTile.GroupSize"/>, chunks = ⌈B·OH·OW / chunk⌉.
     /// </summary>
     public static void Partial(ArrayView<float> dy, ArrayView<float> x, ArrayView<float> partial, ConvShape c, ChunkSize chunk)
     {

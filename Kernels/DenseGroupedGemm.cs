@@ -1,4 +1,5 @@
 using ILGPU;
+using static IlgpuBlindSpots.Kernels.GemmTile;
 
 namespace IlgpuBlindSpots.Kernels;
 
@@ -17,17 +18,10 @@ namespace IlgpuBlindSpots.Kernels;
 /// </remarks>
 public static class DenseGroupedGemm
 {
-    /// <summary>Threads per group: 16×16.</summary>
-    public const int GroupSize = 256;
-    /// <summary>Output rows and columns per group.</summary>
-    public const int Tile = 64;
-    /// <summary>Depth of one staged slice.</summary>
-    public const int Slice = 16;
-
     /// <summary>Groups for a product: one per 64×64 output tile.</summary>
     public static int Groups(GemmShape g) => ((g.M + Tile - 1) / Tile) * ((g.N + Tile - 1) / Tile);
 
-    /// <summary>The product <paramref name="g"/> describes. Launch <see cref="Groups"/> groups of <see cref="GroupSize"/>.</summary>
+    /// <summary>The product <paramref name="g"/> describes. Launch <see cref="Groups"/> groups of <see cref="GemmTile.GroupSize"/>.</summary>
     public static void Product(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmShape g)
     {
         var sa = SharedMemory.Allocate<float>(Slice * Tile);

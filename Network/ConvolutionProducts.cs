@@ -65,7 +65,7 @@ internal sealed class ConvolutionProducts
     {
         if (GroupedForward(c))
         {
-            groupedForward!(new KernelConfig(ConvGroupedGemm.ForwardGroups(c), ConvGroupedGemm.GroupSize), x, w, bias, y, c);
+            groupedForward!(new KernelConfig(ConvGroupedGemm.ForwardGroups(c), GemmTile.GroupSize), x, w, bias, y, c);
             return;
         }
         var s = device.Split(Convolution.ForwardItems(c));
@@ -77,7 +77,7 @@ internal sealed class ConvolutionProducts
     {
         if (GroupedBackwardInput(c))
         {
-            groupedBackwardInput!(new KernelConfig(ConvGroupedGemm.BackwardInputGroups(c), ConvGroupedGemm.GroupSize), dy, w, dx, c);
+            groupedBackwardInput!(new KernelConfig(ConvGroupedGemm.BackwardInputGroups(c), GemmTile.GroupSize), dy, w, dx, c);
             return;
         }
         var s = device.Split(Convolution.BackwardInputItems(c));
@@ -102,7 +102,7 @@ internal sealed class ConvolutionProducts
         {
             var (chunks, pixels) = Chunks(c);
             int groups = ConvGroupedWeightGradient.Tiles(c) * chunks;
-            weightPartials!(new KernelConfig(groups, ConvGroupedWeightGradient.GroupSize), dy, x, scratch, c, new ChunkSize(pixels));
+            weightPartials!(new KernelConfig(groups, GemmTile.GroupSize), dy, x, scratch, c, new ChunkSize(pixels));
             var sr = device.Split(c.OutChannels * c.InChannels * c.KernelH * c.KernelW);
             reducePartials!(sr.Threads, sr, scratch, dw, chunks, beta);
         }
@@ -124,8 +124,8 @@ internal sealed class ConvolutionProducts
     {
         int pixels = c.Batch * c.OutH * c.OutW;
         int wanted = Math.Max(1, WeightGradientGroups / ConvGroupedWeightGradient.Tiles(c));
-        int slices = (pixels + ConvGroupedWeightGradient.Slice - 1) / ConvGroupedWeightGradient.Slice;
-        int chunk = (slices + wanted - 1) / wanted * ConvGroupedWeightGradient.Slice;
+        int slices = (pixels + GemmTile.Slice - 1) / GemmTile.Slice;
+        int chunk = (slices + wanted - 1) / wanted * GemmTile.Slice;
         return ((pixels + chunk - 1) / chunk, chunk);
     }
 

@@ -83,7 +83,7 @@ internal sealed class DenseProducts
     }
 
     private void Launch(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmShape g) =>
-        product!(new KernelConfig(DenseGroupedGemm.Groups(g), DenseGroupedGemm.GroupSize), a, b, c, bias, g);
+        product!(new KernelConfig(DenseGroupedGemm.Groups(g), GemmTile.GroupSize), a, b, c, bias, g);
 
     private static int Tiles(int n) => (n + 3) / 4;
 }

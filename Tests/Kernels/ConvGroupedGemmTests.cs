@@ -45,9 +45,9 @@ public class ConvGroupedGemmTests
         using var vy = accelerator.Allocate1D(Enumerable.Repeat(float.NaN, r.OutputLength).ToArray());
         using var vdx = accelerator.Allocate1D(Enumerable.Repeat(float.NaN, r.InputLength).ToArray());
         accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ConvGroupedGemm.Forward)(
-            new KernelConfig(ConvGroupedGemm.ForwardGroups(c), ConvGroupedGemm.GroupSize), vx.View, vw.View, vb.View, vy.View, c);
+            new KernelConfig(ConvGroupedGemm.ForwardGroups(c), GemmTile.GroupSize), vx.View, vw.View, vb.View, vy.View, c);
         accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ConvGroupedGemm.BackwardInput)(
-            new KernelConfig(ConvGroupedGemm.BackwardInputGroups(c), ConvGroupedGemm.GroupSize), vdy.View, vw.View, vdx.View, c);
+            new KernelConfig(ConvGroupedGemm.BackwardInputGroups(c), GemmTile.GroupSize), vdy.View, vw.View, vdx.View, c);
         float[] y = vy.GetAsArray1D(), dx = vdx.GetAsArray1D();
         Compare.Close(r.Forward(D(x), D(w), D(b)), y, what: "y");
         Compare.Close(r.BackwardInput(D(dy), D(w)), dx, what: "dX");
@@ -127,12 +127,12 @@ public class ConvGroupedGemmTests
     private static float[] GroupedWeightGradient(Accelerator accelerator, ArrayView<float> dy, ArrayView<float> x, ConvShape c)
     {
         int weights = c.OutChannels * c.InChannels * c.KernelH * c.KernelW;
-        int chunk = ConvGroupedWeightGradient.Slice, pixels = c.Batch * c.OutH * c.OutW;
+        int chunk = GemmTile.Slice, pixels = c.Batch * c.OutH * c.OutW;
         int chunks = (pixels + chunk - 1) / chunk;
         using var partial = accelerator.Allocate1D<float>(chunks * weights);
         using var dw = accelerator.Allocate1D(Enumerable.Repeat(float.NaN, weights).ToArray());
         accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, ChunkSize>(ConvGroupedWeightGradient.Partial)(
-            new KernelConfig(ConvGroupedWeightGradient.Tiles(c) * chunks, ConvGroupedWeightGradient.GroupSize), dy, x, partial.View, c, new ChunkSize(chunk));
+            new KernelConfig(ConvGroupedWeightGradient.Tiles(c) * chunks, GemmTile.GroupSize), dy, x, partial.View, c, new ChunkSize(chunk));
         var s = WorkSplit.Chunked(weights, weights);
         accelerator.LoadAutoGroupedStreamKernel<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, int, float>(ConvGroupedWeightGradient.Reduce)(
             weights, s, partial.View, dw.View, chunks, 0f);

@@ -185,7 +185,7 @@ public class DenseProductsTests
         using var ty = acc.Allocate1D<float>(batch * n); using var tdx = acc.Allocate1D<float>(batch * k);
         using var tdw = acc.Allocate1D(Rand.Uniform(5, n * k));
         void Launch(ArrayView<float> a, ArrayView<float> bv, ArrayView<float> c, ArrayView<float> bias, GemmShape g) =>
-            product(new KernelConfig(DenseGroupedGemm.Groups(g), DenseGroupedGemm.GroupSize), a, bv, c, bias, g);
+            product(new KernelConfig(DenseGroupedGemm.Groups(g), GemmTile.GroupSize), a, bv, c, bias, g);
         Launch(tx.View, tw.View, ty.View, tb.View, GemmShape.DenseForward(batch, k, n));
         Launch(tdy.View, tw.View, tdx.View, tdy.View, GemmShape.DenseBackwardInput(batch, k, n));
         Launch(tdy.View, tx.View, tdw.View, tdy.View, GemmShape.DenseBackwardWeights(batch, k, n, 1f));
