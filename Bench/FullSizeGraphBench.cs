@@ -31,7 +31,7 @@ internal static class FullSizeGraphBench
         double GradientVsFloat64, double PyTorchVsFloat64, int ExamplesNearFloat64, int PyTorchExamplesNearFloat64, int Examples,
         double ExportVsOnnxRuntime, double ForwardSeconds, double GradientSeconds, bool Passed);
 
-    public static int Run(string deviceSpec, string folder, string jsonPath)
+    public static int Run(string deviceSpec, string folder, string jsonPath, string? gradientFolder)
     {
         var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.onnx").Order().ToArray() : [];
         if (files.Length == 0)
@@ -48,7 +48,7 @@ internal static class FullSizeGraphBench
         var rows = new List<Row>();
         foreach (string file in files)
         {
-            var row = Check(device, file);
+            var row = Check(device, file, gradientFolder);
             rows.Add(row);
             table.AddRow(Markup.Escape(row.Model), row.InputShape, $"{row.Nodes}", $"{row.VsOnnxRuntime:E1}", $"{row.VsPyTorch:E1}",
                 $"{row.GradientVsPyTorch:E1}", $"{row.GradientVsFloat64:E1}", $"{row.PyTorchVsFloat64:E1}",
@@ -70,7 +70,7 @@ internal static class FullSizeGraphBench
         return rows.All(r => r.Passed) ? 0 : 1;
     }
 
-    private static Row Check(ComputeDevice device, string path)
+    private static Row Check(ComputeDevice device, string path, string? gradientFolder)
     {
         string stem = path[..^".onnx".Length];
         float[] input = ReadFloats(stem + ".input.bin");
@@ -86,6 +86,7 @@ internal static class FullSizeGraphBench
         var (gradient, _, _) = model.InputGradient(x, labels.View);
         float[] ours = gradient.ToArray();
         double backward = clock.Elapsed.TotalSeconds;
+        if (gradientFolder != null) WriteFloats(Path.Combine(gradientFolder, Path.GetFileName(stem) + ".project.grad.bin"), ours);
         float[] ort = RunOnnxRuntime(File.ReadAllBytes(path), input, shape);
         double vsOrt = RelativeDifference(ort, logits), vsTorch = RelativeDifference(ReadFloats(stem + ".logits.bin"), logits);
         float[] torchGradient = ReadFloats(stem + ".grad.bin");
@@ -137,6 +138,15 @@ internal static class FullSizeGraphBench
         int n = exact.Length / batch;
         return Enumerable.Range(0, batch).Count(b =>
             Enumerable.Range(b * n, n).All(i => Math.Abs(exact[i] - actual[i]) <= GradientTolerance * scale));
+    }
+
+    /// <summary>Little-endian float32, as the export script writes its own gradients.</summary>
+    private static void WriteFloats(string path, float[] values)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var bytes = new byte[values.Length * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(path, bytes);
     }
 
     private static double[] ReadDoubles(string path)

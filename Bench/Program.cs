@@ -45,7 +45,7 @@ public static class Program
                 return AttacksBench.Table(Option(args, "--out") ?? "Bench/results/attacks");
             case "graphs":
                 return FullSizeGraphBench.Run(device, Option(args, "--folder") ?? "Bench/fullsize",
-                    Option(args, "--json") ?? $"Bench/results/graphs-{device.Replace(':', '-')}.json");
+                    Option(args, "--json") ?? $"Bench/results/graphs-{device.Replace(':', '-')}.json", Option(args, "--gradients"));
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "memory":
@@ -60,7 +60,7 @@ public static class Program
                 Console.Error.WriteLine("usage: Bench kernels|attack|attacks|attacks-table|fixed-c|onnx|graphs|memory [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024) [--search device|host|host,device]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
-                Console.Error.WriteLine("       graphs [--folder DIR] (ONNX files with .input.bin, .logits.bin, .grad.bin from scripts/export_torchvision.py)");
+                Console.Error.WriteLine("       graphs [--folder DIR] [--gradients OUT_DIR] (ONNX files with .input.bin, .logits.bin, .grad.bin from scripts/export_torchvision.py; OUT_DIR receives the project's input gradients, NAME.project.grad.bin, for scripts/gradient_ties.py)");
                 Console.Error.WriteLine("       memory [--model GRAPH.onnx] [--batch N]: a graph model's layer memory, values freed once read against kept per layer");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
                 return 2;

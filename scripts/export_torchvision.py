@@ -27,6 +27,20 @@ MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficient
 LABELS = [3, 7, 1, 9]
 
 
+def seeded_model(name):
+    """torchvision's NAME with the random weights and batch-norm statistics every export uses, in eval mode."""
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None)
+    with torch.no_grad():
+        randomize_batch_norms(model, torch.Generator().manual_seed(2))
+    return model.eval()
+
+
+def seeded_inputs(height, width):
+    """The 4 examples every export checks, uniform in [0, 1]."""
+    return torch.rand(4, 3, height, width, generator=torch.Generator().manual_seed(1))
+
+
 def logits_and_gradient(model, x):
     """The model's logits for x and autograd's gradient of the summed cross-entropy w.r.t. x."""
     xi = x.clone().requires_grad_(True)
@@ -41,12 +55,8 @@ def main():
     name, size, out = sys.argv[1], sys.argv[2], sys.argv[3]
     opset = int(sys.argv[4]) if len(sys.argv) == 5 else 13
     height, width = (int(v) for v in size.lower().split("x"))
-    torch.manual_seed(0)
-    model = getattr(torchvision.models, name)(weights=None)
-    with torch.no_grad():
-        randomize_batch_norms(model, torch.Generator().manual_seed(2))
-    model.eval()
-    x = torch.rand(4, 3, height, width, generator=torch.Generator().manual_seed(1))
+    model = seeded_model(name)
+    x = seeded_inputs(height, width)
     logits, gradient = logits_and_gradient(model, x)
     _, gradient64 = logits_and_gradient(copy.deepcopy(model).double(), x.double())
     torch.onnx.export(model, x[:1], out, opset_version=opset, input_names=["input"], output_names=["logits"],
