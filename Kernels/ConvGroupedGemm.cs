@@ -73,8 +73,7 @@ public static class ConvGroupedGemm
         // Patches: this thread gathers pixel col0 + lane % 64 at depths p0 + pd + 4r.
         int m = col0 + lane % Tile, pd = lane / Tile;
         int b = m / plane, py = m % plane / planeW, px = m % planeW;
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        GemmBlock sum = default;
         for (int p0 = 0; p0 < depth; p0 += Slice)
         {
             // Weights: this thread stages depth p0 + tx (channel wq, tap of the kernel wk) of rows ty + 16r.
@@ -89,23 +88,14 @@ public static class ConvGroupedGemm
                 sp[(pd + 4 * r) * Tile + lane % Tile] = inside ? Gather(src, c, gradient, b, py, px, q, ky, kx) : 0f;
             }
             Group.Barrier();
-            for (int p = 0; p < Slice; p++)
-            {
-                int o = p * Tile;
-                float a0 = sw[o + ty], a1 = sw[o + ty + 16], a2 = sw[o + ty + 32], a3 = sw[o + ty + 48];
-                float u0 = sp[o + tx], u1 = sp[o + tx + 16], u2 = sp[o + tx + 32], u3 = sp[o + tx + 48];
-                c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                c20 += a2 * u0; c21 += a2 * u1; c22 += a2 * u2; c23 += a2 * u3;
-                c30 += a3 * u0; c31 += a3 * u1; c32 += a3 * u2; c33 += a3 * u3;
-            }
+            sum.AddSlice(sw, sp, ty, tx);
             Group.Barrier();
         }
         int n0 = row0 + ty, add = 1 - gradient;
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx, c00, c10, c20, c30);
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 16, c01, c11, c21, c31);
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 32, c02, c12, c22, c32);
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 48, c03, c13, c23, c33);
+        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx, sum.C00, sum.C10, sum.C20, sum.C30);
+        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 16, sum.C01, sum.C11, sum.C21, sum.C31);
+        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 32, sum.C02, sum.C12, sum.C22, sum.C32);
+        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 48, sum.C03, sum.C13, sum.C23, sum.C33);
     }
 
     /// <summary>
