@@ -12,7 +12,8 @@ namespace IlgpuBlindSpots.Kernels;
 /// </summary>
 /// <remarks>
 /// Every output sums its products in order p = 0, 1, …, Depth − 1 (the slices past the edge add
-/// exact zeros), then the bias, exactly as <see cref="Dense"/> does: both give the same floats.
+/// exact zeros), then the bias, then the ReLU when <see cref="GemmShape.Relu"/> fuses one, exactly as
+/// <see cref="Dense"/> does: both give the same floats.
 /// Not for ILGPU's CPU accelerator, which emulates barriers with OS threads (thousands of times
 /// slower there than <see cref="Dense"/>'s register tiles).
 /// </remarks>
@@ -76,6 +77,7 @@ public static class DenseGroupedGemm
     {
         if (j >= g.N) return;
         if (g.AddBias != 0) v += bias[j];
+        if (g.Relu != 0) v = Activation.Relu(v);
         int at = i * g.Ldc + j;
         // Beta is exactly 0 or 1; 0 must overwrite even NaN garbage left in a fresh buffer.
         c[at] = g.Beta == 0f ? v : g.Beta * c[at] + v;
