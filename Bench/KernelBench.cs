@@ -113,6 +113,20 @@ internal static class KernelBench
                 () => PlainBaselines.DenseForward(x, w, b, y, batch, k, n),
                 () => (ty.ToArray(), y));
 
+            if (k == 784 && n == 100)
+            {
+                // The hidden layer as a model runs it: the product then a ReLU launch, or the ReLU applied as the product stores.
+                var relu = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(Activation.ReluForward);
+                var sr = device.Split(batch * n);
+                yield return new Case($"dense forward {batch}×{k}→{n}, then ReLU", "GFLOP/s", flops,
+                    () => { device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n); relu(sr.Threads, sr, ty.View, ty.View); },
+                    () => PlainBaselines.DenseForwardRelu(x, w, b, y, batch, k, n),
+                    () => (ty.ToArray(), y));
+                yield return new Case($"dense forward {batch}×{k}→{n}, ReLU fused", "GFLOP/s", flops,
+                    () => device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n, relu: true),
+                    () => PlainBaselines.DenseForwardRelu(x, w, b, y, batch, k, n),
+                    () => (ty.ToArray(), y));
+            }
             if (device.Kind == DeviceKind.Cpu && k % 4 == 0)
             {
                 // The scalar 4×4 tiles the quads replaced, for a side-by-side figure.

@@ -17,6 +17,13 @@ internal static class PlainBaselines
             for (int o = 0; o < n; o++) y[i * n + o] = TensorPrimitives.Dot(xi, w.AsSpan(o * k, k)) + b[o];
         });
 
+    /// <summary>y = max(x·Wᵀ + b, 0): <see cref="DenseForward"/>, then the ReLU over y.</summary>
+    public static void DenseForwardRelu(float[] x, float[] w, float[] b, float[] y, int batch, int k, int n)
+    {
+        DenseForward(x, w, b, y, batch, k, n);
+        TensorPrimitives.Max(y, 0f, y);
+    }
+
     /// <summary>dX = dY·W, as row updates dX[i] += dY[i,o]·W[o].</summary>
     public static void DenseBackwardInput(float[] dy, float[] w, float[] dx, int batch, int k, int n) =>
         Parallel.For(0, batch, i =>

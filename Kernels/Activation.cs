@@ -23,10 +23,15 @@ public static class Activation
         {
             int i = s.Item(t, j);
             if (i >= s.Count) return;
-            float v = x[i];
-            y[i] = v < 0f ? 0f : v;
+            y[i] = Relu(x[i]);
         }
     }
+
+    /// <summary>
+    /// max(v, 0) with NaN kept: the one ReLU every kernel applies, this layer's and the products'
+    /// that apply it as they store (<see cref="Dense.ForwardRelu"/>), so that fused and separate give the same floats.
+    /// </summary>
+    internal static float Relu(float v) => v < 0f ? 0f : v;
 
     /// <summary>
     /// dX = dY where the forward input was positive, else 0 (the derivative at 0 is taken as 0, as

@@ -15,47 +15,23 @@ public static class BestAdversarial
     /// everSucceeded[p] |= succeeded[p]; squaredNorm[p] = ‖x′_p − x_p‖² (summed in float64); and
     /// when the iterate succeeded with a squared norm below bestSquaredNorm[p], best[p, :] = x′_p and
     /// bestSquaredNorm[p] = that norm. Ties of the arg-max go to the lowest class, as in the
-    /// project's prediction. Items: P rows.
+    /// project's prediction. The norm is <paramref name="norm"/>, <see cref="RowNorm.L2"/> or
+    /// <see cref="RowNorm.LInf"/>: for the attacks that minimise the L∞ norm, squaredNorm[p] and
+    /// bestSquaredNorm[p] hold ‖x′_p − x_p‖∞², so the smallest successful iterate is the one of
+    /// smallest L∞ norm (the square keeps the order). Items: P rows.
     /// </summary>
     public static void Keep(Index1D t, WorkSplit s,
         ArrayView<float> logits, ArrayView<int> labels, ArrayView<int> targets,
         ArrayView<float> adversarial, ArrayView<float> original, ArrayView<float> squaredNorm,
         ArrayView<int> succeeded, ArrayView<int> everSucceeded, ArrayView<float> bestSquaredNorm,
-        ArrayView<float> best, int classes, int n)
+        ArrayView<float> best, int classes, int n, int norm)
     {
         for (int j = 0; j < s.ItemsPerThread; j++)
         {
             int p = s.Item(t, j);
             if (p >= s.Count) return;
-            int row = p * n;
-            double sum = 0.0;
-            for (int k = 0; k < n; k++)
-            {
-                double r = (double)adversarial[row + k] - original[row + k];
-                sum += r * r;
-            }
-            Record(p, (float)sum, logits, labels, targets, adversarial, squaredNorm, succeeded, everSucceeded, bestSquaredNorm, best, classes, n);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Keep"/> for the attacks that minimise the L∞ norm: squaredNorm[p] and
-    /// bestSquaredNorm[p] hold ‖x′_p − x_p‖∞² instead, so the smallest successful iterate is the
-    /// one of smallest L∞ norm (the square keeps the order). Items: P rows.
-    /// </summary>
-    public static void KeepLInf(Index1D t, WorkSplit s,
-        ArrayView<float> logits, ArrayView<int> labels, ArrayView<int> targets,
-        ArrayView<float> adversarial, ArrayView<float> original, ArrayView<float> squaredNorm,
-        ArrayView<int> succeeded, ArrayView<int> everSucceeded, ArrayView<float> bestSquaredNorm,
-        ArrayView<float> best, int classes, int n)
-    {
-        for (int j = 0; j < s.ItemsPerThread; j++)
-        {
-            int p = s.Item(t, j);
-            if (p >= s.Count) return;
-            double largest = LInfBoxStep.Norm(adversarial, original, p * n, n);
-            Record(p, (float)(largest * largest), logits, labels, targets, adversarial, squaredNorm, succeeded, everSucceeded,
-                bestSquaredNorm, best, classes, n);
+            double size = RowNorm.Squared(norm, RowNorm.AccumulatePerturbation(norm, adversarial, original, p * n, n));
+            Record(p, (float)size, logits, labels, targets, adversarial, squaredNorm, succeeded, everSucceeded, bestSquaredNorm, best, classes, n);
         }
     }
 

@@ -42,7 +42,18 @@ public static class ConvGroupedGemm
     {
         var sw = SharedMemory.Allocate<float>(Slice * Tile);
         var sp = SharedMemory.Allocate<float>(Slice * Tile);
-        Tiles(x, w, bias, y, c, sw, sp, 0);
+        Tiles(x, w, bias, y, c, sw, sp, 0, 0);
+    }
+
+    /// <summary>
+    /// y = max(conv(x, W) + bias, 0): <see cref="Forward"/> with the ReLU that follows it applied as
+    /// each output is stored (<see cref="Activation.Relu"/>). Launch <see cref="ForwardGroups"/> groups of <see cref="GemmTile.GroupSize"/>.
+    /// </summary>
+    public static void ForwardRelu(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c)
+    {
+        var sw = SharedMemory.Allocate<float>(Slice * Tile);
+        var sp = SharedMemory.Allocate<float>(Slice * Tile);
+        Tiles(x, w, bias, y, c, sw, sp, 0, 1);
     }
 
     /// <summary>dX of y = conv(x, W), overwritten. Launch <see cref="BackwardInputGroups"/> groups of <see cref="GemmTile.GroupSize"/>.</summary>
@@ -50,14 +61,17 @@ public static class ConvGroupedGemm
     {
         var sw = SharedMemory.Allocate<float>(Slice * Tile);
         var sp = SharedMemory.Allocate<float>(Slice * Tile);
-        Tiles(dy, w, dx, dx, c, sw, sp, 1);
+        Tiles(dy, w, dx, dx, c, sw, sp, 1, 0);
     }
 
     private static int Groups(int channels, int pixels) => ((channels + Tile - 1) / Tile) * ((pixels + Tile - 1) / Tile);
 
-    /// <summary>The product of either kind; <paramref name="gradient"/> 0 is the forward product (with bias), 1 the input gradient.</summary>
+    /// <summary>
+    /// The product of either kind; <paramref name="gradient"/> 0 is the forward product (with bias,
+    /// and with <paramref name="relu"/> 1 its ReLU), 1 the input gradient.
+    /// </summary>
     private static void Tiles(ArrayView<float> src, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> dst,
-        ConvShape c, ArrayView<float> sw, ArrayView<float> sp, int gradient)
+        ConvShape c, ArrayView<float> sw, ArrayView<float> sp, int gradient, int relu)
     {
         int area = c.KernelH * c.KernelW;
         int channels = gradient == 0 ? c.OutChannels : c.InChannels;
@@ -73,8 +87,7 @@ public static class ConvGroupedGemm
         // Patches: this thread gathers pixel col0 + lane % 64 at depths p0 + pd + 4r.
         int m = col0 + lane % Tile, pd = lane / Tile;
         int b = m / plane, py = m % plane / planeW, px = m % planeW;
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        GemmBlock sum = default;
         for (int p0 = 0; p0 < depth; p0 += Slice)
         {
             // Weights: this thread stages depth p0 + tx (channel wq, tap of the kernel wk) of rows ty + 16r.
@@ -89,23 +102,14 @@ public static class ConvGroupedGemm
                 sp[(pd + 4 * r) * Tile + lane % Tile] = inside ? Gather(src, c, gradient, b, py, px, q, ky, kx) : 0f;
             }
             Group.Barrier();
-            for (int p = 0; p < Slice; p++)
-            {
-                int o = p * Tile;
-                float a0 = sw[o + ty], a1 = sw[o + ty + 16], a2 = sw[o + ty + 32], a3 = sw[o + ty + 48];
-                float u0 = sp[o + tx], u1 = sp[o + tx + 16], u2 = sp[o + tx + 32], u3 = sp[o + tx + 48];
-                c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                c20 += a2 * u0; c21 += a2 * u1; c22 += a2 * u2; c23 += a2 * u3;
-                c30 += a3 * u0; c31 += a3 * u1; c32 += a3 * u2; c33 += a3 * u3;
-            }
+            sum.AddSlice(sw, sp, ty, tx);
             Group.Barrier();
         }
         int n0 = row0 + ty, add = 1 - gradient;
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx, c00, c10, c20, c30);
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 16, c01, c11, c21, c31);
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 32, c02, c12, c22, c32);
-        StorePixel(dst, bias, add, channels, plane, pixels, n0, col0 + tx + 48, c03, c13, c23, c33);
+        StorePixel(dst, bias, add, relu, channels, plane, pixels, n0, col0 + tx, sum.C00, sum.C10, sum.C20, sum.C30);
+        StorePixel(dst, bias, add, relu, channels, plane, pixels, n0, col0 + tx + 16, sum.C01, sum.C11, sum.C21, sum.C31);
+        StorePixel(dst, bias, add, relu, channels, plane, pixels, n0, col0 + tx + 32, sum.C02, sum.C12, sum.C22, sum.C32);
+        StorePixel(dst, bias, add, relu, channels, plane, pixels, n0, col0 + tx + 48, sum.C03, sum.C13, sum.C23, sum.C33);
     }
 
     /// <summary>
@@ -147,21 +151,25 @@ public static class ConvGroupedGemm
     /// </summary>
     private static int Quotient(int n, int d, float reciprocal) => (int)((n + 0.5f) * reciprocal);
 
-    /// <summary>Stores channels n0, n0 + 16, n0 + 32, n0 + 48 of pixel m (plus bias[n] when <paramref name="addBias"/> is 1); nothing past the edges.</summary>
-    private static void StorePixel(ArrayView<float> dst, ArrayView<float> bias, int addBias, int channels, int plane, int pixels,
+    /// <summary>
+    /// Stores channels n0, n0 + 16, n0 + 32, n0 + 48 of pixel m (plus bias[n] when <paramref name="addBias"/>
+    /// is 1, then max(·, 0) when <paramref name="relu"/> is 1); nothing past the edges.
+    /// </summary>
+    private static void StorePixel(ArrayView<float> dst, ArrayView<float> bias, int addBias, int relu, int channels, int plane, int pixels,
         int n0, int m, float v0, float v1, float v2, float v3)
     {
         if (m >= pixels) return;
         int at = (m / plane * channels + n0) * plane + m % plane;
-        Store(dst, bias, addBias, channels, n0, at, v0);
-        Store(dst, bias, addBias, channels, n0 + 16, at + 16 * plane, v1);
-        Store(dst, bias, addBias, channels, n0 + 32, at + 32 * plane, v2);
-        Store(dst, bias, addBias, channels, n0 + 48, at + 48 * plane, v3);
+        Store(dst, bias, addBias, relu, channels, n0, at, v0);
+        Store(dst, bias, addBias, relu, channels, n0 + 16, at + 16 * plane, v1);
+        Store(dst, bias, addBias, relu, channels, n0 + 32, at + 32 * plane, v2);
+        Store(dst, bias, addBias, relu, channels, n0 + 48, at + 48 * plane, v3);
     }
 
-    private static void Store(ArrayView<float> dst, ArrayView<float> bias, int addBias, int channels, int n, int at, float v)
+    private static void Store(ArrayView<float> dst, ArrayView<float> bias, int addBias, int relu, int channels, int n, int at, float v)
     {
         if (n >= channels) return;
-        dst[at] = addBias != 0 ? v + bias[n] : v;
+        float u = addBias != 0 ? v + bias[n] : v;
+        dst[at] = relu != 0 ? Activation.Relu(u) : u;
     }
 }

@@ -46,8 +46,7 @@ public static class ConvGroupedWeightGradient
         int tap = col0 + lane % Tile, pd = lane / Tile;
         int tq = tap / area * c.Height * c.Width, tky = tap % area / c.KernelW - c.PadH, tkx = tap % c.KernelW - c.PadW;
         int m = first + pd, pb = m / plane, oy = m % plane / c.OutW, ox = m % c.OutW;
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        GemmBlock sum = default;
         for (int m0 = first; m0 < end; m0 += Slice)
         {
             bool inside = m0 + tx < end;
@@ -66,23 +65,14 @@ public static class ConvGroupedWeightGradient
                 for (; oy >= c.OutH; oy -= c.OutH) pb++;
             }
             Group.Barrier();
-            for (int p = 0; p < Slice; p++)
-            {
-                int o = p * Tile;
-                float g0 = sg[o + ty], g1 = sg[o + ty + 16], g2 = sg[o + ty + 32], g3 = sg[o + ty + 48];
-                float u0 = sp[o + tx], u1 = sp[o + tx + 16], u2 = sp[o + tx + 32], u3 = sp[o + tx + 48];
-                c00 += g0 * u0; c01 += g0 * u1; c02 += g0 * u2; c03 += g0 * u3;
-                c10 += g1 * u0; c11 += g1 * u1; c12 += g1 * u2; c13 += g1 * u3;
-                c20 += g2 * u0; c21 += g2 * u1; c22 += g2 * u2; c23 += g2 * u3;
-                c30 += g3 * u0; c31 += g3 * u1; c32 += g3 * u2; c33 += g3 * u3;
-            }
+            sum.AddSlice(sg, sp, ty, tx);
             Group.Barrier();
         }
         int at = k * c.OutChannels * taps;
-        StoreRow(partial, at, c.OutChannels, taps, row0 + ty, col0 + tx, c00, c01, c02, c03);
-        StoreRow(partial, at, c.OutChannels, taps, row0 + ty + 16, col0 + tx, c10, c11, c12, c13);
-        StoreRow(partial, at, c.OutChannels, taps, row0 + ty + 32, col0 + tx, c20, c21, c22, c23);
-        StoreRow(partial, at, c.OutChannels, taps, row0 + ty + 48, col0 + tx, c30, c31, c32, c33);
+        StoreRow(partial, at, c.OutChannels, taps, row0 + ty, col0 + tx, sum.C00, sum.C01, sum.C02, sum.C03);
+        StoreRow(partial, at, c.OutChannels, taps, row0 + ty + 16, col0 + tx, sum.C10, sum.C11, sum.C12, sum.C13);
+        StoreRow(partial, at, c.OutChannels, taps, row0 + ty + 32, col0 + tx, sum.C20, sum.C21, sum.C22, sum.C23);
+        StoreRow(partial, at, c.OutChannels, taps, row0 + ty + 48, col0 + tx, sum.C30, sum.C31, sum.C32, sum.C33);
     }
 
     /// <summary>

@@ -43,6 +43,23 @@ public static class Convolution
     public static void Forward(Index1D t, WorkSplit s,
         ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c)
     {
+        ForwardTiles(t, s, x, w, bias, y, c, false);
+    }
+
+    /// <summary>
+    /// y = max(conv(x, W) + bias, 0): <see cref="Forward"/> with the ReLU that follows it applied as
+    /// each output is stored (<see cref="Activation.Relu"/>, the very floats of the two kernels in
+    /// turn). Items: <see cref="ForwardItems"/>.
+    /// </summary>
+    public static void ForwardRelu(Index1D t, WorkSplit s,
+        ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c)
+    {
+        ForwardTiles(t, s, x, w, bias, y, c, true);
+    }
+
+    private static void ForwardTiles(Index1D t, WorkSplit s,
+        ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c, bool relu)
+    {
         int runs = (c.OutW + 7) / 8;
         int groups = (c.OutChannels + 3) / 4;
         for (int j = 0; j < s.ItemsPerThread; j++)
@@ -53,7 +70,7 @@ public static class Convolution
             int rest = item / runs;
             int oy = rest % c.OutH;
             rest /= c.OutH;
-            ForwardTile(x, w, bias, y, c, rest / groups, (rest % groups) * 4, oy, run * 8);
+            ForwardTile(x, w, bias, y, c, relu, rest / groups, (rest % groups) * 4, oy, run * 8);
         }
     }
 
@@ -141,7 +158,7 @@ public static class Convolution
     /// for 32 multiply-adds.
     /// </summary>
     private static void ForwardTile(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
-        ArrayView<float> y, ConvShape c, int b, int o0, int oy, int ox0)
+        ArrayView<float> y, ConvShape c, bool relu, int b, int o0, int oy, int ox0)
     {
         int taps = c.InChannels * c.KernelH * c.KernelW;
         int last = c.OutChannels - 1;
@@ -191,20 +208,24 @@ public static class Convolution
         }
 
         int n = c.OutW - ox0;
-        StoreForwardRow(y, bias, c, b, o0, oy, ox0, n, a00, a01, a02, a03, a04, a05, a06, a07);
-        StoreForwardRow(y, bias, c, b, o0 + 1, oy, ox0, n, a10, a11, a12, a13, a14, a15, a16, a17);
-        StoreForwardRow(y, bias, c, b, o0 + 2, oy, ox0, n, a20, a21, a22, a23, a24, a25, a26, a27);
-        StoreForwardRow(y, bias, c, b, o0 + 3, oy, ox0, n, a30, a31, a32, a33, a34, a35, a36, a37);
+        StoreForwardRow(y, bias, c, relu, b, o0, oy, ox0, n, a00, a01, a02, a03, a04, a05, a06, a07);
+        StoreForwardRow(y, bias, c, relu, b, o0 + 1, oy, ox0, n, a10, a11, a12, a13, a14, a15, a16, a17);
+        StoreForwardRow(y, bias, c, relu, b, o0 + 2, oy, ox0, n, a20, a21, a22, a23, a24, a25, a26, a27);
+        StoreForwardRow(y, bias, c, relu, b, o0 + 3, oy, ox0, n, a30, a31, a32, a33, a34, a35, a36, a37);
     }
 
-    private static void StoreForwardRow(ArrayView<float> y, ArrayView<float> bias, ConvShape c,
+    private static void StoreForwardRow(ArrayView<float> y, ArrayView<float> bias, ConvShape c, bool relu,
         int b, int o, int oy, int ox0, int n,
         float v0, float v1, float v2, float v3, float v4, float v5, float v6, float v7)
     {
         if (o >= c.OutChannels) return;
         float bo = bias[o];
         int at = ((b * c.OutChannels + o) * c.OutH + oy) * c.OutW + ox0;
-        Store8(y, at, 1, n, v0 + bo, v1 + bo, v2 + bo, v3 + bo, v4 + bo, v5 + bo, v6 + bo, v7 + bo);
+        if (relu)
+            Store8(y, at, 1, n, Activation.Relu(v0 + bo), Activation.Relu(v1 + bo), Activation.Relu(v2 + bo), Activation.Relu(v3 + bo),
+                Activation.Relu(v4 + bo), Activation.Relu(v5 + bo), Activation.Relu(v6 + bo), Activation.Relu(v7 + bo));
+        else
+            Store8(y, at, 1, n, v0 + bo, v1 + bo, v2 + bo, v3 + bo, v4 + bo, v5 + bo, v6 + bo, v7 + bo);
     }
 
     /// <summary>

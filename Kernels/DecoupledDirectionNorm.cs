@@ -27,11 +27,11 @@ public static class DecoupledDirectionNorm
             int p = s.Item(t, j);
             if (p >= s.Count) return;
             int row = p * n;
-            double g2 = L2BoxStep.SquaredNorm(gradient, row, n);
+            double g2 = RowNorm.Accumulate(RowNorm.L2, gradient, row, n);
             double a = g2 > 0.0 ? alpha / XMath.Sqrt(g2) : 0.0;
             double d2 = L2BoxStep.SquaredStepped(adversarial, original, gradient, a, row, n);
             double epsilon = norm[p] * (succeeded[p] != 0 ? 1.0 - gamma : 1.0 + gamma);
-            epsilon = XMath.Min(epsilon, XMath.Sqrt(L2BoxStep.FarthestCornerSquared(original, row, n)));
+            epsilon = XMath.Min(epsilon, RowNorm.Finish(RowNorm.L2, RowNorm.AccumulateFarthestCorner(RowNorm.L2, original, row, n)));
             norm[p] = (float)epsilon;
             L2BoxStep.Move(adversarial, original, gradient, a, d2 > 0.0 ? epsilon / XMath.Sqrt(d2) : 0.0, row, n);
         }

@@ -20,7 +20,19 @@ public static class Dense
         ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
         int batch, int inFeatures, int outFeatures)
     {
-        TiledProduct(t, s, x, inFeatures, 1, w, inFeatures, 1, y, outFeatures, bias, true, 0f, batch, outFeatures, inFeatures);
+        TiledProduct(t, s, x, inFeatures, 1, w, inFeatures, 1, y, outFeatures, bias, true, 0f, false, batch, outFeatures, inFeatures);
+    }
+
+    /// <summary>
+    /// y[b, n] = max(Σₖ x[b, k]·W[n, k] + bias[n], 0): <see cref="Forward"/> with the ReLU that
+    /// follows it applied as each output is stored (<see cref="Activation.Relu"/>, the very floats
+    /// of the two kernels in turn), saving the activation's launch and pass. Items: ⌈B/4⌉·⌈N/4⌉ tiles.
+    /// </summary>
+    public static void ForwardRelu(Index1D t, WorkSplit s,
+        ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
+        int batch, int inFeatures, int outFeatures)
+    {
+        TiledProduct(t, s, x, inFeatures, 1, w, inFeatures, 1, y, outFeatures, bias, true, 0f, true, batch, outFeatures, inFeatures);
     }
 
     /// <summary>Items of <see cref="ForwardQuads"/>: ⌈B/8⌉·⌈N/4⌉ tiles.</summary>
@@ -37,12 +49,30 @@ public static class Dense
         ArrayView<Quad> x, ArrayView<Quad> w, ArrayView<float> bias, ArrayView<float> y,
         int batch, int quadsPerRow, int outFeatures)
     {
+        QuadTiles(t, s, x, w, bias, y, batch, quadsPerRow, outFeatures, false);
+    }
+
+    /// <summary>
+    /// <see cref="ForwardQuads"/> with the following ReLU applied as each output is stored, as
+    /// <see cref="ForwardRelu"/> does. Items: <see cref="ForwardQuadsItems"/>.
+    /// </summary>
+    public static void ForwardQuadsRelu(Index1D t, WorkSplit s,
+        ArrayView<Quad> x, ArrayView<Quad> w, ArrayView<float> bias, ArrayView<float> y,
+        int batch, int quadsPerRow, int outFeatures)
+    {
+        QuadTiles(t, s, x, w, bias, y, batch, quadsPerRow, outFeatures, true);
+    }
+
+    private static void QuadTiles(Index1D t, WorkSplit s,
+        ArrayView<Quad> x, ArrayView<Quad> w, ArrayView<float> bias, ArrayView<float> y,
+        int batch, int quadsPerRow, int outFeatures, bool relu)
+    {
         int tilesN = (outFeatures + 3) / 4;
         for (int j = 0; j < s.ItemsPerThread; j++)
         {
             int item = s.Item(t, j);
             if (item >= s.Count) return;
-            QuadTile8x4(x, w, bias, y, (item / tilesN) * 8, (item % tilesN) * 4, batch, outFeatures, quadsPerRow);
+            QuadTile8x4(x, w, bias, y, (item / tilesN) * 8, (item % tilesN) * 4, batch, outFeatures, quadsPerRow, relu);
         }
     }
 
@@ -51,7 +81,7 @@ public static class Dense
         ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx,
         int batch, int inFeatures, int outFeatures)
     {
-        TiledProduct(t, s, dy, outFeatures, 1, w, 1, inFeatures, dx, inFeatures, dy, false, 0f, batch, inFeatures, outFeatures);
+        TiledProduct(t, s, dy, outFeatures, 1, w, 1, inFeatures, dx, inFeatures, dy, false, 0f, false, batch, inFeatures, outFeatures);
     }
 
     /// <summary>
@@ -62,7 +92,7 @@ public static class Dense
         ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dw,
         int batch, int inFeatures, int outFeatures, float beta)
     {
-        TiledProduct(t, s, dy, 1, outFeatures, x, 1, inFeatures, dw, inFeatures, dy, false, beta, outFeatures, inFeatures, batch);
+        TiledProduct(t, s, dy, 1, outFeatures, x, 1, inFeatures, dw, inFeatures, dy, false, beta, false, outFeatures, inFeatures, batch);
     }
 
     /// <summary>db[n] = beta·db[n] + Σ_b dY[b, n]. Items: N.</summary>
@@ -82,13 +112,13 @@ public static class Dense
 
     /// <summary>
     /// The M×N product C = beta·C + A·Bᵀ (+ bias) that all three public 4×4-tiled kernels are, with
-    /// A, B and C read through the strides <see cref="Tile4x4"/> takes: one item per 4×4 output tile,
-    /// ⌈M/4⌉·⌈N/4⌉ items, row-major over the tiles.
+    /// A, B and C read through the strides <see cref="Tile4x4"/> takes, each output through a ReLU
+    /// when <paramref name="relu"/> is set: one item per 4×4 output tile, ⌈M/4⌉·⌈N/4⌉ items, row-major over the tiles.
     /// </summary>
     private static void TiledProduct(Index1D t, WorkSplit s,
         ArrayView<float> a, int aRow, int aCol,
         ArrayView<float> b, int bRow, int bCol,
-        ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta,
+        ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta, bool relu,
         int m, int n, int depth)
     {
         int tilesN = (n + 3) / 4;
@@ -96,7 +126,7 @@ public static class Dense
         {
             int item = s.Item(t, j);
             if (item >= s.Count) return;
-            Tile4x4(a, aRow, aCol, b, bRow, bCol, c, ldc, bias, addBias, beta, (item / tilesN) * 4, (item % tilesN) * 4, m, n, depth);
+            Tile4x4(a, aRow, aCol, b, bRow, bCol, c, ldc, bias, addBias, beta, relu, (item / tilesN) * 4, (item % tilesN) * 4, m, n, depth);
         }
     }
 
@@ -108,7 +138,7 @@ public static class Dense
     private static void Tile4x4(
         ArrayView<float> a, int aRow, int aCol,
         ArrayView<float> b, int bRow, int bCol,
-        ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta,
+        ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta, bool relu,
         int i0, int j0, int m, int n, int depth)
     {
         int a0 = i0 * aRow, a1 = Math.Min(i0 + 1, m - 1) * aRow;
@@ -129,10 +159,10 @@ public static class Dense
             c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
         }
 
-        Store4(c, ldc, bias, addBias, beta, i0, j0, m, n, c00, c01, c02, c03);
-        Store4(c, ldc, bias, addBias, beta, i0 + 1, j0, m, n, c10, c11, c12, c13);
-        Store4(c, ldc, bias, addBias, beta, i0 + 2, j0, m, n, c20, c21, c22, c23);
-        Store4(c, ldc, bias, addBias, beta, i0 + 3, j0, m, n, c30, c31, c32, c33);
+        Store4(c, ldc, bias, addBias, beta, relu, i0, j0, m, n, c00, c01, c02, c03);
+        Store4(c, ldc, bias, addBias, beta, relu, i0 + 1, j0, m, n, c10, c11, c12, c13);
+        Store4(c, ldc, bias, addBias, beta, relu, i0 + 2, j0, m, n, c20, c21, c22, c23);
+        Store4(c, ldc, bias, addBias, beta, relu, i0 + 3, j0, m, n, c30, c31, c32, c33);
     }
 
     /// <summary>
@@ -140,7 +170,7 @@ public static class Dense
     /// the edge are clamped for loading and skipped for storing.
     /// </summary>
     private static void QuadTile8x4(ArrayView<Quad> x, ArrayView<Quad> w, ArrayView<float> bias, ArrayView<float> y,
-        int i0, int j0, int m, int n, int quads)
+        int i0, int j0, int m, int n, int quads, bool relu)
     {
         int r0 = i0 * quads, r1 = Math.Min(i0 + 1, m - 1) * quads, r2 = Math.Min(i0 + 2, m - 1) * quads;
         int r3 = Math.Min(i0 + 3, m - 1) * quads, r4 = Math.Min(i0 + 4, m - 1) * quads;
@@ -163,32 +193,34 @@ public static class Dense
             s7.Add(x[r7 + q], b0, b1, b2, b3);
         }
 
-        Store4(y, n, bias, true, 0f, i0, j0, m, n, s0.V0, s0.V1, s0.V2, s0.V3);
-        Store4(y, n, bias, true, 0f, i0 + 1, j0, m, n, s1.V0, s1.V1, s1.V2, s1.V3);
-        Store4(y, n, bias, true, 0f, i0 + 2, j0, m, n, s2.V0, s2.V1, s2.V2, s2.V3);
-        Store4(y, n, bias, true, 0f, i0 + 3, j0, m, n, s3.V0, s3.V1, s3.V2, s3.V3);
-        Store4(y, n, bias, true, 0f, i0 + 4, j0, m, n, s4.V0, s4.V1, s4.V2, s4.V3);
-        Store4(y, n, bias, true, 0f, i0 + 5, j0, m, n, s5.V0, s5.V1, s5.V2, s5.V3);
-        Store4(y, n, bias, true, 0f, i0 + 6, j0, m, n, s6.V0, s6.V1, s6.V2, s6.V3);
-        Store4(y, n, bias, true, 0f, i0 + 7, j0, m, n, s7.V0, s7.V1, s7.V2, s7.V3);
+        Store4(y, n, bias, true, 0f, relu, i0, j0, m, n, s0.V0, s0.V1, s0.V2, s0.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 1, j0, m, n, s1.V0, s1.V1, s1.V2, s1.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 2, j0, m, n, s2.V0, s2.V1, s2.V2, s2.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 3, j0, m, n, s3.V0, s3.V1, s3.V2, s3.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 4, j0, m, n, s4.V0, s4.V1, s4.V2, s4.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 5, j0, m, n, s5.V0, s5.V1, s5.V2, s5.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 6, j0, m, n, s6.V0, s6.V1, s6.V2, s6.V3);
+        Store4(y, n, bias, true, 0f, relu, i0 + 7, j0, m, n, s7.V0, s7.V1, s7.V2, s7.V3);
     }
 
-    private static void Store4(ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta,
+    private static void Store4(ArrayView<float> c, int ldc, ArrayView<float> bias, bool addBias, float beta, bool relu,
         int i, int j0, int m, int n, float v0, float v1, float v2, float v3)
     {
         if (i >= m) return;
         int row = i * ldc;
-        Store1(c, row, bias, addBias, beta, j0, n, v0);
-        Store1(c, row, bias, addBias, beta, j0 + 1, n, v1);
-        Store1(c, row, bias, addBias, beta, j0 + 2, n, v2);
-        Store1(c, row, bias, addBias, beta, j0 + 3, n, v3);
+        Store1(c, row, bias, addBias, beta, relu, j0, n, v0);
+        Store1(c, row, bias, addBias, beta, relu, j0 + 1, n, v1);
+        Store1(c, row, bias, addBias, beta, relu, j0 + 2, n, v2);
+        Store1(c, row, bias, addBias, beta, relu, j0 + 3, n, v3);
     }
 
-    private static void Store1(ArrayView<float> c, int row, ArrayView<float> bias, bool addBias, float beta,
+    private static void Store1(ArrayView<float> c, int row, ArrayView<float> bias, bool addBias, float beta, bool relu,
         int j, int n, float v)
     {
         if (j >= n) return;
         if (addBias) v += bias[j];
+        // Only the forward product takes the ReLU, and it overwrites (beta 0): max(x·w + b, 0) exactly.
+        if (relu) v = Activation.Relu(v);
         // beta is exactly 0 or 1; 0 must overwrite even NaN garbage left in a fresh buffer.
         c[row + j] = beta == 0f ? v : beta * c[row + j] + v;
     }

@@ -12,7 +12,8 @@ namespace IlgpuBlindSpots.Kernels;
 /// </summary>
 /// <remarks>
 /// Every output sums its products in order p = 0, 1, …, Depth − 1 (the slices past the edge add
-/// exact zeros), then the bias, exactly as <see cref="Dense"/> does: both give the same floats.
+/// exact zeros), then the bias, then the ReLU when <see cref="GemmShape.Relu"/> fuses one, exactly as
+/// <see cref="Dense"/> does: both give the same floats.
 /// Not for ILGPU's CPU accelerator, which emulates barriers with OS threads (thousands of times
 /// slower there than <see cref="Dense"/>'s register tiles).
 /// </remarks>
@@ -29,29 +30,19 @@ public static class DenseGroupedGemm
         int tilesN = (g.N + Tile - 1) / Tile;
         int row0 = (Grid.IdxX / tilesN) * Tile, col0 = (Grid.IdxX % tilesN) * Tile;
         int lane = Group.IdxX, tx = lane % 16, ty = lane / 16;
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        GemmBlock sum = default;
         for (int p0 = 0; p0 < g.Depth; p0 += Slice)
         {
             Stage(a, sa, lane, row0, p0, g.M, g.Depth, g.ARow, g.ACol);
             Stage(b, sb, lane, col0, p0, g.N, g.Depth, g.BRow, g.BCol);
             Group.Barrier();
-            for (int p = 0; p < Slice; p++)
-            {
-                int o = p * Tile;
-                float x0 = sa[o + ty], x1 = sa[o + ty + 16], x2 = sa[o + ty + 32], x3 = sa[o + ty + 48];
-                float y0 = sb[o + tx], y1 = sb[o + tx + 16], y2 = sb[o + tx + 32], y3 = sb[o + tx + 48];
-                c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-                c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-                c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-                c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
-            }
+            sum.AddSlice(sa, sb, ty, tx);
             Group.Barrier();
         }
-        StoreRow(c, bias, g, row0 + ty, col0 + tx, c00, c01, c02, c03);
-        StoreRow(c, bias, g, row0 + ty + 16, col0 + tx, c10, c11, c12, c13);
-        StoreRow(c, bias, g, row0 + ty + 32, col0 + tx, c20, c21, c22, c23);
-        StoreRow(c, bias, g, row0 + ty + 48, col0 + tx, c30, c31, c32, c33);
+        StoreRow(c, bias, g, row0 + ty, col0 + tx, sum.C00, sum.C01, sum.C02, sum.C03);
+        StoreRow(c, bias, g, row0 + ty + 16, col0 + tx, sum.C10, sum.C11, sum.C12, sum.C13);
+        StoreRow(c, bias, g, row0 + ty + 32, col0 + tx, sum.C20, sum.C21, sum.C22, sum.C23);
+        StoreRow(c, bias, g, row0 + ty + 48, col0 + tx, sum.C30, sum.C31, sum.C32, sum.C33);
     }
 
     /// <summary>
@@ -86,6 +77,7 @@ public static class DenseGroupedGemm
     {
         if (j >= g.N) return;
         if (g.AddBias != 0) v += bias[j];
+        if (g.Relu != 0) v = Activation.Relu(v);
         int at = i * g.Ldc + j;
         // Beta is exactly 0 or 1; 0 must overwrite even NaN garbage left in a fresh buffer.
         c[at] = g.Beta == 0f ? v : g.Beta * c[at] + v;

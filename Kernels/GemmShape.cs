@@ -19,18 +19,21 @@ public readonly struct GemmShape
     public readonly int AddBias;
     /// <summary>Exactly 0 (overwrite) or 1 (accumulate).</summary>
     public readonly float Beta;
+    /// <summary>1 stores max(output, 0) (a forward product whose ReLU is fused into it, see <see cref="Activation.Relu"/>), 0 the output itself.</summary>
+    public readonly int Relu;
 
     /// <summary>A product of the given sizes and strides.</summary>
-    public GemmShape(int m, int n, int depth, int aRow, int aCol, int bRow, int bCol, int ldc, bool addBias, float beta)
+    public GemmShape(int m, int n, int depth, int aRow, int aCol, int bRow, int bCol, int ldc, bool addBias, float beta, bool relu = false)
     {
         M = m; N = n; Depth = depth; ARow = aRow; ACol = aCol; BRow = bRow; BCol = bCol; Ldc = ldc;
         AddBias = addBias ? 1 : 0;
         Beta = beta;
+        Relu = relu ? 1 : 0;
     }
 
-    /// <summary>y = x·Wᵀ + b: x [B, K], W [N, K], y [B, N].</summary>
-    public static GemmShape DenseForward(int batch, int inFeatures, int outFeatures) =>
-        new(batch, outFeatures, inFeatures, inFeatures, 1, inFeatures, 1, outFeatures, true, 0f);
+    /// <summary>y = x·Wᵀ + b, or max(x·Wᵀ + b, 0) with <paramref name="relu"/>: x [B, K], W [N, K], y [B, N].</summary>
+    public static GemmShape DenseForward(int batch, int inFeatures, int outFeatures, bool relu = false) =>
+        new(batch, outFeatures, inFeatures, inFeatures, 1, inFeatures, 1, outFeatures, true, 0f, relu);
 
     /// <summary>dX = dY·W: dY [B, N], W [N, K], dX [B, K].</summary>
     public static GemmShape DenseBackwardInput(int batch, int inFeatures, int outFeatures) =>

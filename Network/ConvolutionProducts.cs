@@ -30,6 +30,8 @@ internal sealed class ConvolutionProducts
     private readonly ComputeDevice device;
     private readonly bool grouped;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> forward;
+    private Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>? forwardRelu;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>? groupedForwardRelu;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> backwardInput;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, float> backwardWeights;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ConvShape, float> backwardBias;
@@ -60,16 +62,26 @@ internal sealed class ConvolutionProducts
     /// <summary>Whether this device runs <paramref name="c"/>'s input gradient as the implicit GEMM.</summary>
     public bool GroupedBackwardInput(ConvShape c) => grouped && c.InChannels >= GroupedMinChannels;
 
-    /// <summary>y = conv(x, W) + b: x [B, C, H, W], W [O, C, KH, KW], b [O], y [B, O, OH, OW].</summary>
-    public void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c)
+    /// <summary>
+    /// y = conv(x, W) + b, or with <paramref name="relu"/> max(conv(x, W) + b, 0) in the same launch
+    /// (the floats of the product and a separate ReLU): x [B, C, H, W], W [O, C, KH, KW], b [O], y [B, O, OH, OW].
+    /// </summary>
+    public void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape c, bool relu = false)
     {
+        var k = device.KernelCache;
         if (GroupedForward(c))
         {
-            groupedForward!(new KernelConfig(ConvGroupedGemm.ForwardGroups(c), GemmTile.GroupSize), x, w, bias, y, c);
+            var grouped = relu
+                ? groupedForwardRelu ??= k.LoadGrouped<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ConvGroupedGemm.ForwardRelu)
+                : groupedForward!;
+            grouped(new KernelConfig(ConvGroupedGemm.ForwardGroups(c), GemmTile.GroupSize), x, w, bias, y, c);
             return;
         }
         var s = device.Split(Convolution.ForwardItems(c));
-        forward(s.Threads, s, x, w, bias, y, c);
+        var tiles = relu
+            ? forwardRelu ??= k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Convolution.ForwardRelu)
+            : forward;
+        tiles(s.Threads, s, x, w, bias, y, c);
     }
 
     /// <summary>dX of the convolution, overwritten: dY [B, O, OH, OW], W [O, C, KH, KW], dX [B, C, H, W].</summary>

@@ -16,6 +16,8 @@ internal sealed class DenseProducts
     private readonly bool grouped;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? forward;
     private readonly Action<Index1D, WorkSplit, ArrayView<Quad>, ArrayView<Quad>, ArrayView<float>, ArrayView<float>, int, int, int>? forwardQuads;
+    private Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? forwardRelu;
+    private Action<Index1D, WorkSplit, ArrayView<Quad>, ArrayView<Quad>, ArrayView<float>, ArrayView<float>, int, int, int>? forwardQuadsRelu;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? backwardInput;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>? backwardWeights;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? product;
@@ -38,20 +40,28 @@ internal sealed class DenseProducts
         backwardBias = k.Load<WorkSplit, ArrayView<float>, ArrayView<float>, int, int, float>(Kernels.Dense.BackwardBias);
     }
 
-    /// <summary>y = x·Wᵀ + b: x [B, K], W [N, K], b [N], y [B, N].</summary>
-    public void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, int batch, int inFeatures, int outFeatures)
+    /// <summary>
+    /// y = x·Wᵀ + b, or with <paramref name="relu"/> max(x·Wᵀ + b, 0) in the same launch (the floats
+    /// of the product and a separate ReLU): x [B, K], W [N, K], b [N], y [B, N].
+    /// </summary>
+    public void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, int batch, int inFeatures, int outFeatures,
+        bool relu = false)
     {
         if (grouped)
-            Launch(x, w, y, bias, GemmShape.DenseForward(batch, inFeatures, outFeatures));
+            Launch(x, w, y, bias, GemmShape.DenseForward(batch, inFeatures, outFeatures, relu));
         else if (inFeatures % 4 == 0)
         {
             var s = device.Split(Kernels.Dense.ForwardQuadsItems(batch, outFeatures));
-            forwardQuads!(s.Threads, s, x.Cast<Quad>(), w.Cast<Quad>(), bias, y, batch, inFeatures / 4, outFeatures);
+            var kernel = relu ? forwardQuadsRelu ??= device.KernelCache.Load<WorkSplit, ArrayView<Quad>, ArrayView<Quad>, ArrayView<float>, ArrayView<float>, int, int, int>(Kernels.Dense.ForwardQuadsRelu)
+                : forwardQuads!;
+            kernel(s.Threads, s, x.Cast<Quad>(), w.Cast<Quad>(), bias, y, batch, inFeatures / 4, outFeatures);
         }
         else
         {
             var s = device.Split(Tiles(batch) * Tiles(outFeatures));
-            forward!(s.Threads, s, x, w, bias, y, batch, inFeatures, outFeatures);
+            var kernel = relu ? forwardRelu ??= device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Kernels.Dense.ForwardRelu)
+                : forward!;
+            kernel(s.Threads, s, x, w, bias, y, batch, inFeatures, outFeatures);
         }
     }
 

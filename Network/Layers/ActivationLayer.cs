@@ -55,6 +55,20 @@ public sealed class ActivationLayer : ILayer
         return y;
     }
 
+    /// <summary>
+    /// This ReLU's forward pass done by the product before it (<see cref="IReluFusable.ForwardRelu"/>):
+    /// <paramref name="y"/>, already max(x, 0), is taken as the layer's output for its backward pass
+    /// (which reads only the output) and returned. No launch.
+    /// </summary>
+    internal Tensor Adopt(Tensor y)
+    {
+        if (Kind != ActivationKind.Relu)
+            throw new InvalidOperationException($"only a ReLU is fused into the product before it, not {Spec}");
+        input = y;
+        lastOutput = y;
+        return y;
+    }
+
     /// <inheritdoc/>
     public Tensor Backward(Tensor dy, bool parameterGradients)
     {

@@ -7,7 +7,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// 2-D convolution, PyTorch's Conv2d: x [B, C, H, W] → y [B, O, OH, OW], W [O, C, KH, KW], b [O],
 /// with OH = (H + 2P − KH)/S + 1, zero padding P and stride S.
 /// </summary>
-public sealed class Conv2dLayer : ILayer
+public sealed class Conv2dLayer : ILayer, IReluFusable
 {
     private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
@@ -76,14 +76,19 @@ public sealed class Conv2dLayer : ILayer
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(Tensor x, bool training)
+    public Tensor Forward(Tensor x, bool training) => Run(x, relu: false);
+
+    /// <inheritdoc/>
+    Tensor IReluFusable.ForwardRelu(Tensor x, bool training) => Run(x, relu: true);
+
+    private Tensor Run(Tensor x, bool relu)
     {
         if (x.RowLength != InChannels * InHeight * InWidth)
             throw new BlindSpotsException($"{Spec}: expects inputs [{InChannels}, {InHeight}, {InWidth}], got {Tensor.Format(x.Shape)}");
         input = x;
         shape = Shape(x.Batch);
         var y = output.Get(device, [x.Batch, Filters, shape.OutH, shape.OutW]);
-        device.Convolution.Forward(x.View, Weight.Value.View, Bias.Value.View, y.View, shape);
+        device.Convolution.Forward(x.View, Weight.Value.View, Bias.Value.View, y.View, shape, relu);
         return y;
     }
 

@@ -6,7 +6,7 @@ namespace IlgpuBlindSpots.Network.Layers;
 /// Fully connected layer, PyTorch's Linear: x [B, K] → y = x·Wᵀ + b [B, N]; W [N, K], b [N].
 /// An input of rank above 2 (an image batch) is flattened per example first.
 /// </summary>
-public sealed class DenseLayer : ILayer
+public sealed class DenseLayer : ILayer, IReluFusable
 {
     private readonly ComputeDevice device;
     private readonly LayerBuffer output = new(), inputGradient = new();
@@ -50,14 +50,19 @@ public sealed class DenseLayer : ILayer
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(Tensor x, bool training)
+    public Tensor Forward(Tensor x, bool training) => Run(x, relu: false);
+
+    /// <inheritdoc/>
+    Tensor IReluFusable.ForwardRelu(Tensor x, bool training) => Run(x, relu: true);
+
+    private Tensor Run(Tensor x, bool relu)
     {
         if (x.RowLength != InFeatures)
             throw new BlindSpotsException($"{Spec}: expects {InFeatures} input features per example, got {Tensor.Format(x.Shape)}");
         input = x;
         int batch = x.Batch;
         var y = output.Get(device, [batch, OutFeatures]);
-        device.Dense.Forward(x.View, Weight.Value.View, Bias.Value.View, y.View, batch, InFeatures, OutFeatures);
+        device.Dense.Forward(x.View, Weight.Value.View, Bias.Value.View, y.View, batch, InFeatures, OutFeatures, relu);
         return y;
     }
 

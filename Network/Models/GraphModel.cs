@@ -25,6 +25,8 @@ public sealed class GraphModel : Model
     private readonly List<ILayer> layers;
     private readonly List<Parameter> parameters;
     private readonly ValueLifetimes lifetimes;
+    private readonly int[] fusedInto;
+    private readonly bool[] adopts;
     private readonly ActivationPool pool = new();
     private readonly HeldMemory memory;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>> accumulate;
@@ -37,6 +39,9 @@ public sealed class GraphModel : Model
         this.constants = constants;
         this.outputValue = outputValue;
         lifetimes = new ValueLifetimes(nodes, valueCount, outputValue);
+        fusedInto = ReluFusion.ForGraph(nodes, lifetimes, outputValue);
+        adopts = new bool[nodes.Count];
+        foreach (int j in fusedInto) if (j >= 0) adopts[j] = true;
         uses = lifetimes.Readers.ToArray();
         uses[outputValue]++;
         values = new Tensor?[valueCount];
@@ -61,6 +66,8 @@ public sealed class GraphModel : Model
     /// <summary>The values whose memory the last pass still holds (kept for a backward pass, or the output).</summary>
     public IReadOnlyList<int> HeldValues => Enumerable.Range(0, held.Length).Where(v => held[v]).ToList();
 
+    /// <inheritdoc/>
+    public override int FusedPairs => fusedInto.Count(j => j >= 0);
     /// <summary>The nodes in the order a forward pass runs them.</summary>
     public IReadOnlyList<GraphNode> Nodes => nodes;
     /// <summary>The one-input layers in run order (the merges have no parameters).</summary>
@@ -92,11 +99,10 @@ public sealed class GraphModel : Model
         values[0] = x;
         foreach (var (v, t) in constants) values[v] = t;
         using var lending = pool.Lend();
-        foreach (var node in nodes)
+        for (int i = 0; i < nodes.Count; i++)
         {
-            var y = values[node.Output] = node.Layer != null
-                ? node.Layer.Forward(values[node.Inputs[0]]!, training)
-                : node.Merge!.Forward(node.Inputs.Select(v => values[v]!).ToList());
+            var node = nodes[i];
+            var y = values[node.Output] = Run(i, training);
             if (!FreesActivations) continue;
             KeepIfLive(node.Output, y, unread, then);
             foreach (int v in node.Inputs) unread[v]--;
@@ -104,6 +110,20 @@ public sealed class GraphModel : Model
                 if (unread[v] == 0 && !lifetimes.Kept(v, then) && held[v]) Free(v);
         }
         return values[outputValue]!;
+    }
+
+    /// <summary>
+    /// Runs node <paramref name="i"/> on its inputs' values. A product fused with its ReLU stores the
+    /// activated output as its value, which only that ReLU reads; the ReLU then takes it as its own.
+    /// </summary>
+    private Tensor Run(int i, bool training)
+    {
+        var node = nodes[i];
+        if (node.Layer is null) return node.Merge!.Forward(node.Inputs.Select(v => values[v]!).ToList());
+        var x = values[node.Inputs[0]]!;
+        if (FusesActivations && fusedInto[i] >= 0) return ((IReluFusable)node.Layer).ForwardRelu(x, training);
+        if (FusesActivations && adopts[i]) return ((ActivationLayer)node.Layer).Adopt(x);
+        return node.Layer.Forward(x, training);
     }
 
     /// <summary>Counts a value just written as a holder of its memory while it is still to be read or kept, else gives the memory back.</summary>

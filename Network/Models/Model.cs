@@ -43,6 +43,16 @@ public abstract class Model : IDisposable
     public abstract string Description { get; }
 
     /// <summary>
+    /// Whether a product (dense, convolution) whose output only the ReLU after it reads applies that
+    /// ReLU as it stores, in one launch (the default; the same floats either way). Off, every layer
+    /// runs its own launch: for measuring and testing what fusing saves.
+    /// </summary>
+    public bool FusesActivations { get; set; } = true;
+
+    /// <summary>How many product–ReLU pairs a forward pass runs as one launch while <see cref="FusesActivations"/> is on (none unless a model says).</summary>
+    public virtual int FusedPairs => 0;
+
+    /// <summary>
     /// Runs the model on a batch [B, ..InputShape] (or [B, InputLength]) and returns its output
     /// [B, ..]; <paramref name="training"/> switches dropout on. The output belongs to the model and
     /// is overwritten by its next pass: copy it (<see cref="Tensor.ToArray"/>) to keep it.

@@ -20,10 +20,14 @@ public sealed class SequentialModel : Model
         Architecture = architecture;
         this.layers = layers;
         parameters = layers.SelectMany(l => l.Parameters).ToList();
+        fusedWithNext = ReluFusion.ForChain(layers);
     }
 
     private readonly List<Parameter> parameters;
+    private readonly bool[] fusedWithNext;
 
+    /// <inheritdoc/>
+    public override int FusedPairs => fusedWithNext.Count(f => f);
     /// <summary>The spec the layers were built from.</summary>
     public ArchitectureSpec Architecture { get; }
     /// <summary>The layers in order, input first.</summary>
@@ -71,23 +75,35 @@ public sealed class SequentialModel : Model
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, bool training)
     {
-        var x = Shaped(input);
-        foreach (var layer in layers) x = layer.Forward(x, training);
+        return Run(Shaped(input), layers.Count, training);
+    }
+
+    /// <summary>The first <paramref name="count"/> layers on <paramref name="x"/>, a product and its ReLU as one launch where both are among them.</summary>
+    private Tensor Run(Tensor x, int count, bool training)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (FusesActivations && fusedWithNext[i] && i + 1 < count)
+            {
+                x = ((ActivationLayer)layers[i + 1]).Adopt(((IReluFusable)layers[i]).ForwardRelu(x, training));
+                i++;
+            }
+            else x = layers[i].Forward(x, training);
+        }
         return x;
     }
 
     /// <summary>
     /// Evaluation-mode output of the first <paramref name="layerCount"/> layers, [B, ...] in that
     /// layer's shape: what a hidden layer computes for each example (<c>Layers.Count</c> gives the
-    /// logits). The tensor belongs to the layer and is valid until its next forward pass.
+    /// logits). The tensor belongs to the layer and is valid until its next forward pass. A layer
+    /// whose ReLU is fused into it still gives its own output here when the count ends at it.
     /// </summary>
     public Tensor Activations(Tensor input, int layerCount)
     {
         if (layerCount < 1 || layerCount > layers.Count)
             throw new BlindSpotsException($"the model has layers 1..{layers.Count}, not {layerCount}");
-        var x = Shaped(input);
-        for (int i = 0; i < layerCount; i++) x = layers[i].Forward(x, training: false);
-        return x;
+        return Run(Shaped(input), layerCount, training: false);
     }
 
     /// <summary>

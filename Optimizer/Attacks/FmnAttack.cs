@@ -5,8 +5,8 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// <summary>
 /// The Fast Minimum-Norm attack (Pintor et al. 2021), L2 or L∞: steps along the normalised gradient
 /// of the logit difference, projected onto a ball of the norm whose radius ε shrinks below the best
-/// norm found while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>,
-/// <see cref="FastMinimumNorm.StepLInf"/>). The L∞ attack keeps the DDN start (an L2 attack; any
+/// norm found while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>
+/// with <see cref="RowNorm.L2"/> or <see cref="RowNorm.LInf"/>). The L∞ attack keeps the DDN start (an L2 attack; any
 /// adversarial start serves) and the bisection, which shrinks both norms by the same factor.
 /// </summary>
 /// <remarks>
@@ -56,8 +56,8 @@ public sealed class FmnAttack : Attack<FmnOptions>
         if (bisectionSteps > 0) BoundarySearch.Run(state, bisectionSteps);
         var device = state.Device;
         var step = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int>(
-            o.Norm == Distance.LInf ? FastMinimumNorm.StepLInf : FastMinimumNorm.Step);
+            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int, int>(FastMinimumNorm.Step);
+        int norm = o.Norm == Distance.LInf ? RowNorm.LInf : RowNorm.L2;
         // A problem with a success starts at the radius of its best input; one without, at +∞ (FMN's own rule then applies).
         float[] radius = state.BestSquaredNorm.ToArray().Select(v => float.IsFinite(v) ? MathF.Sqrt(v) : float.PositiveInfinity).ToArray();
         using var epsilon = Tensor.FromArray(device, radius, state.Count);
@@ -68,7 +68,7 @@ public sealed class FmnAttack : Attack<FmnOptions>
             float gamma = (float)CosineSchedule.At(o.Gamma, o.FinalGamma, k, o.Steps);
             var (difference, gradient) = state.Evaluate(AttackLossKind.Margin, float.PositiveInfinity);
             step(rows.Threads, rows, state.Adversarial.View, state.Original.View, gradient.View, difference.View,
-                state.Succeeded, state.EverSucceeded, state.BestSquaredNorm.View, epsilon.View, alpha, gamma, state.Length);
+                state.Succeeded, state.EverSucceeded, state.BestSquaredNorm.View, epsilon.View, alpha, gamma, state.Length, norm);
         }
     }
 }

@@ -13,7 +13,9 @@ internal sealed class MinimalNormState : IDisposable
     private readonly AttackLoss loss;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> labels, targets, succeeded, everSucceeded;
     private readonly Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int> keep;
+        ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int> keep;
+    /// <summary>The <see cref="RowNorm"/> the state measures perturbations with.</summary>
+    private readonly int norm;
 
     /// <summary>
     /// P problems from host arrays: originals and starting iterates [P·n]; labels and targets [P]
@@ -44,8 +46,8 @@ internal sealed class MinimalNormState : IDisposable
         succeeded = a.Allocate1D<int>(Count);
         everSucceeded = a.Allocate1D(BestSquaredNorm.ToArray().Select(v => float.IsFinite(v) ? 1 : 0).ToArray());
         keep = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(
-            measure == Distance.LInf ? BestAdversarial.KeepLInf : BestAdversarial.Keep);
+            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(BestAdversarial.Keep);
+        norm = measure == Distance.LInf ? RowNorm.LInf : RowNorm.L2;
     }
 
     public int Count { get; }
@@ -91,7 +93,7 @@ internal sealed class MinimalNormState : IDisposable
     {
         var s = Device.Split(Count);
         keep(s.Threads, s, logits.View, Labels, Targets, Adversarial.View, Original.View, SquaredNorm.View,
-            Succeeded, EverSucceeded, BestSquaredNorm.View, Best.View, logits.RowLength, Length);
+            Succeeded, EverSucceeded, BestSquaredNorm.View, Best.View, logits.RowLength, Length, norm);
     }
 
     /// <summary>The flags of <paramref name="view"/> on the host.</summary>

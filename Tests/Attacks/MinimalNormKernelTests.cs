@@ -71,8 +71,8 @@ public class MinimalNormKernelTests
         using var tb = Tensor.FromArray(Dev, best, rows, n);
         var s = Dev.Split(rows);
         Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(BestAdversarial.Keep)(
-            s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n);
+            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(BestAdversarial.Keep)(
+            s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n, RowNorm.L2);
         int[] success = succeeded.GetAsArray1D(), everAfter = ever.GetAsArray1D();
         float[] norms = sq.ToArray(), newBestNorm = tbn.ToArray(), newBest = tb.ToArray();
         Assert.Equal([1, 0, 1, 0, 1, 0], success);
@@ -132,7 +132,7 @@ public class MinimalNormKernelTests
         // Row 2 never found: the linearised distance to the boundary.
         var rows = new FmnCase(x, a, Rand.Uniform(113, FmnRowCount * FmnN),
             BestSquared: [0.09f, 0.3f, float.PositiveInfinity, 0.2f], Epsilon: [0.5f, 0.4f, float.PositiveInfinity, float.PositiveInfinity]);
-        CheckFmnStep(FastMinimumNorm.Step, rows, epsilonDigits: 4,
+        CheckFmnStep(RowNorm.L2, rows, epsilonDigits: 4,
             (xr, ar, gr) => (Norm(ar.Select((v, k) => v - xr[k]).ToArray()), Norm(gr), Norm(xr.Select(v => Math.Max(v, 1 - v)).ToArray())),
             (xr, ar, gr, e) =>
             {
@@ -144,7 +144,7 @@ public class MinimalNormKernelTests
     }
 
     [Fact]
-    public void KeepLInfKeepsTheIterateOfSmallestLargestChange()
+    public void KeepInLInfKeepsTheIterateOfSmallestLargestChange()
     {
         const int rows = 4, classes = 3, n = 9;
         float[] x = AttackKernelTests.PixelLike(94, rows * n);
@@ -166,8 +166,8 @@ public class MinimalNormKernelTests
         using var tb = Tensor.FromArray(Dev, best, rows, n);
         var s = WorkSplit.Strided(rows, 3);
         Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(BestAdversarial.KeepLInf)(
-            s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n);
+            ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(BestAdversarial.Keep)(
+            s.Threads, s, tz.View, tl.View, tt.View, ta.View, tx.View, sq.View, succeeded.View, ever.View, tbn.View, tb.View, classes, n, RowNorm.LInf);
         float[] norms = sq.ToArray(), newBestNorm = tbn.ToArray(), newBest = tb.ToArray();
         Assert.Equal([1, 1, 0, 1], succeeded.GetAsArray1D());
         for (int r = 0; r < rows; r++)
@@ -190,7 +190,7 @@ public class MinimalNormKernelTests
         // Row 2 never found: the linearised L∞ distance |d|/‖g‖₁.
         var rows = new FmnCase(x, a, g,
             BestSquared: [0.01f, 0.3f, float.PositiveInfinity, 0.04f], Epsilon: [0.2f, 0.1f, float.PositiveInfinity, float.PositiveInfinity]);
-        CheckFmnStep(FastMinimumNorm.StepLInf, rows, epsilonDigits: 5,
+        CheckFmnStep(RowNorm.LInf, rows, epsilonDigits: 5,
             (xr, ar, gr) => (ar.Select((v, k) => Math.Abs(v - xr[k])).Max(), gr.Sum(Math.Abs), xr.Max(v => Math.Max(v, 1 - v))),
             (xr, ar, gr, e) =>
             {
@@ -214,14 +214,11 @@ public class MinimalNormKernelTests
     }
 
     /// <summary>
-    /// Runs the FMN step <paramref name="step"/> on <paramref name="c"/> under every split and checks
+    /// Runs the FMN step in the norm <paramref name="norm"/> on <paramref name="c"/> under every split and checks
     /// each row against Algorithm 1: the radius from <paramref name="norms"/> (‖δ‖, the dual norm of g,
     /// the farthest corner), then the row <paramref name="move"/> gives for that radius.
     /// </summary>
-    private static void CheckFmnStep(
-        Action<Index1D, WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int> step,
-        FmnCase c, int epsilonDigits, Func<double[], double[], double[], (double Delta, double Dual, double Worst)> norms,
+    private static void CheckFmnStep(int norm, FmnCase c, int epsilonDigits, Func<double[], double[], double[], (double Delta, double Dual, double Worst)> norms,
         Func<double[], double[], double[], double, double[]> move)
     {
         const int rows = FmnRowCount, n = FmnN;
@@ -231,12 +228,13 @@ public class MinimalNormKernelTests
         using var ts = Dev.Accelerator.Allocate1D(c.Succeeded);
         using var tv = Dev.Accelerator.Allocate1D(c.Ever);
         using var tb = Tensor.FromArray(Dev, c.BestSquared, rows);
-        var kernel = Dev.KernelCache.Load(step);
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, float, float, int, int>(FastMinimumNorm.Step);
         foreach (var s in Splits(rows))
         {
             using var ta = Tensor.FromArray(Dev, c.A, rows, n);
             using var te = Tensor.FromArray(Dev, c.Epsilon, rows);
-            kernel(s.Threads, s, ta.View, tx.View, tg.View, td.View, ts.View, tv.View, tb.View, te.View, FmnAlpha, FmnGamma, n);
+            kernel(s.Threads, s, ta.View, tx.View, tg.View, td.View, ts.View, tv.View, tb.View, te.View, FmnAlpha, FmnGamma, n, norm);
             float[] result = ta.ToArray(), eps = te.ToArray();
             for (int r = 0; r < rows; r++)
             {
