@@ -19,15 +19,20 @@ internal static class ExampleSource
     /// <param name="Start">The range's first index in the source.</param>
     public sealed record Examples(Dataset Set, IReadOnlyList<string>? Files, bool Labelled, string Description, string Source, int Start);
 
+    /// <summary>Refuses a --split other than train or test, whatever the source: a command checks it before loading anything.</summary>
+    public static void CheckSplit(string split)
+    {
+        if (split.ToLowerInvariant() is not ("train" or "test"))
+            throw new BlindSpotsException($"--split '{split}': expected train or test");
+    }
+
     /// <summary>
-    /// Loads the examples the options <paramref name="o"/> name, refusing a bad --split (whatever the
-    /// source) and a source without labels, which <paramref name="command"/> needs.
+    /// Loads the examples the options <paramref name="o"/> name, refusing a source without labels,
+    /// which <paramref name="command"/> needs.
     /// </summary>
     /// <exception cref="BlindSpotsException">An option or file is bad, the images do not fit the model's input, or they have no labels.</exception>
     public static Examples LoadLabelled(Commands.ExamplesArguments o, int[] modelShape, int modelClasses, string command)
     {
-        if (o.Split.ToLowerInvariant() is not ("train" or "test"))
-            throw new BlindSpotsException($"--split '{o.Split}': expected train or test");
         var examples = Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, modelShape, modelClasses);
         return examples.Labelled ? examples : throw new BlindSpotsException(
             $"--data {o.Data}: {command} needs labels; give images in one sub-folder per class, or a .npy with --labels");

@@ -8,6 +8,7 @@ internal static class EvalCommand
 {
     public static int Run(EvalArguments o, CliConsole console)
     {
+        ExampleSource.CheckSplit(o.Split);
         if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);

@@ -15,6 +15,7 @@ internal static class UnitsCommand
     {
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the report and grids");
         if (o.Grid < 1) throw new BlindSpotsException($"--grid must be at least 1, got {o.Grid}");
+        ExampleSource.CheckSplit(o.Split);
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         OutputPath.CheckFolder("--out", o.Out);
 
