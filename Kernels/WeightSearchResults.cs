@@ -8,26 +8,18 @@ namespace IlgpuBlindSpots.Kernels;
 /// per buffer. Float64 holds every int field and every float32 element exactly.
 /// </summary>
 /// <remarks>
-/// packed [P, <see cref="Fields"/> + n]: problem p's record starts at p·(Fields + n); its n last
-/// values are the row the attack reports: the kept success when one was found, else the latest
-/// solution (an example that never succeeded reports its last attempt).
+/// packed [P, <see cref="Fields"/> + n]: problem p's record starts at p·(Fields + n): first its
+/// search state as it stands, the <see cref="SearchIntField"/> values in their order, then the
+/// <see cref="SearchRealField"/> values from <see cref="Reals"/> on; its n last values are the row
+/// the attack reports: the kept success when one was found, else the latest solution (an example
+/// that never succeeded reports its last attempt).
 /// </remarks>
 public static class WeightSearchResults
 {
-    /// <summary>The AttackStopReason value of why the search ended.</summary>
-    public const int Stop = 0;
-    /// <summary>Accepted L-BFGS steps over all solves.</summary>
-    public const int Iterations = 1;
-    /// <summary>Objective evaluations over all solves.</summary>
-    public const int Evaluations = 2;
-    /// <summary>1 when a solution reached the goal.</summary>
-    public const int Found = 3;
-    /// <summary>The solver's stop status of the reported row's solve.</summary>
-    public const int SolverStop = 4;
-    /// <summary>The c of the kept success; NaN when none.</summary>
-    public const int Weight = 5;
+    /// <summary>Where the <see cref="SearchRealField"/> values start in each record.</summary>
+    public const int Reals = WeightSearchSteps.IntFields;
     /// <summary>Values before the row in each record.</summary>
-    public const int Fields = 6;
+    public const int Fields = WeightSearchSteps.IntFields + WeightSearchSteps.RealFields;
 
     /// <summary>
     /// Writes every record from the search's state (searchInt, searchReal), the latest solutions x
@@ -43,24 +35,10 @@ public static class WeightSearchResults
             int e = s.Item(t, j);
             if (e >= s.Count) return;
             int p = e / record, k = e - p * record;
-            bool found = searchInt[WeightSearchSteps.Found * problems + p] != 0;
             int i = p * settings.Dimension + k - Fields;
-            packed[e] = k >= Fields
-                ? (found ? best[i] : x[i])
-                : Field(k, p, problems, found, searchInt, searchReal);
+            if (k < Reals) packed[e] = searchInt[k * problems + p];
+            else if (k < Fields) packed[e] = searchReal[(k - Reals) * problems + p];
+            else packed[e] = searchInt[(int)SearchIntField.Found * problems + p] != 0 ? best[i] : x[i];
         }
-    }
-
-    /// <summary>Field k of problem p's record.</summary>
-    private static double Field(int k, int p, int problems, bool found, ArrayView<int> searchInt, ArrayView<double> searchReal)
-    {
-        if (k == Stop) return searchInt[WeightSearchSteps.Stop * problems + p];
-        if (k == Iterations) return searchInt[WeightSearchSteps.Iterations * problems + p];
-        if (k == Evaluations) return searchInt[WeightSearchSteps.Evaluations * problems + p];
-        // Written as doubles: ILGPU 1.5.3's OpenCL backend returned the int select 1 : 0 by its bits.
-        if (k == Found) return found ? 1.0 : 0.0;
-        if (k == SolverStop)
-            return searchInt[(found ? WeightSearchSteps.BestSolverStop : WeightSearchSteps.LatestSolverStop) * problems + p];
-        return found ? searchReal[WeightSearchSteps.BestWeight * problems + p] : double.NaN;
     }
 }

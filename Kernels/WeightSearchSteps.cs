@@ -11,8 +11,9 @@ namespace IlgpuBlindSpots.Kernels;
 /// run; a problem whose search has ended stays stopped, costing nothing. One work item is one problem.
 /// </summary>
 /// <remarks>
-/// <para>Buffers: searchInt (int) [<see cref="IntFields"/>, P] followed by one counter of problems
-/// whose search has ended; searchReal (float64) [<see cref="RealFields"/>, P]; x, best, originals
+/// <para>Buffers: searchInt (int) [<see cref="IntFields"/>, P], fields <see cref="SearchIntField"/>,
+/// followed by one counter of problems whose search has ended; searchReal (float64)
+/// [<see cref="RealFields"/>, P], fields <see cref="SearchRealField"/>; x, best, originals
 /// [P, n]; weights [P], the float32 c the objective reads; labels, targets [P] (target −1: any
 /// class but the label). The solver's int state is <see cref="Lbfgs"/>'s.</para>
 /// <para>The search is that of one weight per round of the host's search it replaces: the same
@@ -21,41 +22,10 @@ namespace IlgpuBlindSpots.Kernels;
 /// </remarks>
 public static class WeightSearchSteps
 {
-    // Fields of searchInt.
-    /// <summary>Solves finished (rounds of the search).</summary>
-    public const int Rounds = 0;
-    /// <summary>0 while searching, then the AttackStopReason value of why the search ended.</summary>
-    public const int Stop = 1;
-    /// <summary>1 once a solution reached the goal.</summary>
-    public const int Found = 2;
-    /// <summary>The solver's stop status of the kept (smallest) success.</summary>
-    public const int BestSolverStop = 3;
-    /// <summary>The solver's stop status of the latest solve.</summary>
-    public const int LatestSolverStop = 4;
-    /// <summary>Accepted L-BFGS steps over all solves.</summary>
-    public const int Iterations = 5;
-    /// <summary>Objective evaluations over all solves.</summary>
-    public const int Evaluations = 6;
-    /// <summary>The model's class at the current iterate x.</summary>
-    public const int Prediction = 7;
-    /// <summary>The model's class at the latest trial point, written by <see cref="TrialPredictions"/>.</summary>
-    public const int TrialPrediction = 8;
-    /// <summary>Rows of searchInt per problem.</summary>
-    public const int IntFields = 9;
-
-    // Fields of searchReal.
-    /// <summary>The largest c known to succeed; 0 when none has.</summary>
-    public const int Succeeded = 0;
-    /// <summary>The smallest c above Succeeded known to fail; +∞ when none has.</summary>
-    public const int Failed = 1;
-    /// <summary>The size of the kept success; +∞ when none.</summary>
-    public const int BestSize = 2;
-    /// <summary>The c of the kept success.</summary>
-    public const int BestWeight = 3;
-    /// <summary>The c of the solve in progress.</summary>
-    public const int Weight = 4;
-    /// <summary>Rows of searchReal per problem.</summary>
-    public const int RealFields = 5;
+    /// <summary>Rows of searchInt per problem: the <see cref="SearchIntField"/> values.</summary>
+    public const int IntFields = (int)SearchIntField.TrialPrediction + 1;
+    /// <summary>Rows of searchReal per problem: the <see cref="SearchRealField"/> values.</summary>
+    public const int RealFields = (int)SearchRealField.Weight + 1;
 
     /// <summary>Values of <see cref="WeightSearchSettings.Distance"/>.</summary>
     public const int DistanceRms = 0, DistanceL2 = 1, DistanceLInf = 2;
@@ -77,11 +47,11 @@ public static class WeightSearchSteps
             if (p >= s.Count) return;
             int problems = settings.Problems;
             for (int f = 0; f < IntFields; f++) searchInt[f * problems + p] = 0;
-            searchReal[Succeeded * problems + p] = 0;
-            searchReal[Failed * problems + p] = double.PositiveInfinity;
-            searchReal[BestSize * problems + p] = double.PositiveInfinity;
-            searchReal[BestWeight * problems + p] = 0;
-            searchReal[Weight * problems + p] = settings.InitialWeight;
+            searchReal[At(SearchRealField.Succeeded, problems, p)] = 0;
+            searchReal[At(SearchRealField.Failed, problems, p)] = double.PositiveInfinity;
+            searchReal[At(SearchRealField.BestSize, problems, p)] = double.PositiveInfinity;
+            searchReal[At(SearchRealField.BestWeight, problems, p)] = 0;
+            searchReal[At(SearchRealField.Weight, problems, p)] = settings.InitialWeight;
             weights[p] = (float)settings.InitialWeight;
             RestartSolver(solverState, problems, p);
             if (p == 0)
@@ -107,28 +77,28 @@ public static class WeightSearchSteps
             int p = s.Item(t, j);
             if (p >= s.Count) return;
             int problems = settings.Problems;
-            if (searchInt[Stop * problems + p] != 0) continue;
+            if (searchInt[At(SearchIntField.Stop, problems, p)] != 0) continue;
             if (solverState[Lbfgs.Accepted * problems + p] == 1)
-                searchInt[Prediction * problems + p] = searchInt[TrialPrediction * problems + p];
+                searchInt[At(SearchIntField.Prediction, problems, p)] = searchInt[At(SearchIntField.TrialPrediction, problems, p)];
             if (solverState[Lbfgs.Running * problems + p] != 0) continue;
 
-            int prediction = searchInt[Prediction * problems + p], target = targets[p];
+            int prediction = searchInt[At(SearchIntField.Prediction, problems, p)], target = targets[p];
             bool reached = target < 0 ? prediction != labels[p] : prediction == target;
             RecordSolve(settings, p, reached, solverState, searchInt, searchReal, x, best, originals);
             MoveBracket(settings, p, reached, searchInt, searchReal);
             int stop = StopReason(settings, p, searchInt, searchReal);
             if (stop != 0)
             {
-                searchInt[Stop * problems + p] = stop;
+                searchInt[At(SearchIntField.Stop, problems, p)] = stop;
                 Atomic.Add(ref searchInt[IntFields * problems], 1);
                 continue;
             }
-            double next = NextWeight(settings, searchReal[Succeeded * problems + p], searchReal[Failed * problems + p]);
-            searchReal[Weight * problems + p] = next;
+            double next = NextWeight(settings, searchReal[At(SearchRealField.Succeeded, problems, p)], searchReal[At(SearchRealField.Failed, problems, p)]);
+            searchReal[At(SearchRealField.Weight, problems, p)] = next;
             weights[p] = (float)next;
             int row = p * settings.Dimension;
             if (settings.WarmStart == 0) CopyRow(originals, x, row, settings.Dimension);
-            else if (searchInt[Found * problems + p] != 0) CopyRow(best, x, row, settings.Dimension);
+            else if (searchInt[At(SearchIntField.Found, problems, p)] != 0) CopyRow(best, x, row, settings.Dimension);
             RestartSolver(solverState, problems, p);
         }
     }
@@ -146,7 +116,7 @@ public static class WeightSearchSteps
             if (r >= s.Count) return;
             RowMaximum.Find(logits, r * classes, classes, out int best);
             int p = rows.Length > 0 ? rows[r] : r;
-            searchInt[TrialPrediction * problems + p] = best;
+            searchInt[At(SearchIntField.TrialPrediction, problems, p)] = best;
         }
     }
 
@@ -159,17 +129,17 @@ public static class WeightSearchSteps
     {
         int problems = settings.Problems, n = settings.Dimension, row = p * n;
         int status = solverState[Lbfgs.Status * problems + p];
-        searchInt[Iterations * problems + p] += solverState[Lbfgs.Iterations * problems + p];
-        searchInt[Evaluations * problems + p] += solverState[Lbfgs.Evaluations * problems + p];
-        searchInt[LatestSolverStop * problems + p] = status;
-        searchInt[Rounds * problems + p] += 1;
+        searchInt[At(SearchIntField.Iterations, problems, p)] += solverState[Lbfgs.Iterations * problems + p];
+        searchInt[At(SearchIntField.Evaluations, problems, p)] += solverState[Lbfgs.Evaluations * problems + p];
+        searchInt[At(SearchIntField.LatestSolverStop, problems, p)] = status;
+        searchInt[At(SearchIntField.Rounds, problems, p)] += 1;
         if (!reached) return;
         double size = Size(settings, x, originals, row);
-        if (!(size < searchReal[BestSize * problems + p])) return;
-        searchReal[BestSize * problems + p] = size;
-        searchReal[BestWeight * problems + p] = searchReal[Weight * problems + p];
-        searchInt[Found * problems + p] = 1;
-        searchInt[BestSolverStop * problems + p] = status;
+        if (!(size < searchReal[At(SearchRealField.BestSize, problems, p)])) return;
+        searchReal[At(SearchRealField.BestSize, problems, p)] = size;
+        searchReal[At(SearchRealField.BestWeight, problems, p)] = searchReal[At(SearchRealField.Weight, problems, p)];
+        searchInt[At(SearchIntField.Found, problems, p)] = 1;
+        searchInt[At(SearchIntField.BestSolverStop, problems, p)] = status;
         CopyRow(x, best, row, n);
     }
 
@@ -180,25 +150,25 @@ public static class WeightSearchSteps
     private static void MoveBracket(WeightSearchSettings settings, int p, bool reached, ArrayView<int> searchInt, ArrayView<double> searchReal)
     {
         int problems = settings.Problems;
-        double w = searchReal[Weight * problems + p];
-        double succeeded = searchReal[Succeeded * problems + p], failed = searchReal[Failed * problems + p];
+        double w = searchReal[At(SearchRealField.Weight, problems, p)];
+        double succeeded = searchReal[At(SearchRealField.Succeeded, problems, p)], failed = searchReal[At(SearchRealField.Failed, problems, p)];
         if (reached && w > succeeded) succeeded = w;
         if (failed <= succeeded) failed = double.PositiveInfinity;
         if (!reached && w > succeeded && w < failed) failed = w;
-        searchReal[Succeeded * problems + p] = succeeded;
-        searchReal[Failed * problems + p] = failed;
+        searchReal[At(SearchRealField.Succeeded, problems, p)] = succeeded;
+        searchReal[At(SearchRealField.Failed, problems, p)] = failed;
     }
 
     /// <summary>Why the search ends, in the host search's order of tests, or 0 while it goes on.</summary>
     private static int StopReason(WeightSearchSettings settings, int p, ArrayView<int> searchInt, ArrayView<double> searchReal)
     {
         int problems = settings.Problems;
-        double succeeded = searchReal[Succeeded * problems + p], failed = searchReal[Failed * problems + p];
+        double succeeded = searchReal[At(SearchRealField.Succeeded, problems, p)], failed = searchReal[At(SearchRealField.Failed, problems, p)];
         bool noFailure = XMath.IsInfinity(failed);
         if (succeeded > 0 && !noFailure && failed <= succeeded * (1 + settings.Tolerance)) return WeightConverged;
         if (succeeded == 0 && !noFailure && failed <= settings.MinWeight) return MinWeightReached;
         if (noFailure && succeeded >= settings.MaxWeight) return MaxWeightReached;
-        if (searchInt[Rounds * problems + p] >= settings.MaxRounds) return MaxRounds;
+        if (searchInt[At(SearchIntField.Rounds, problems, p)] >= settings.MaxRounds) return MaxRounds;
         return 0;
     }
 
@@ -237,6 +207,12 @@ public static class WeightSearchSteps
         state[Lbfgs.Trials * problems + p] = Lbfgs.TrialsStartPending;
         state[Lbfgs.Accepted * problems + p] = 0;
     }
+
+    /// <summary>Where field f of problem p lies in the field-major searchInt.</summary>
+    private static int At(SearchIntField f, int problems, int p) => (int)f * problems + p;
+
+    /// <summary>Where field f of problem p lies in the field-major searchReal.</summary>
+    private static int At(SearchRealField f, int problems, int p) => (int)f * problems + p;
 
     private static void CopyRow(ArrayView<float> from, ArrayView<float> to, int row, int n)
     {

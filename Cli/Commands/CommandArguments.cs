@@ -71,15 +71,8 @@ internal sealed class TrainArguments
 }
 
 [Verb("eval", HelpText = "Evaluate a model file on a data set: error rate and mean loss.")]
-internal sealed class EvalArguments
+internal sealed class EvalArguments : ExamplesArguments
 {
-    [Option("model", Required = true, HelpText = "The model (.safetensors or .onnx).")] public string Model { get; set; } = "";
-    [Option("data", Default = "mnist")] public string Data { get; set; } = "mnist";
-    [Option("split", Default = "test", HelpText = "train or test.")] public string Split { get; set; } = "test";
-    [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
-    [Option("labels", HelpText = "With a .npy --data: the labels, a .npy of int64, int32 or uint8 [N].")] public string? Labels { get; set; }
-    [Option("classes", HelpText = "With a folder of class sub-folders: the class names in label order, comma-separated or a file with one per line (default: the sub-folders sorted by name).")]
-    public string? Classes { get; set; }
     [Option("batch", Default = 1000)] public int Batch { get; set; } = 1000;
     [Option("device", Default = "auto", HelpText = DeviceOptionHelp.OneDevice)] public string Device { get; set; } = "auto";
     [Option("json")] public bool Json { get; set; }
@@ -98,16 +91,8 @@ internal sealed class DemoArguments
 }
 
 [Verb("attack", HelpText = "Find minimal adversarial perturbations for a batch of inputs; writes results, report, images and plots.")]
-internal sealed class AttackArguments
+internal sealed class AttackArguments : ExamplesArguments
 {
-    [Option("model", Required = true, HelpText = "The model (.safetensors, or .onnx: see blindspots export).")] public string Model { get; set; } = "";
-    [Option("data", Default = "mnist", HelpText = "mnist, fashion-mnist, sample, a folder with IDX files, a .npy array (N×C×H×W or N×H×W; labels with --labels), a folder with one sub-folder of images per class, a folder of PNG/JPEG images, or one image (unlabelled inputs are labelled by the model's own prediction).")]
-    public string Data { get; set; } = "mnist";
-    [Option("split", Default = "test", HelpText = "train or test (IDX data).")] public string Split { get; set; } = "test";
-    [Option("range", HelpText = "START:COUNT of the split (default: all).")] public string? Range { get; set; }
-    [Option("labels", HelpText = "With a .npy --data: the labels, a .npy of int64, int32 or uint8 [N].")] public string? Labels { get; set; }
-    [Option("classes", HelpText = "With a folder of class sub-folders: the class names in label order, comma-separated or a file with one per line (default: the sub-folders sorted by name).")]
-    public string? Classes { get; set; }
     [Option("target", Default = "next", HelpText = "next (y+1 mod classes), random, all (every other class, smallest kept), untargeted, or a class number.")]
     public string Target { get; set; } = "next";
     [Option("method", Default = "lbfgs", HelpText = "lbfgs (the paper's minimal perturbation), cw (Carlini-Wagner L2), ddn, fmn (L2, or L∞ with --norm linf), best (per example the smallest of --methods), noise, fgsm, pgd-linf or pgd-l2.")]

@@ -13,24 +13,23 @@ internal static class UnitsCommand
 {
     public static int Run(UnitsArguments o, CliConsole console)
     {
-        var split = o.Split.ToLowerInvariant() switch
-        {
-            "train" => DatasetSplit.Train,
-            "test" => DatasetSplit.Test,
-            _ => throw new BlindSpotsException($"--split '{o.Split}': expected train or test"),
-        };
+        if (o.Split.ToLowerInvariant() is not ("train" or "test"))
+            throw new BlindSpotsException($"--split '{o.Split}': expected train or test");
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the report and grids");
         if (o.Grid < 1) throw new BlindSpotsException($"--grid must be at least 1, got {o.Grid}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         OutputPath.CheckFolder("--out", o.Out);
-        var data = DataLocator.Load(o.Data, split, o.Range);
-        int firstIndex = o.Range == null ? 0 : DataLocator.ParseRange(o.Range).Start;
-        var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };
-        options.Validate(data.Count);
 
         using var device = ComputeDevice.Open(o.Device, o.Batch);
         using var loaded = ModelArgument.Load(device, o.Model, console.Error);
         var model = loaded.AsChain("units");
+        var examples = ExampleSource.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
+        if (!examples.Labelled)
+            throw new BlindSpotsException(
+                $"--data {o.Data}: units needs labels (its label purity); give images in one sub-folder per class, or a .npy with --labels");
+        var data = examples.Set;
+        var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };
+        options.Validate(data.Count);
         var layer = UnitLayer.Resolve(model, o.Layer);
         console.Error.WriteLine($"units: {Path.GetFileName(o.Model)} layer {layer.Position} ({layer.Spec}, {layer.Units} units) on {data.Count} images, {device.Description}");
         var result = UnitAnalysis.Run(model, data, layer, options, line =>
@@ -43,7 +42,7 @@ internal static class UnitsCommand
         Directory.CreateDirectory(o.Out);
         int naturalShown = UnitGrids.Write(Path.Combine(o.Out, UnitsReport.NaturalGrid), result.Natural, data, o.Grid);
         int randomShown = UnitGrids.Write(Path.Combine(o.Out, UnitsReport.RandomGrid), result.Random, data, o.Grid);
-        UnitsReport.Write(o.Out, result, Describe(o, console, data, device), firstIndex, (naturalShown, randomShown));
+        UnitsReport.Write(o.Out, result, Describe(o, console, examples, device), examples.Start, (naturalShown, randomShown));
 
         var inv = CultureInfo.InvariantCulture;
         console.Out.WriteLine(string.Create(inv,
@@ -55,7 +54,7 @@ internal static class UnitsCommand
         return 0;
     }
 
-    private static Dictionary<string, string> Describe(UnitsArguments o, CliConsole console, Dataset data, ComputeDevice device)
+    private static Dictionary<string, string> Describe(UnitsArguments o, CliConsole console, ExampleSource.Examples examples, ComputeDevice device)
     {
         using var stream = File.OpenRead(o.Model);
         var inv = CultureInfo.InvariantCulture;
@@ -64,7 +63,7 @@ internal static class UnitsCommand
             ["command"] = console.CommandLine,
             ["model"] = Path.GetFileName(o.Model),
             ["model_sha256"] = Convert.ToHexStringLower(SHA256.HashData(stream)),
-            ["data"] = $"{o.Data} {o.Split.ToLowerInvariant()}{(o.Range != null ? " " + o.Range : "")} ({data.Count} images)",
+            ["data"] = $"{examples.Description} ({examples.Set.Count} images)",
             ["seed"] = o.Seed.ToString(inv),
             ["device"] = device.Id,
         };

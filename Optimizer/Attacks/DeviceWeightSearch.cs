@@ -138,18 +138,20 @@ internal sealed class DeviceWeightSearch : IDisposable
         for (int j = 0; j < count; j++)
         {
             int at = j * record;
-            int stop = (int)r[at + WeightSearchResults.Stop];
+            int stop = (int)r[at + (int)SearchIntField.Stop];
             batch.Stops[j] = stop != 0 ? (AttackStopReason)stop
                 : throw new InvalidOperationException("the weight search left the batch before it finished");
-            int evaluations = (int)r[at + WeightSearchResults.Evaluations];
-            batch.Iterations[j] += (int)r[at + WeightSearchResults.Iterations];
+            int evaluations = (int)r[at + (int)SearchIntField.Evaluations];
+            batch.Iterations[j] += (int)r[at + (int)SearchIntField.Iterations];
             batch.Evaluations[j] += evaluations;
             maxEvaluations = Math.Max(maxEvaluations, evaluations);
-            found[j] = r[at + WeightSearchResults.Found] != 0;
+            found[j] = r[at + (int)SearchIntField.Found] != 0;
             var row = batch.Adversarial(j);
             for (int k = 0; k < n; k++) row[k] = (float)r[at + WeightSearchResults.Fields + k];
-            batch.Weights[j] = r[at + WeightSearchResults.Weight];
-            batch.SolverStops[j] = (StopReason)(int)r[at + WeightSearchResults.SolverStop];
+            // The reported row's solve: the kept success's, or where none, the latest.
+            batch.Weights[j] = found[j] ? r[at + WeightSearchResults.Reals + (int)SearchRealField.BestWeight] : double.NaN;
+            var solverStop = found[j] ? SearchIntField.BestSolverStop : SearchIntField.LatestSolverStop;
+            batch.SolverStops[j] = (StopReason)(int)r[at + (int)solverStop];
         }
         return (found, maxEvaluations);
     }

@@ -3,7 +3,7 @@ using IlgpuBlindSpots.Cli;
 
 namespace IlgpuBlindSpots.Tests.Cli;
 
-/// <summary><c>blindspots units</c> end to end on the committed sample, and its refusals.</summary>
+/// <summary><c>blindspots units</c> end to end on the committed sample (as IDX files and as a .npy), and its refusals.</summary>
 public sealed class UnitsCommandTests : IDisposable
 {
     private readonly TempFolder folder = new();
@@ -64,6 +64,31 @@ public sealed class UnitsCommandTests : IDisposable
         var grid = IlgpuBlindSpots.Network.Data.ImageFiles.Load(Path.Combine(outDir, "natural.png"), 1, 4 * 28 + 3, 3 * 28 + 2);
         Assert.Equal(1, grid.Count);
         Assert.True(File.Exists(Path.Combine(outDir, "random.png")));
+    }
+
+    [Fact]
+    public void LabelledNpyGivesTheReportOfTheIdxFilesItCameFrom()
+    {
+        const int count = 60;
+        var sample = Dataset.Load("sample", DatasetSplit.Test, RepoFiles.DataRoot).Slice(0, count);
+        string images = folder.File("x.npy"), labels = folder.File("y.npy");
+        NpyFile.Write(images, NpyType.UInt8, [count, 28, 28], sample.Images.Select(v => (byte)Math.Round(v * 255)).ToArray());
+        NpyFile.Write(labels, NpyType.UInt8, [count], sample.Labels.Select(l => (byte)l).ToArray());
+        string Summary(string name, params string[] data)
+        {
+            string outDir = folder.File(name);
+            var (code, stdout, stderr) = CliRun.Run(["units", "--model", Model("fc100-100-10.safetensors"), "--directions", "4", "--top", "3",
+                "--device", TestDevice.Spec, "--out", outDir, .. data]);
+            Assert.True(code == 0, stderr);
+            return stdout.Replace(outDir, "OUT");
+        }
+        string fromIdx = Summary("idx", "--data", RepoFiles.DataRoot + "/sample", "--range", $"0:{count}");
+        Assert.Contains("purity natural", fromIdx);
+        Assert.Equal(fromIdx, Summary("npy", "--data", images, "--labels", labels));
+        string refused = CliRun.Refused(CliRun.Run("units", "--model", Model("fc100-100-10.safetensors"), "--data", images,
+            "--device", TestDevice.Spec, "--out", folder.File("unlabelled")));
+        Assert.Contains("units needs labels", refused);
+        Assert.False(Directory.Exists(folder.File("unlabelled")));
     }
 
     public static TheoryData<string, string[], string> BadInputs => new()

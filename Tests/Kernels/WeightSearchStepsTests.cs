@@ -78,7 +78,7 @@ public class WeightSearchStepsTests
         for (int r = 0; r < count; r++)
         {
             var row = logits.AsSpan(r * classes, classes).ToArray();
-            expected[WeightSearchSteps.TrialPrediction * problems + (compacted ? rows[r] : r)] = Array.IndexOf(row, row.Max());
+            expected[(int)SearchIntField.TrialPrediction * problems + (compacted ? rows[r] : r)] = Array.IndexOf(row, row.Max());
         }
         Assert.Equal(expected, result);
     }
@@ -103,8 +103,8 @@ public class WeightSearchStepsTests
             Assert.Equal(Lbfgs.TrialsStartPending, state[Lbfgs.Trials * problems + p]);
             Assert.Equal(0, state[Lbfgs.Evaluations * problems + p]);
             for (int f = 0; f < WeightSearchSteps.IntFields; f++) Assert.Equal(0, search[f * problems + p]);
-            Assert.Equal(0.75, real[WeightSearchSteps.Weight * problems + p]);
-            Assert.Equal(double.PositiveInfinity, real[WeightSearchSteps.Failed * problems + p]);
+            Assert.Equal(0.75, real[(int)SearchRealField.Weight * problems + p]);
+            Assert.Equal(double.PositiveInfinity, real[(int)SearchRealField.Failed * problems + p]);
         }
         Assert.Equal(0, state[Lbfgs.IntFields * problems]);
         Assert.Equal(0, search[WeightSearchSteps.IntFields * problems]);
@@ -145,17 +145,17 @@ public class WeightSearchStepsTests
             solver[Lbfgs.Iterations * P + p] = 3 + p;
             solver[Lbfgs.Evaluations * P + p] = 5 + p;
             solver[Lbfgs.HistoryCount * P + p] = 2;
-            searchInt[WeightSearchSteps.Rounds * P + p] = q.Search.Rounds;
-            searchInt[WeightSearchSteps.Stop * P + p] = q.Done ? 2 : 0;
-            searchInt[WeightSearchSteps.Found * P + p] = q.Found ? 1 : 0;
-            searchInt[WeightSearchSteps.Iterations * P + p] = 100;
-            searchInt[WeightSearchSteps.Evaluations * P + p] = 200;
-            searchInt[WeightSearchSteps.Prediction * P + p] = q.Prediction;
-            searchInt[WeightSearchSteps.TrialPrediction * P + p] = q.TrialPrediction;
-            searchReal[WeightSearchSteps.Succeeded * P + p] = q.Search.Succeeded;
-            searchReal[WeightSearchSteps.Failed * P + p] = q.Search.Failed;
-            searchReal[WeightSearchSteps.BestSize * P + p] = q.BestSize;
-            searchReal[WeightSearchSteps.Weight * P + p] = q.Weight;
+            searchInt[(int)SearchIntField.Rounds * P + p] = q.Search.Rounds;
+            searchInt[(int)SearchIntField.Stop * P + p] = q.Done ? 2 : 0;
+            searchInt[(int)SearchIntField.Found * P + p] = q.Found ? 1 : 0;
+            searchInt[(int)SearchIntField.Iterations * P + p] = 100;
+            searchInt[(int)SearchIntField.Evaluations * P + p] = 200;
+            searchInt[(int)SearchIntField.Prediction * P + p] = q.Prediction;
+            searchInt[(int)SearchIntField.TrialPrediction * P + p] = q.TrialPrediction;
+            searchReal[(int)SearchRealField.Succeeded * P + p] = q.Search.Succeeded;
+            searchReal[(int)SearchRealField.Failed * P + p] = q.Search.Failed;
+            searchReal[(int)SearchRealField.BestSize * P + p] = q.BestSize;
+            searchReal[(int)SearchRealField.Weight * P + p] = q.Weight;
         }
         return (solver, searchInt, searchReal);
     }
@@ -165,11 +165,11 @@ public class WeightSearchStepsTests
         int[] solver, int[] searchInt, double[] searchReal, float[] dx, float[] db, float[] dw)
     {
         int prediction = !q.Done && q.Accepted ? q.TrialPrediction : q.Prediction;
-        Assert.Equal(prediction, searchInt[WeightSearchSteps.Prediction * P + p]);
+        Assert.Equal(prediction, searchInt[(int)SearchIntField.Prediction * P + p]);
         if (q.Done || q.Running)
         {
-            Assert.Equal(q.Done ? 2 : 0, searchInt[WeightSearchSteps.Stop * P + p]);
-            Assert.Equal(q.Search.Rounds, searchInt[WeightSearchSteps.Rounds * P + p]);
+            Assert.Equal(q.Done ? 2 : 0, searchInt[(int)SearchIntField.Stop * P + p]);
+            Assert.Equal(q.Search.Rounds, searchInt[(int)SearchIntField.Rounds * P + p]);
             Assert.Equal(x.AsSpan(p * N, N).ToArray(), dx.AsSpan(p * N, N).ToArray());
             Assert.Equal(best.AsSpan(p * N, N).ToArray(), db.AsSpan(p * N, N).ToArray());
             return 0;
@@ -177,31 +177,31 @@ public class WeightSearchStepsTests
         bool reached = q.Target < 0 ? prediction != q.Label : prediction == q.Target;
         double size = Distortions.Between(originals.AsSpan(p * N, N), x.AsSpan(p * N, N)).Of((Distance)distance);
         bool kept = reached && size < q.BestSize;
-        Assert.Equal(100 + 3 + p, searchInt[WeightSearchSteps.Iterations * P + p]);
-        Assert.Equal(200 + 5 + p, searchInt[WeightSearchSteps.Evaluations * P + p]);
-        Assert.Equal(q.SolverStatus, searchInt[WeightSearchSteps.LatestSolverStop * P + p]);
-        Assert.Equal(q.Found || kept ? 1 : 0, searchInt[WeightSearchSteps.Found * P + p]);
+        Assert.Equal(100 + 3 + p, searchInt[(int)SearchIntField.Iterations * P + p]);
+        Assert.Equal(200 + 5 + p, searchInt[(int)SearchIntField.Evaluations * P + p]);
+        Assert.Equal(q.SolverStatus, searchInt[(int)SearchIntField.LatestSolverStop * P + p]);
+        Assert.Equal(q.Found || kept ? 1 : 0, searchInt[(int)SearchIntField.Found * P + p]);
         Assert.Equal(kept ? x.AsSpan(p * N, N).ToArray() : best.AsSpan(p * N, N).ToArray(), db.AsSpan(p * N, N).ToArray());
         if (kept)
         {
-            Assert.Equal(size, searchReal[WeightSearchSteps.BestSize * P + p], 12);
-            Assert.Equal(q.Weight, searchReal[WeightSearchSteps.BestWeight * P + p]);
-            Assert.Equal(q.SolverStatus, searchInt[WeightSearchSteps.BestSolverStop * P + p]);
+            Assert.Equal(size, searchReal[(int)SearchRealField.BestSize * P + p], 12);
+            Assert.Equal(q.Weight, searchReal[(int)SearchRealField.BestWeight * P + p]);
+            Assert.Equal(q.SolverStatus, searchInt[(int)SearchIntField.BestSolverStop * P + p]);
         }
 
         q.Search.Record([q.Weight], [reached]);
-        Assert.Equal(q.Search.Succeeded, searchReal[WeightSearchSteps.Succeeded * P + p]);
-        Assert.Equal(q.Search.Failed, searchReal[WeightSearchSteps.Failed * P + p]);
-        Assert.Equal(q.Search.Rounds, searchInt[WeightSearchSteps.Rounds * P + p]);
+        Assert.Equal(q.Search.Succeeded, searchReal[(int)SearchRealField.Succeeded * P + p]);
+        Assert.Equal(q.Search.Failed, searchReal[(int)SearchRealField.Failed * P + p]);
+        Assert.Equal(q.Search.Rounds, searchInt[(int)SearchIntField.Rounds * P + p]);
         var stop = q.Search.Stop(Tolerance, MinWeight, MaxWeight, MaxRounds);
-        Assert.Equal(stop is { } r ? (int)r : 0, searchInt[WeightSearchSteps.Stop * P + p]);
+        Assert.Equal(stop is { } r ? (int)r : 0, searchInt[(int)SearchIntField.Stop * P + p]);
         if (stop is not null)
         {
             Assert.Equal(0, solver[Lbfgs.Running * P + p]);
             return 1;
         }
         double next = q.Search.Next()[0];
-        Assert.Equal(next, searchReal[WeightSearchSteps.Weight * P + p], next * 1e-14);
+        Assert.Equal(next, searchReal[(int)SearchRealField.Weight * P + p], next * 1e-14);
         Assert.Equal((float)next, dw[p]);
         Assert.Equal(1, solver[Lbfgs.Running * P + p]);
         Assert.Equal(Lbfgs.TrialsStartPending, solver[Lbfgs.Trials * P + p]);
