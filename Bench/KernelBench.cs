@@ -13,9 +13,13 @@ namespace IlgpuBlindSpots.Bench;
 /// </summary>
 internal static class KernelBench
 {
-    /// <summary>One operation; <see cref="Outputs"/>, when given, returns both results so the run checks they agree.</summary>
+    /// <summary>
+    /// One operation; <see cref="Outputs"/>, when given, returns both results so the run checks they agree.
+    /// A <see cref="Rival"/> (another way to the same result) is timed in alternation with the kernel
+    /// (<see cref="Timing.PairedMedians"/>), so that load changes fall on both, and has a row of its own, <see cref="RivalName"/>.
+    /// </summary>
     private sealed record Case(string Name, string Unit, double Work, Action Kernel, Action Plain,
-        Func<(float[] Kernel, float[] Plain)>? Outputs = null);
+        Func<(float[] Kernel, float[] Plain)>? Outputs = null, Action? Rival = null, string? RivalName = null);
 
     /// <summary>Plain and Ratio are null for a device after the first: plain C# is timed once per run.</summary>
     public sealed record Row(string Name, string Unit, double Kernel, double? Plain, double? Ratio, double? MaxDifference);
@@ -73,7 +77,9 @@ internal static class KernelBench
         foreach (var c in Cases(device).Concat(ConvCases(device)).Concat(ResNetConvCases(device)).Concat(VectorCases(device)).Concat(LargeCases(device)))
         {
             if (only != null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
-            double tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
+            double tk, tr = 0;
+            if (c.Rival is null) tk = Timing.Median(() => { c.Kernel(); device.Synchronize(); });
+            else (tk, tr) = Timing.PairedMedians(() => { c.Kernel(); device.Synchronize(); }, () => { c.Rival(); device.Synchronize(); });
             double tp = 0;
             if (timePlain) tp = Timing.Median(c.Plain);
             else c.Plain();   // once, for the outputs compared below
@@ -86,6 +92,7 @@ internal static class KernelBench
             rows.Add(timePlain
                 ? new Row(c.Name, c.Unit, c.Work / tk / 1e9, c.Work / tp / 1e9, tp / tk, diff)
                 : new Row(c.Name, c.Unit, c.Work / tk / 1e9, null, null, diff));
+            if (c.Rival is not null) rows.Add(new Row(c.RivalName!, c.Unit, c.Work / tr / 1e9, null, null, null));
         }
         return rows;
     }
@@ -118,14 +125,12 @@ internal static class KernelBench
                 // The hidden layer as a model runs it: the product then a ReLU launch, or the ReLU applied as the product stores.
                 var relu = device.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>>(Activation.ReluForward);
                 var sr = device.Split(batch * n);
-                yield return new Case($"dense forward {batch}×{k}→{n}, then ReLU", "GFLOP/s", flops,
-                    () => { device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n); relu(sr.Threads, sr, ty.View, ty.View); },
-                    () => PlainBaselines.DenseForwardRelu(x, w, b, y, batch, k, n),
-                    () => (ty.ToArray(), y));
                 yield return new Case($"dense forward {batch}×{k}→{n}, ReLU fused", "GFLOP/s", flops,
                     () => device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n, relu: true),
                     () => PlainBaselines.DenseForwardRelu(x, w, b, y, batch, k, n),
-                    () => (ty.ToArray(), y));
+                    () => (ty.ToArray(), y),
+                    () => { device.Dense.Forward(tx.View, tw.View, tb.View, ty.View, batch, k, n); relu(sr.Threads, sr, ty.View, ty.View); },
+                    $"dense forward {batch}×{k}→{n}, then a ReLU launch (timed alternately with the fused)");
             }
             if (device.Kind == DeviceKind.Cpu && k % 4 == 0)
             {

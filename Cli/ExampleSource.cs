@@ -19,6 +19,25 @@ internal static class ExampleSource
     /// <param name="Start">The range's first index in the source.</param>
     public sealed record Examples(Dataset Set, IReadOnlyList<string>? Files, bool Labelled, string Description, string Source, int Start);
 
+    /// <summary>Refuses a --split other than train or test, whatever the source: a command checks it before loading anything.</summary>
+    public static void CheckSplit(string split)
+    {
+        if (split.ToLowerInvariant() is not ("train" or "test"))
+            throw new BlindSpotsException($"--split '{split}': expected train or test");
+    }
+
+    /// <summary>
+    /// Loads the examples the options <paramref name="o"/> name, refusing a source without labels,
+    /// which <paramref name="command"/> needs.
+    /// </summary>
+    /// <exception cref="BlindSpotsException">An option or file is bad, the images do not fit the model's input, or they have no labels.</exception>
+    public static Examples LoadLabelled(Commands.ExamplesArguments o, int[] modelShape, int modelClasses, string command)
+    {
+        var examples = Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, modelShape, modelClasses);
+        return examples.Labelled ? examples : throw new BlindSpotsException(
+            $"--data {o.Data}: {command} needs labels; give images in one sub-folder per class, or a .npy with --labels");
+    }
+
     /// <summary>Loads <paramref name="data"/> for a model taking <paramref name="modelShape"/> and giving <paramref name="modelClasses"/> classes.</summary>
     /// <exception cref="BlindSpotsException">An option or file is bad, or the images do not fit the model's input.</exception>
     public static Examples Load(string data, string split, string? range, string? labels, string? classes, int[] modelShape, int modelClasses)

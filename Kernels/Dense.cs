@@ -12,6 +12,9 @@ namespace IlgpuBlindSpots.Kernels;
 /// CPU accelerator, which runs threads as plain scalar .NET code, reach a few GFLOP/s; the forward
 /// product has a larger tile read in quads (<see cref="ForwardQuads"/>) for K divisible by 4.
 /// GPU backends take <see cref="DenseGroupedGemm"/> instead; <c>Network.DenseProducts</c> chooses.
+/// Both forward products add the bias as they store, and have a variant that applies the ReLU after
+/// the layer there too (<see cref="ForwardRelu"/>, <see cref="ForwardQuadsRelu"/>), which a model
+/// uses where nothing else reads the pre-activation.
 /// </remarks>
 public static class Dense
 {

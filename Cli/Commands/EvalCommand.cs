@@ -8,17 +8,13 @@ internal static class EvalCommand
 {
     public static int Run(EvalArguments o, CliConsole console)
     {
-        if (o.Split.ToLowerInvariant() is not ("train" or "test"))
-            throw new BlindSpotsException($"--split '{o.Split}': expected train or test");
+        ExampleSource.CheckSplit(o.Split);
         if (o.Batch <= 0) throw new BlindSpotsException($"--batch must be a positive integer, got {o.Batch}");
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         if (o.Predictions != null) OutputPath.CheckFile("--predictions", o.Predictions);
         using var device = ComputeDevice.Open(o.Device, o.Batch);
         using var model = ModelArgument.LoadClassifier(device, o.Model, console.Error);
-        var examples = ExampleSource.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
-        if (!examples.Labelled)
-            throw new BlindSpotsException(
-                $"--data {o.Data}: eval needs labels; give images in one sub-folder per class, or a .npy with --labels");
+        var examples = ExampleSource.LoadLabelled(o, model.InputShape, model.Classes, "eval");
         var data = examples.Set;
         var result = Evaluator.Evaluate(model, data, o.Batch);
         if (o.Predictions != null)

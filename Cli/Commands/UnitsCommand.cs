@@ -13,20 +13,16 @@ internal static class UnitsCommand
 {
     public static int Run(UnitsArguments o, CliConsole console)
     {
-        if (o.Split.ToLowerInvariant() is not ("train" or "test"))
-            throw new BlindSpotsException($"--split '{o.Split}': expected train or test");
         if (string.IsNullOrWhiteSpace(o.Out)) throw new BlindSpotsException("--out is required: the folder for the report and grids");
         if (o.Grid < 1) throw new BlindSpotsException($"--grid must be at least 1, got {o.Grid}");
+        ExampleSource.CheckSplit(o.Split);
         if (!File.Exists(o.Model)) throw new BlindSpotsException($"--model {o.Model}: no such file");
         OutputPath.CheckFolder("--out", o.Out);
 
         using var device = ComputeDevice.Open(o.Device, o.Batch);
         using var loaded = ModelArgument.Load(device, o.Model, console.Error);
         var model = loaded.AsChain("units");
-        var examples = ExampleSource.Load(o.Data, o.Split, o.Range, o.Labels, o.Classes, model.InputShape, model.Classes);
-        if (!examples.Labelled)
-            throw new BlindSpotsException(
-                $"--data {o.Data}: units needs labels (its label purity); give images in one sub-folder per class, or a .npy with --labels");
+        var examples = ExampleSource.LoadLabelled(o, model.InputShape, model.Classes, "units");
         var data = examples.Set;
         var options = new UnitAnalysisOptions { Directions = o.Directions, Top = o.Top, Seed = o.Seed, BatchSize = o.Batch };
         options.Validate(data.Count);
