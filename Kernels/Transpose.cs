@@ -8,8 +8,21 @@ namespace IlgpuBlindSpots.Kernels;
 /// </summary>
 public static class Transpose
 {
+    /// <summary>x's flat index of y's flat index i: Σ_d o_d · stride_d, o_d i's coordinates along y's dims.</summary>
+    private static int SourceIndex(int i, ArrayView<int> layout, int rank)
+    {
+        int rest = i, source = 0;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            int dim = layout[d];
+            source += rest % dim * layout[rank + d];
+            rest /= dim;
+        }
+        return source;
+    }
+
     /// <summary>
-    /// y[o] = x[Σ_d o_d · stride_d], o_d the coordinates of y's flat index along y's dims.
+    /// y[i] = x[<see cref="SourceIndex"/>(i)].
     /// layout: y's dims (rank), then for each of y's axes the stride of x's matching axis (rank). Items: elements of y.
     /// </summary>
     public static void Forward(Index1D t, WorkSplit s, ArrayView<float> x, ArrayView<float> y, ArrayView<int> layout, int rank)
@@ -18,14 +31,7 @@ public static class Transpose
         {
             int i = s.Item(t, j);
             if (i >= s.Count) return;
-            int rest = i, source = 0;
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                int dim = layout[d];
-                source += rest % dim * layout[rank + d];
-                rest /= dim;
-            }
-            y[i] = x[source];
+            y[i] = x[SourceIndex(i, layout, rank)];
         }
     }
 }
