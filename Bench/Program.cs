@@ -3,7 +3,7 @@ using IlgpuBlindSpots.Network;
 namespace IlgpuBlindSpots.Bench;
 
 /// <summary>
-/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx|graphs|memory [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
+/// Benchmarks (not tests): <c>dotnet run -c Release --project Bench -- kernels|attack|attacks|attacks-table|fixed-c|onnx|graphs|relu-outputs|memory [--device D] [--json PATH] (kernels: [--only TEXT])</c>.
 /// <c>kernels</c> and <c>attack</c> take a comma list of devices and, without <c>--device</c>, run on
 /// every usable device of the machine, side by side.
 /// </summary>
@@ -46,6 +46,9 @@ public static class Program
             case "graphs":
                 return FullSizeGraphBench.Run(device, Option(args, "--folder") ?? "Bench/fullsize",
                     Option(args, "--json") ?? $"Bench/results/graphs-{device.Replace(':', '-')}.json", Option(args, "--gradients"));
+            case "relu-outputs":
+                return ReluOutputDump.Run(device, Option(args, "--model"), int.Parse(Option(args, "--example") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+                    Option(args, "--out") ?? "Bench/results/relu-outputs");
             case "onnx":
                 return OnnxBench.Run(device, Option(args, "--data-root") ?? "data", Option(args, "--json") ?? $"Bench/results/onnx-{device.Replace(':', '-')}.json");
             case "memory":
@@ -60,6 +63,7 @@ public static class Program
                 Console.Error.WriteLine("usage: Bench kernels|attack|attacks|attacks-table|fixed-c|onnx|graphs|memory [--device auto|cpu|cuda[:i]|opencl[:i]] (kernels, attack: a comma list; default every usable device) [--json PATH] [--model M] [--data-root DIR]");
                 Console.Error.WriteLine("       attack [--runs BATCH:EXAMPLES,...] (default 1:32,64:256,1024:1024) [--search device|host|host,device]");
                 Console.Error.WriteLine("       fixed-c [--count N] [--c VALUE | --c-from-attack] [--solver default|attack]");
+                Console.Error.WriteLine("       relu-outputs --model NAME.onnx [--example B] [--out DIR] (every ReLU node's output for example B of NAME.input.bin, for scripts/gate_decisions.py)");
                 Console.Error.WriteLine("       graphs [--folder DIR] [--gradients OUT_DIR] (ONNX files with .input.bin, .logits.bin, .grad.bin from scripts/export_torchvision.py; OUT_DIR receives the project's input gradients, NAME.project.grad.bin, for scripts/gradient_ties.py)");
                 Console.Error.WriteLine("       memory [--model GRAPH.onnx] [--batch N]: a graph model's layer memory, values freed once read against kept per layer");
                 Console.Error.WriteLine("       attacks [--model M] [--target next|untargeted] [--count N] [--methods a,b,...] [--out DIR]; attacks-table [--out DIR]");
