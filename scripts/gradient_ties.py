@@ -39,13 +39,9 @@ def distance(a, b, scale):
     return ((a - b).abs().max() / scale).item()
 
 
-def nudged_gradients(model64, x, label, radius, seed, count):
-    """float64 autograd's gradient at count inputs around x (one example), nudge k seeded by seed + k, 16 at a time."""
-    return nudged(model64, x, label, radius, seed, count)[1]
-
-
 def nudged(model64, x, label, radius, seed, count):
-    """The count inputs x + d and float64 autograd's gradient at each."""
+    """count inputs x + d around x (one example), nudge k seeded by seed + k, and float64 autograd's
+    gradient at each, 16 at a time."""
     inputs, gradients = [], []
     for first in range(0, count, 16):
         nudges = [torch.empty_like(x).uniform_(-radius, radius, generator=torch.Generator().manual_seed(seed + k))
@@ -106,9 +102,9 @@ def main():
             print(line + " (both within 1e-3 at x)")
             continue
         for radius in radii:
-            nudged = nudged_gradients(model64, x[b], LABELS[b], radius, 1000 * b, count)
-            moved = [distance(n, exact[b], scale) for n in nudged]
-            nearest = {who: min(distance(n, g[b], scale) for n in nudged) for who, g in float32.items()}
+            _, gradients = nudged(model64, x[b], LABELS[b], radius, 1000 * b, count)
+            moved = [distance(n, exact[b], scale) for n in gradients]
+            nearest = {who: min(distance(n, g[b], scale) for n in gradients) for who, g in float32.items()}
             line += (f"; r {radius:.0e}: float64 moved {min(moved):.1e}..{max(moved):.1e}, nearest to "
                      + ", ".join(f"{who} {d:.1e}" for who, d in nearest.items()))
         if rounds:
