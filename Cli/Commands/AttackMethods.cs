@@ -58,8 +58,10 @@ internal static class AttackMethods
                 d["steps"] = a.Options.Steps.ToString(CultureInfo.InvariantCulture);
                 d["gamma"] = F(a.Options.Gamma);
                 d["step_size"] = F(a.Options.StepSize);
-                d["init_steps"] = a.Options.InitSteps.ToString(CultureInfo.InvariantCulture);
-                d["bisection_steps"] = a.Options.BisectionSteps.ToString(CultureInfo.InvariantCulture);
+                var (start, startSteps, bisection) = a.Options.StartFor(o.Target.Equals("untargeted", StringComparison.OrdinalIgnoreCase));
+                d["start"] = start.ToString().ToLowerInvariant();
+                d["init_steps"] = startSteps.ToString(CultureInfo.InvariantCulture);
+                d["bisection_steps"] = bisection.ToString(CultureInfo.InvariantCulture);
                 d["final_bisection_steps"] = a.Options.FinalBisectionSteps.ToString(CultureInfo.InvariantCulture);
                 d["norm"] = a.Options.Norm == Distance.LInf ? "linf" : "l2";
                 break;
@@ -118,10 +120,20 @@ internal static class AttackMethods
         FinalGamma = Math.Min(0.001, o.Gamma ?? 0.05),
         StepSize = o.StepSize ?? 1,
         FinalStepSize = (o.StepSize ?? 1) / 100,
-        InitSteps = o.InitSteps ?? 30,
+        Start = ParseStart(o.Start),
+        InitSteps = o.InitSteps,
         BisectionSteps = o.BisectionSteps ?? 10,
         FinalBisectionSteps = o.FinalBisectionSteps ?? 10,
         Norm = ParseNorm(o.Norm),
+    };
+
+    private static FmnStart ParseStart(string? start) => (start ?? "auto").ToLowerInvariant() switch
+    {
+        "auto" => FmnStart.Auto,
+        "deepfool" => FmnStart.DeepFool,
+        "ddn" => FmnStart.Ddn,
+        "input" => FmnStart.Input,
+        _ => throw new BlindSpotsException($"--start '{start}': expected auto, deepfool, ddn or input"),
     };
 
     private static Distance ParseNorm(string? norm) => (norm ?? "l2").ToLowerInvariant() switch
@@ -172,8 +184,11 @@ internal static class AttackMethods
         Check(o.Refine is null or >= 0, "refine", o.Refine, "0 or more");
         ParseLoss(o.Loss);
         ParseNorm(o.Norm);
+        ParseStart(o.Start);
         if (o.Norm is not null && !o.Method.Equals("fmn", StringComparison.OrdinalIgnoreCase))
             throw new BlindSpotsException("--norm is for --method fmn");
+        if (o.Start is not null && !o.Method.Equals("fmn", StringComparison.OrdinalIgnoreCase))
+            throw new BlindSpotsException("--start is for --method fmn");
         if (o.Methods is not null && !o.Method.Equals("best", StringComparison.OrdinalIgnoreCase))
             throw new BlindSpotsException("--methods is for --method best");
     }

@@ -6,19 +6,23 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// The Fast Minimum-Norm attack (Pintor et al. 2021), L2 or L∞: steps along the normalised gradient
 /// of the logit difference, projected onto a ball of the norm whose radius ε shrinks below the best
 /// norm found while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>
-/// with <see cref="RowNorm.L2"/> or <see cref="RowNorm.LInf"/>). The L∞ attack keeps the DDN start (an L2 attack; any
-/// adversarial start serves) and the bisection, which shrinks both norms by the same factor.
+/// with <see cref="RowNorm.L2"/> or <see cref="RowNorm.LInf"/>). The L∞ attack takes the same starts (L2 attacks; any
+/// start serves) and bisections, which shrink both norms by the same factor.
 /// </summary>
 /// <remarks>
 /// <para>The box. Before its first success, published FMN sets ε to the linearised distance to the
 /// boundary, ‖δ‖ + |d|/‖∇d‖; the clip into [0, 1] then removes part of every step, so on MNIST
 /// networks it settles just short of the boundary and fails on many digits (59% on fc100-100-10,
 /// target next). Its authors allow an adversarial starting point from another attack, and that is
-/// what is done here by default: <see cref="FmnOptions.InitSteps"/> DDN steps find one, a bisection
-/// along that perturbation brings it to the boundary (<see cref="BoundarySearch"/>), and FMN's
-/// steps then shrink it. InitSteps = 0 runs FMN as published. A last bisection
+/// what is done here by default (<see cref="FmnOptions.Start"/>). For a target, three DeepFool steps
+/// whose linearisation leaves out the values the box holds (<see cref="DeepFoolStart"/>): they fool
+/// most digits and bring the rest near enough for FMN's own rule. For any other class, 30 DDN steps
+/// and a bisection along their perturbation to the boundary (<see cref="BoundarySearch"/>): DDN's
+/// cross-entropy heads for the nearest class, while DeepFool's logit difference commits to the
+/// current runner-up, which left FMN 5% above DDN's start on fc100-100-10. <see cref="FmnStart.Input"/>
+/// (or InitSteps = 0) runs FMN as published. A last bisection
 /// (<see cref="FmnOptions.FinalBisectionSteps"/>) brings each best input back to the boundary.</para>
-/// <para>Evaluations count the DDN steps, the bisections' forward passes (one each) and FMN's steps.</para>
+/// <para>Evaluations count the start's steps, the bisections' forward passes (one each) and FMN's steps.</para>
 /// </remarks>
 public sealed class FmnAttack : Attack<FmnOptions>
 {
@@ -36,13 +40,15 @@ public sealed class FmnAttack : Attack<FmnOptions>
     {
         var o = Options;
         using var state = new MinimalNormState(loss, batch.Originals, batch.Originals, batch.Labels, batch.Targets, measure: o.Norm);
-        if (o.InitSteps > 0) DdnAttack.Run(state, new DdnOptions { Steps = o.InitSteps });
-        Refine(state, o, o.InitSteps > 0 ? o.BisectionSteps : 0);
+        var (start, startSteps, bisectionSteps) = o.StartFor(batch.Untargeted);
+        if (start == FmnStart.DeepFool) DeepFoolStart.Run(state, startSteps);
+        if (start == FmnStart.Ddn) DdnAttack.Run(state, new DdnOptions { Steps = startSteps });
+        Refine(state, o, bisectionSteps);
         // FMN's best input lies just past the boundary (its radius shrinks by γ per step at most): the bisection takes it back.
         if (o.FinalBisectionSteps > 0) BoundarySearch.Run(state, o.FinalBisectionSteps);
         state.Check();
         state.WriteTo(batch);
-        int work = o.InitSteps + (o.InitSteps > 0 ? o.BisectionSteps : 0) + o.Steps + o.FinalBisectionSteps;
+        int work = startSteps + bisectionSteps + o.Steps + o.FinalBisectionSteps;
         Array.Fill(batch.Iterations, work);
         Array.Fill(batch.Evaluations, work);
     }

@@ -62,7 +62,7 @@ public static class NamedAttacks
             "cw" => new CwAttack(new CwOptions { BatchSize = batchSize, Steps = steps ?? 1000 }),
             "ddn" => new DdnAttack(new DdnOptions { BatchSize = batchSize, Steps = steps ?? 100 }),
             "fmn" => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100 }),
-            _ => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100, InitSteps = 0, FinalBisectionSteps = 0 }),
+            _ => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100, Start = FmnStart.Input, FinalBisectionSteps = 0 }),
         };
     }
 

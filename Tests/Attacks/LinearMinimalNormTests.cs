@@ -107,8 +107,8 @@ public class LinearMinimalNormTests
         var (x, labels) = Inputs(model, seed: 182);
         var criterion = new TargetedMisclassification(labels.Select(y => (y + 1) % 4).ToArray());
         using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
-        var plain = new FmnAttack(new FmnOptions { Steps = 3, BisectionSteps = 0, FinalBisectionSteps = 0 }).Run(model, inputs, labels, criterion);
-        var bisected = new FmnAttack(new FmnOptions { Steps = 3, BisectionSteps = 0, FinalBisectionSteps = 10 }).Run(model, inputs, labels, criterion);
+        var plain = new FmnAttack(new FmnOptions { Start = FmnStart.Ddn, Steps = 3, BisectionSteps = 0, FinalBisectionSteps = 0 }).Run(model, inputs, labels, criterion);
+        var bisected = new FmnAttack(new FmnOptions { Start = FmnStart.Ddn, Steps = 3, BisectionSteps = 0, FinalBisectionSteps = 10 }).Run(model, inputs, labels, criterion);
         bool anyShrank = false;
         for (int e = 0; e < Examples; e++)
         {
@@ -118,6 +118,45 @@ public class LinearMinimalNormTests
             Assert.Equal(plain[e].Evaluations + 10, bisected[e].Evaluations);
         }
         Assert.True(anyShrank, "the last bisection shrank no perturbation after only 3 FMN steps");
+    }
+
+    /// <summary>
+    /// FMN's DeepFool start on a two-class linear model, mid-box: the linearisation is exact, so one
+    /// step lands (1 + η) past the boundary, at (d + 10⁻⁴)(1 + η)/‖w_y − w_t‖, and fools every example.
+    /// </summary>
+    [Fact]
+    public void OneDeepFoolStepLandsPastTheTwoClassBoundaryByItsOvershoot()
+    {
+        using var model = Linear(classes: 2, seed: 191);
+        var (x, labels) = Inputs(model, seed: 192);
+        int[] targets = labels.Select(y => 1 - y).ToArray();
+        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
+        var start = new FmnAttack(new FmnOptions { Start = FmnStart.DeepFool, InitSteps = 1, Steps = 0, FinalBisectionSteps = 0 });
+        var results = start.Run(model, inputs, labels, new TargetedMisclassification(targets));
+        for (int e = 0; e < Examples; e++)
+        {
+            var m = TwoClassMargin(w, b, x, e, labels[e], targets[e]);
+            double expected = (m.Margin + DeepFool.MarginFloor) * (1 + DeepFoolStart.Overshoot) / m.Norm2;
+            Assert.True(results[e].Success, $"example {e}: not fooled");
+            Assert.Equal(1, results[e].Evaluations);
+            Assert.True(Math.Abs(results[e].Distortion.L2 / expected - 1) < 1e-4, $"example {e}: ‖r‖ = {results[e].Distortion.L2}, expected {expected}");
+        }
+    }
+
+    /// <summary>Which start FMN takes: by default DeepFool for a target and DDN (with its bisection) otherwise; 0 steps: the input.</summary>
+    [Fact]
+    public void FmnStartsByGoalUnlessToldOtherwise()
+    {
+        var defaults = new FmnOptions();
+        Assert.Equal((FmnStart.DeepFool, DeepFoolStart.DefaultSteps, 0), defaults.StartFor(untargeted: false));
+        Assert.Equal((FmnStart.Ddn, FmnOptions.DdnStartSteps, 10), defaults.StartFor(untargeted: true));
+        Assert.Equal((FmnStart.Ddn, 5, 4), new FmnOptions { Start = FmnStart.Ddn, InitSteps = 5, BisectionSteps = 4 }.StartFor(false));
+        Assert.Equal((FmnStart.DeepFool, 7, 0), new FmnOptions { Start = FmnStart.DeepFool, InitSteps = 7 }.StartFor(true));
+        Assert.Equal((FmnStart.Input, 0, 0), new FmnOptions { InitSteps = 0 }.StartFor(false));
+        Assert.Equal((FmnStart.Input, 0, 0), new FmnOptions { Start = FmnStart.Input }.StartFor(true));
+        Assert.Throws<BlindSpotsException>(() => new FmnAttack(new FmnOptions { InitSteps = -1 }));
+        Assert.Throws<BlindSpotsException>(() => new FmnAttack(new FmnOptions { Start = (FmnStart)9 }));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace IlgpuBlindSpots.Tests.Attacks;
 
 /// <summary>
 /// The kernels of the minimal-norm attacks (<see cref="MarginLoss"/>, <see cref="BestAdversarial"/>,
-/// <see cref="DecoupledDirectionNorm"/>, <see cref="FastMinimumNorm"/>, <see cref="CarliniWagner"/>,
+/// <see cref="DecoupledDirectionNorm"/>, <see cref="FastMinimumNorm"/>, <see cref="DeepFool"/>, <see cref="CarliniWagner"/>,
 /// <see cref="BoundaryBisection"/>) against float64 references written from the papers' formulas,
 /// under the device's split and under chunked and strided splits.
 /// </summary>
@@ -141,6 +141,59 @@ public class MinimalNormKernelTests
                 double scale = Math.Min(1, e / Norm(moved));
                 return moved.Select((m, k) => Math.Clamp(xr[k] + scale * m, 0, 1)).ToArray();
             });
+    }
+
+    /// <summary>
+    /// DeepFool's step against its formula in float64: row 0 an ordinary step; row 1 holds values at
+    /// 0 and 1 that its step would push out of the box (left out of the norm); row 2 already reached
+    /// its goal and stays; row 3 has no free gradient and stays; row 4 ties with its rival (d = 0)
+    /// and still moves by the floor.
+    /// </summary>
+    [Fact]
+    public void DeepFoolStepReachesTheLinearisedBoundaryOfTheFreeValues()
+    {
+        const int rows = 5, n = 24;
+        const float overshoot = 0.1f;
+        float[] a = AttackKernelTests.PixelLike(121, rows * n);
+        float[] g = Rand.Uniform(122, rows * n);
+        for (int k = 0; k < 6; k++)
+        {
+            a[n + k] = 0f; g[n + k] = Math.Abs(g[n + k]) + 0.1f;          // at 0, pushed down: held
+            a[n + 6 + k] = 1f; g[n + 6 + k] = -Math.Abs(g[n + 6 + k]) - 0.1f; // at 1, pushed up: held
+        }
+        a[n + 12] = 0f; g[n + 12] = -0.5f; // at 0 but pushed up: free
+        for (int k = 13; k < n; k++) a[n + k] = 0.5f; // mid-box, so that no free value of row 1 is clipped
+        for (int k = 0; k < n; k++)
+        {
+            a[3 * n + k] = k % 2 == 0 ? 0f : 1f;
+            g[3 * n + k] = k % 2 == 0 ? 0.3f : -0.3f;
+        }
+        float[] d = [0.7f, 1.3f, 0.4f, 0.9f, 0f];
+        int[] succeeded = [0, 0, 1, 0, 0];
+        using var tg = Tensor.FromArray(Dev, g, rows, n);
+        using var td = Tensor.FromArray(Dev, d, rows);
+        using var ts = Dev.Accelerator.Allocate1D(succeeded);
+        var kernel = Dev.KernelCache.Load<WorkSplit, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, float, int>(DeepFool.Step);
+        foreach (var s in Splits(rows))
+        {
+            using var ta = Tensor.FromArray(Dev, a, rows, n);
+            kernel(s.Threads, s, ta.View, tg.View, td.View, ts.View, overshoot, n);
+            float[] result = ta.ToArray();
+            for (int r = 0; r < rows; r++)
+            {
+                double[] ar = Row(a, r, n), gr = Row(g, r, n);
+                double free = ar.Select((v, k) => (v <= 0 && gr[k] > 0) || (v >= 1 && gr[k] < 0) ? 0 : gr[k] * gr[k]).Sum();
+                double step = succeeded[r] == 1 || free == 0 ? 0 : (Math.Max(d[r], 0) + DeepFool.MarginFloor) * (1 + overshoot) / free;
+                var expected = ar.Select((v, k) => Math.Clamp(v - step * gr[k], 0, 1)).ToArray();
+                Compare.Close(expected, result.Skip(r * n).Take(n).ToArray(), rtol: 0, atol: 1e-6, what: $"row {r}");
+            }
+            // The free values carry the whole linearised step: Σ g·Δx = −(d + floor)(1 + η) on row 1.
+            double moved = Enumerable.Range(0, n).Sum(k => (double)g[n + k] * (result[n + k] - a[n + k]));
+            Assert.Equal(-(d[1] + DeepFool.MarginFloor) * (1 + overshoot), moved, 4);
+            Assert.Equal(Row(a, 2, n), Row(result, 2, n));
+            Assert.Equal(Row(a, 3, n), Row(result, 3, n));
+            Assert.NotEqual(Row(a, 4, n), Row(result, 4, n));
+        }
     }
 
     [Fact]
