@@ -108,7 +108,7 @@ internal sealed class AttackArguments : ExamplesArguments
     [Option("initial-const", HelpText = "cw: the first weight c (0.001).")] public double? InitialConst { get; set; }
     [Option("confidence", HelpText = "cw, lbfgs --loss margin: κ, the margin past the boundary (0).")] public double? Confidence { get; set; }
     [Option("no-abort-early", HelpText = "cw: run every step of every binary step.")] public bool NoAbortEarly { get; set; }
-    [Option("start", HelpText = "fmn: where FMN starts: auto (deepfool when targeted, ddn when not), deepfool, ddn, or input (as published).")] public string? Start { get; set; }
+    [Option("start", HelpText = "fmn: where FMN starts: auto (ddn when untargeted; when targeted deepfool for l2, input for linf), deepfool, ddn, or input (as published).")] public string? Start { get; set; }
     [Option("init-steps", HelpText = "fmn: steps of the start attack (deepfool 3, ddn 30; 0: from the input, as published).")] public int? InitSteps { get; set; }
     [Option("final-bisection-steps", HelpText = "fmn: halvings of a last bisection to the boundary after FMN's steps (10; 0: none).")] public int? FinalBisectionSteps { get; set; }
     [Option("bisection-steps", HelpText = "fmn after the ddn start, and lbfgs --refine: halvings of the bisection to the boundary (10).")] public int? BisectionSteps { get; set; }

@@ -6,22 +6,24 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// The Fast Minimum-Norm attack (Pintor et al. 2021), L2 or L∞: steps along the normalised gradient
 /// of the logit difference, projected onto a ball of the norm whose radius ε shrinks below the best
 /// norm found while the iterate is adversarial and grows while it is not (<see cref="FastMinimumNorm.Step"/>
-/// with <see cref="RowNorm.L2"/> or <see cref="RowNorm.LInf"/>). The L∞ attack takes the same starts (L2 attacks; any
-/// start serves) and bisections, which shrink both norms by the same factor.
+/// with <see cref="RowNorm.L2"/> or <see cref="RowNorm.LInf"/>). The L∞ attack can take the L2 starts (any start
+/// serves), and its bisections shrink both norms by the same factor.
 /// </summary>
 /// <remarks>
 /// <para>The box. Before its first success, published FMN sets ε to the linearised distance to the
 /// boundary, ‖δ‖ + |d|/‖∇d‖; the clip into [0, 1] then removes part of every step, so on MNIST
-/// networks it settles just short of the boundary and fails on many digits (59% on fc100-100-10,
-/// target next). Its authors allow an adversarial starting point from another attack, and that is
-/// what is done here by default (<see cref="FmnOptions.Start"/>). For a target, three DeepFool steps
-/// whose linearisation leaves out the values the box holds (<see cref="DeepFoolStart"/>): they fool
-/// most digits and bring the rest near enough for FMN's own rule. For any other class, 30 DDN steps
-/// and a bisection along their perturbation to the boundary (<see cref="BoundarySearch"/>): DDN's
-/// cross-entropy heads for the nearest class, while DeepFool's logit difference commits to the
-/// current runner-up, which left FMN 5% above DDN's start on fc100-100-10. <see cref="FmnStart.Input"/>
-/// (or InitSteps = 0) runs FMN as published. A last bisection
-/// (<see cref="FmnOptions.FinalBisectionSteps"/>) brings each best input back to the boundary.</para>
+/// networks the L2 attack settles just short of the boundary and fails on many digits (59% on
+/// fc100-100-10, target next). Its authors allow a start from another attack, and the start is
+/// chosen by goal and norm (<see cref="FmnOptions.Start"/>, all measured in Bench/RESULTS.md):</para>
+/// <list type="bullet">
+/// <item>L2, a target: three DeepFool steps whose linearisation leaves out the values the box holds
+/// (<see cref="DeepFoolStart"/>); they fool most digits and bring the rest near enough for FMN's own rule.</item>
+/// <item>L∞, a target: the input, as published; the L∞ projection clips each value, and the box does not stall it.</item>
+/// <item>Any other class: 30 DDN steps and a bisection along their perturbation to the boundary
+/// (<see cref="BoundarySearch"/>). DDN's cross-entropy heads for the nearest class, while the
+/// logit difference of DeepFool and of FMN from the input commits to the current runner-up.</item>
+/// </list>
+/// <para>A last bisection (<see cref="FmnOptions.FinalBisectionSteps"/>) brings each best input back to the boundary.</para>
 /// <para>Evaluations count the start's steps, the bisections' forward passes (one each) and FMN's steps.</para>
 /// </remarks>
 public sealed class FmnAttack : Attack<FmnOptions>

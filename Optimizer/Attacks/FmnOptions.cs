@@ -16,7 +16,7 @@ public sealed record FmnOptions : AttackSettings
     public double Gamma { get; init; } = 0.05;
     /// <summary>γ at the end of its cosine schedule.</summary>
     public double FinalGamma { get; init; } = 0.001;
-    /// <summary>Where FMN starts (<see cref="FmnStart"/>); by default DeepFool's steps when targeted, DDN's when not.</summary>
+    /// <summary>Where FMN starts (<see cref="FmnStart"/>); by default the start measured best for the goal and the norm (<see cref="FmnStart.Auto"/>).</summary>
     public FmnStart Start { get; init; } = FmnStart.Auto;
     /// <summary>
     /// Steps of the start attack: null for its default (<see cref="DeepFoolStart.DefaultSteps"/> DeepFool
@@ -52,7 +52,10 @@ public sealed record FmnOptions : AttackSettings
     /// </summary>
     public (FmnStart Start, int Steps, int BisectionSteps) StartFor(bool untargeted)
     {
-        var start = Start != FmnStart.Auto ? Start : untargeted ? FmnStart.Ddn : FmnStart.DeepFool;
+        var start = Start != FmnStart.Auto ? Start
+            : untargeted ? FmnStart.Ddn
+            : Norm == Distance.LInf ? FmnStart.Input
+            : FmnStart.DeepFool;
         int steps = start switch
         {
             FmnStart.DeepFool => InitSteps ?? DeepFoolStart.DefaultSteps,

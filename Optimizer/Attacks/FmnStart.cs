@@ -7,7 +7,10 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// </summary>
 public enum FmnStart
 {
-    /// <summary>DeepFool when the goal is a target, DDN when it is any other class (Bench/RESULTS.md, FMN's start).</summary>
+    /// <summary>
+    /// The start measured best (Bench/RESULTS.md, "FMN's start"): DDN when any other class will do;
+    /// for a target, DeepFool under L2 and the input under L∞, whose steps the box does not stall.
+    /// </summary>
     Auto,
     /// <summary>A few DeepFool steps (<see cref="DeepFoolStart"/>): cheap, and aimed at the goal's boundary.</summary>
     DeepFool,

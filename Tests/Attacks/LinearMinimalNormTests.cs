@@ -144,13 +144,15 @@ public class LinearMinimalNormTests
         }
     }
 
-    /// <summary>Which start FMN takes: by default DeepFool for a target and DDN (with its bisection) otherwise; 0 steps: the input.</summary>
+    /// <summary>Which start FMN takes: by default DDN (with its bisection) when untargeted, and for a target DeepFool under L2 and the input under L∞; 0 steps: the input.</summary>
     [Fact]
     public void FmnStartsByGoalUnlessToldOtherwise()
     {
         var defaults = new FmnOptions();
         Assert.Equal((FmnStart.DeepFool, DeepFoolStart.DefaultSteps, 0), defaults.StartFor(untargeted: false));
         Assert.Equal((FmnStart.Ddn, FmnOptions.DdnStartSteps, 10), defaults.StartFor(untargeted: true));
+        Assert.Equal((FmnStart.Input, 0, 0), new FmnOptions { Norm = Distance.LInf }.StartFor(untargeted: false));
+        Assert.Equal((FmnStart.Ddn, FmnOptions.DdnStartSteps, 10), new FmnOptions { Norm = Distance.LInf }.StartFor(untargeted: true));
         Assert.Equal((FmnStart.Ddn, 5, 4), new FmnOptions { Start = FmnStart.Ddn, InitSteps = 5, BisectionSteps = 4 }.StartFor(false));
         Assert.Equal((FmnStart.DeepFool, 7, 0), new FmnOptions { Start = FmnStart.DeepFool, InitSteps = 7 }.StartFor(true));
         Assert.Equal((FmnStart.Input, 0, 0), new FmnOptions { InitSteps = 0 }.StartFor(false));
