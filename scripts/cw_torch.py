@@ -19,7 +19,6 @@ RUN_FOLDER is a `blindspots attack --method cw --out RUN_FOLDER` run on the same
 is compared example by example. Needs Debian's python3-torch; not used by the build or the tests.
 """
 import argparse
-import json
 import math
 import os
 import sys
@@ -27,7 +26,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from minimal_norm_attacks_torch import add_problem_arguments, correctly_classified, reached
+from minimal_norm_attacks_torch import add_problem_arguments, compare_with_project, correctly_classified, reached
 
 
 def margin(logits, own, sign, kappa):
@@ -90,32 +89,12 @@ def cw(model, x, y, t, binary_steps=9, steps=1000, lr=0.01, c0=1e-3, kappa=0.0):
     return best, torch.isfinite(best_sq), evaluations.mean().item()
 
 
-def compare_with_project(folder, indices, rms, ok):
-    """The project's run's mean over the same digits, and on how many it is at or below PyTorch's."""
-    rows = {}
-    with open(os.path.join(folder, "results.jsonl")) as f:
-        for line in f:
-            r = json.loads(line)
-            rows[r["index"]] = r
-    ours, theirs, below = [], [], 0
-    for i, d, s in zip(indices.tolist(), rms.tolist(), ok.tolist()):
-        r = rows.get(i)
-        if r is None or not s or not r["success"]:
-            continue
-        ours.append(r["distortion"])
-        theirs.append(d)
-        below += r["distortion"] <= d
-    mine, ref = sum(ours) / len(ours), sum(theirs) / len(theirs)
-    return (f"project {mine:.6f} against PyTorch {ref:.6f} on the {len(ours)} digits both fooled "
-            f"({100 * (mine / ref - 1):+.2f}%), project at or below on {below}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_problem_arguments(parser)
     parser.add_argument("--project", help="a blindspots attack --method cw run folder on the same digits")
     args = parser.parse_args()
-    model, x, y, t = correctly_classified(args)
+    model, x, y, t, index = correctly_classified(args)
     best, ok, evals = cw(model, x, y, t)
     rms = (best - x).flatten(1).pow(2).mean(1).sqrt()
     name = os.path.splitext(os.path.basename(args.model))[0]
