@@ -28,14 +28,10 @@ public class LinearMinimalNormTests
     [MemberData(nameof(Attacks))]
     public void TwoClassesLandOnTheClosedFormMinimum(string name, double tolerance)
     {
-        using var model = Linear(classes: 2, seed: 141);
-        var (x, labels) = Inputs(model, seed: 142);
-        int[] targets = labels.Select(y => 1 - y).ToArray();
-        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        using var p = TwoClass(seed: 141);
         // r* = d/‖w_y − w_t‖ in norm.
-        var expected = Enumerable.Range(0, Examples).Select(e => TwoClassMargin(w, b, x, e, labels[e], targets[e]))
-            .Select(m => m.Margin / m.Norm2).ToArray();
-        Check(Build(name), model, x, labels, new TargetedMisclassification(targets), expected, tolerance);
+        var expected = p.Margins.Select(m => m.Margin / m.Norm2).ToArray();
+        Check(Build(name), p.Model, p.X, p.Labels, new TargetedMisclassification(p.Targets), expected, tolerance);
     }
 
     [Theory]
@@ -49,6 +45,28 @@ public class LinearMinimalNormTests
         var expected = Enumerable.Range(0, Examples)
             .Select(e => MinimalNorm(w, b, 4, x.Skip(e * N).Take(N).Select(v => (double)v).ToArray(), targets[e])).ToArray();
         Check(Build(name), model, x, labels, new TargetedMisclassification(targets), expected, tolerance);
+    }
+
+    /// <summary>
+    /// A two-class linear model (<see cref="Linear"/>), its mid-box inputs and labels, each example's
+    /// target the other class, and each example's <see cref="TwoClassMargin"/>.
+    /// </summary>
+    private sealed record TwoClassProblem(SequentialModel Model, float[] X, int[] Labels, int[] Targets,
+        (double Margin, double Norm2, double Norm1)[] Margins) : IDisposable
+    {
+        public Tensor Inputs() => Tensor.FromArray(TestDevice.Current, X, Examples, 1, 28, 28);
+        public void Dispose() => Model.Dispose();
+    }
+
+    /// <summary>The two-class problem of <paramref name="seed"/> (its inputs from seed + 1).</summary>
+    private static TwoClassProblem TwoClass(int seed)
+    {
+        var model = Linear(classes: 2, seed);
+        var (x, labels) = Inputs(model, seed + 1);
+        int[] targets = labels.Select(y => 1 - y).ToArray();
+        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
+        var margins = Enumerable.Range(0, Examples).Select(e => TwoClassMargin(w, b, x, e, labels[e], targets[e])).ToArray();
+        return new TwoClassProblem(model, x, labels, targets, margins);
     }
 
     /// <summary>
@@ -75,16 +93,12 @@ public class LinearMinimalNormTests
     [Fact]
     public void FmnLInfLandsOnTheTwoClassClosedFormMinimum()
     {
-        using var model = Linear(classes: 2, seed: 171);
-        var (x, labels) = Inputs(model, seed: 172);
-        int[] targets = labels.Select(y => 1 - y).ToArray();
-        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
-        using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
-        var results = new FmnAttack(new FmnOptions { Norm = Distance.LInf }).Run(model, inputs, labels, new TargetedMisclassification(targets));
+        using var p = TwoClass(seed: 171);
+        using var inputs = p.Inputs();
+        var results = new FmnAttack(new FmnOptions { Norm = Distance.LInf }).Run(p.Model, inputs, p.Labels, new TargetedMisclassification(p.Targets));
         for (int e = 0; e < Examples; e++)
         {
-            var m = TwoClassMargin(w, b, x, e, labels[e], targets[e]);
-            double expected = m.Margin / m.Norm1, found = results[e].Distortion.LInf;
+            double expected = p.Margins[e].Margin / p.Margins[e].Norm1, found = results[e].Distortion.LInf;
             Assert.True(results[e].Success, $"example {e}: not fooled");
             Assert.True(expected < 0.25, $"example {e}: the minimum {expected} is not inside the box");
             Assert.True(found >= expected * (1 - 1e-4), $"example {e}: ‖r‖∞ = {found} is below the minimum {expected}");
@@ -127,16 +141,13 @@ public class LinearMinimalNormTests
     [Fact]
     public void OneDeepFoolStepLandsPastTheTwoClassBoundaryByItsOvershoot()
     {
-        using var model = Linear(classes: 2, seed: 191);
-        var (x, labels) = Inputs(model, seed: 192);
-        int[] targets = labels.Select(y => 1 - y).ToArray();
-        float[] w = model.Parameters[0].Value.ToArray(), b = model.Parameters[1].Value.ToArray();
-        using var inputs = Tensor.FromArray(TestDevice.Current, x, Examples, 1, 28, 28);
+        using var p = TwoClass(seed: 191);
+        using var inputs = p.Inputs();
         var start = new FmnAttack(new FmnOptions { Start = FmnStart.DeepFool, InitSteps = 1, Steps = 0, FinalBisectionSteps = 0 });
-        var results = start.Run(model, inputs, labels, new TargetedMisclassification(targets));
+        var results = start.Run(p.Model, inputs, p.Labels, new TargetedMisclassification(p.Targets));
         for (int e = 0; e < Examples; e++)
         {
-            var m = TwoClassMargin(w, b, x, e, labels[e], targets[e]);
+            var m = p.Margins[e];
             double expected = (m.Margin + DeepFool.MarginFloor) * (1 + DeepFoolStart.Overshoot) / m.Norm2;
             Assert.True(results[e].Success, $"example {e}: not fooled");
             Assert.Equal(1, results[e].Evaluations);
