@@ -10,7 +10,8 @@ smallest any run found for that example, and the mean evaluations per attacked e
 --reference, the change of each mean against that run's mean over the digits both fooled, and on
 how many digits each run is at or below it. --min NAME=A+B adds a row that is, per example, the
 smaller successful result of runs A and B with their evaluations added: what `--method best
---methods A,B` returns, since an example's result does not depend on its batch.
+--methods A,B` returns, since an example's result does not depend on its batch. --digits-of LABEL
+keeps only the examples that run attacked (a reference run on fewer digits).
 Reads results.jsonl only; not used by the build or the tests.
 """
 import argparse
@@ -46,6 +47,7 @@ def main():
     parser.add_argument("runs", nargs="+", help="LABEL=RUN_FOLDER")
     parser.add_argument("--reference", help="the label the means are compared with")
     parser.add_argument("--min", action="append", default=[], help="NAME=A+B: per example the smaller of runs A and B")
+    parser.add_argument("--digits-of", help="keep only the examples the run of this label attacked")
     args = parser.parse_args()
     runs = {}
     for spec in args.runs:
@@ -55,6 +57,9 @@ def main():
         name, _, pair = spec.partition("=")
         a, _, b = pair.partition("+")
         runs[name] = smaller_of(runs[a], runs[b])
+    if args.digits_of:
+        keep = runs[args.digits_of].keys()
+        runs = {label: {i: r for i, r in rows.items() if i in keep} for label, rows in runs.items()}
     smallest = {}
     for rows in runs.values():
         for i, (ok, d, _) in rows.items():
