@@ -9,8 +9,8 @@ the perturbation rescaled to a norm that shrinks by (1 - gamma) while adversaria
 Attacks through Adaptive Norm Constraints", Algorithm 1 (L2): steps along the normalised gradient of
 the logit difference, projected onto a ball whose radius shrinks below the best norm while
 adversarial, grows while not, and before the first success is the linearised distance to the
-boundary; from the project's start (DeepFool steps for a target, DDN steps and a bisection when
-untargeted; see docs/minimal-norm-attacks.md) and with its last bisection. Settings are the
+boundary; from the project's start (DDN steps and a bisection, or with --fmn-start deepfool three
+DeepFool steps; see docs/minimal-norm-attacks.md) and with its last bisection. Settings are the
 project's defaults (C&W: 9 x 1,000, lr 0.01, c0 1e-3, kappa 0, the abort checked per example; DDN:
 100 steps, gamma 0.05, norm 1, step 1 cosine-annealed to 0.01; FMN: 100 steps, step 1 -> 0.01 and
 gamma 0.05 -> 0.001 cosine-annealed, 3 DeepFool steps past the boundary by 10%, 30 DDN steps and 10
@@ -18,7 +18,7 @@ halvings, a last bisection of 10), so the mean distortions can be compared with 
 JSON, or with a `blindspots attack` run folder of one attack on the same digits:
 
     /usr/bin/python3 scripts/minimal_norm_attacks_torch.py [--model models/fc100-100-10.safetensors]
-        [--count 200] [--target next|untargeted] [--attacks ddn,fmn,cw] [--fmn-steps 100]
+        [--count 200] [--target next|untargeted] [--attacks ddn,fmn,cw] [--fmn-steps 100] [--fmn-start ddn|deepfool]
         [--bench Bench/results/attacks] [--project RUN_FOLDER]
 
 Needs Debian's python3-torch; not used by the build or the tests.
@@ -240,12 +240,12 @@ def bisection(state, adv, steps):
     return x + torch.where(state.ever, hi, torch.ones_like(hi)).view(-1, 1, 1, 1) * (end - x)
 
 
-def fmn(model, x, y, t, steps=100, alpha0=1.0, gamma0=0.05, final_bisection=10):
-    """FMN-L2 from the project's default start (DeepFool for a target, DDN when untargeted), then its last bisection."""
+def fmn(model, x, y, t, steps=100, start="ddn", alpha0=1.0, gamma0=0.05, final_bisection=10):
+    """FMN-L2 from DDN's start (the project's default) or DeepFool's, then its last bisection."""
     x = x.double()
     state = Best(model, x, y, t)
-    adv = ddn_start(state, x.clone(), 30) if t is None else deepfool_start(state, x.clone(), 3)
-    adv = bisection(state, adv, 10) if t is None else adv
+    adv = ddn_start(state, x.clone(), 30) if start == "ddn" else deepfool_start(state, x.clone(), 3)
+    adv = bisection(state, adv, 10) if start == "ddn" else adv
     farthest = rows_norm(torch.maximum(x, 1 - x))
     eps = torch.where(state.ever, state.best_sq.sqrt(), torch.full_like(state.best_sq, math.inf))
     for k in range(steps):
@@ -290,6 +290,7 @@ def main():
     add_problem_arguments(parser)
     parser.add_argument("--attacks", default="ddn,fmn,cw")
     parser.add_argument("--fmn-steps", type=int, default=100, help="FMN's steps after its start")
+    parser.add_argument("--fmn-start", default="ddn", choices=["ddn", "deepfool"], help="FMN's start (the project's --start)")
     parser.add_argument("--bench", default="Bench/results/attacks", help="folder of Bench attacks JSON to compare with")
     parser.add_argument("--project", help="a blindspots attack run folder of the one attack in --attacks, on the same digits")
     args = parser.parse_args()
@@ -299,7 +300,7 @@ def main():
     name = os.path.splitext(os.path.basename(args.model))[0]
     for attack in args.attacks.split(","):
         from cw_torch import cw  # C&W lives beside its own comparison script
-        run = {"ddn": ddn, "cw": cw, "fmn": lambda *a: fmn(*a, steps=args.fmn_steps)}[attack]
+        run = {"ddn": ddn, "cw": cw, "fmn": lambda *a: fmn(*a, steps=args.fmn_steps, start=args.fmn_start)}[attack]
         best, ok, evals = run(model, x, y, t)
         rms = (best - x).flatten(1).pow(2).mean(1).sqrt()
         line = f"{name} {args.target} {attack} (PyTorch): {int(ok.sum())}/{len(ok)} fooled, mean distortion {rms[ok].mean():.6f}, evaluations/example {evals:.0f}"

@@ -108,14 +108,14 @@ internal sealed class AttackArguments : ExamplesArguments
     [Option("initial-const", HelpText = "cw: the first weight c (0.001).")] public double? InitialConst { get; set; }
     [Option("confidence", HelpText = "cw, lbfgs --loss margin: κ, the margin past the boundary (0).")] public double? Confidence { get; set; }
     [Option("no-abort-early", HelpText = "cw: run every step of every binary step.")] public bool NoAbortEarly { get; set; }
-    [Option("start", HelpText = "fmn: where FMN starts: auto (ddn when untargeted; when targeted deepfool for l2, input for linf), deepfool, ddn, or input (as published).")] public string? Start { get; set; }
+    [Option("start", HelpText = "fmn: where FMN starts: auto (ddn; input for a linf target), ddn, deepfool (3 passes instead of 40, a slightly larger result), or input (as published).")] public string? Start { get; set; }
     [Option("init-steps", HelpText = "fmn: steps of the start attack (deepfool 3, ddn 30; 0: from the input, as published).")] public int? InitSteps { get; set; }
     [Option("final-bisection-steps", HelpText = "fmn: halvings of a last bisection to the boundary after FMN's steps (10; 0: none).")] public int? FinalBisectionSteps { get; set; }
     [Option("bisection-steps", HelpText = "fmn after the ddn start, and lbfgs --refine: halvings of the bisection to the boundary (10).")] public int? BisectionSteps { get; set; }
     [Option("norm", HelpText = "fmn: the norm minimised, l2 (the default) or linf.")] public string? Norm { get; set; }
     [Option("loss", Default = "ce", HelpText = "lbfgs: ce (the paper's cross-entropy) or margin (C&W's margin on the logits).")] public string Loss { get; set; } = "ce";
     [Option("refine", HelpText = "lbfgs: FMN steps after the bisection that refine each success (0: no refinement).")] public int? Refine { get; set; }
-    [Option("methods", HelpText = "best: the attacks to run, comma-separated, each NAME or NAME:STEPS (lbfgs, lbfgs-margin, cw, ddn, fmn).")] public string? Methods { get; set; }
+    [Option("methods", HelpText = "best: the attacks to run, comma-separated, each NAME or NAME:STEPS (lbfgs, lbfgs-refined, lbfgs-margin, cw, ddn, fmn, fmn-deepfool, fmn-published).")] public string? Methods { get; set; }
     [Option("tolerance", Default = 0.05, HelpText = "lbfgs: relative tolerance of the search for the weight c.")] public double Tolerance { get; set; } = 0.05;
     [Option("seed", Default = 1, HelpText = "Seed of random targets, noise and PGD's random start.")] public int Seed { get; set; } = 1;
     [Option("batch", HelpText = "Examples attacked together on a device (default: per device: a GPU the whole run, as far as its memory holds it; 256 on an OpenCL CPU device, 1024 on the CPU accelerator, their fastest measured).")]

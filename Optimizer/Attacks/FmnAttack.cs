@@ -16,12 +16,12 @@ namespace IlgpuBlindSpots.Optimizer.Attacks;
 /// fc100-100-10, target next). Its authors allow a start from another attack, and the start is
 /// chosen by goal and norm (<see cref="FmnOptions.Start"/>, all measured in Bench/RESULTS.md):</para>
 /// <list type="bullet">
-/// <item>L2, a target: three DeepFool steps whose linearisation leaves out the values the box holds
-/// (<see cref="DeepFoolStart"/>); they fool most digits and bring the rest near enough for FMN's own rule.</item>
+/// <item>By default, 30 DDN steps and a bisection along their perturbation to the boundary
+/// (<see cref="BoundarySearch"/>). DDN's cross-entropy heads for the nearest class when any will do.</item>
 /// <item>L∞, a target: the input, as published; the L∞ projection clips each value, and the box does not stall it.</item>
-/// <item>Any other class: 30 DDN steps and a bisection along their perturbation to the boundary
-/// (<see cref="BoundarySearch"/>). DDN's cross-entropy heads for the nearest class, while the
-/// logit difference of DeepFool and of FMN from the input commits to the current runner-up.</item>
+/// <item>On request (<see cref="FmnStart.DeepFool"/>), three DeepFool steps whose linearisation leaves
+/// out the values the box holds (<see cref="DeepFoolStart"/>): 3 passes instead of 40, for a slightly
+/// larger result; they fool most digits and bring the rest near enough for FMN's own rule.</item>
 /// </list>
 /// <para>A last bisection (<see cref="FmnOptions.FinalBisectionSteps"/>) brings each best input back to the boundary.</para>
 /// <para>Evaluations count the start's steps, the bisections' forward passes (one each) and FMN's steps.</para>

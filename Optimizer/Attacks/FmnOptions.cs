@@ -16,7 +16,7 @@ public sealed record FmnOptions : AttackSettings
     public double Gamma { get; init; } = 0.05;
     /// <summary>γ at the end of its cosine schedule.</summary>
     public double FinalGamma { get; init; } = 0.001;
-    /// <summary>Where FMN starts (<see cref="FmnStart"/>); by default the start measured best for the goal and the norm (<see cref="FmnStart.Auto"/>).</summary>
+    /// <summary>Where FMN starts (<see cref="FmnStart"/>); by default the start measured best for the norm and the goal (<see cref="FmnStart.Auto"/>).</summary>
     public FmnStart Start { get; init; } = FmnStart.Auto;
     /// <summary>
     /// Steps of the start attack: null for its default (<see cref="DeepFoolStart.DefaultSteps"/> DeepFool
@@ -53,9 +53,8 @@ public sealed record FmnOptions : AttackSettings
     public (FmnStart Start, int Steps, int BisectionSteps) StartFor(bool untargeted)
     {
         var start = Start != FmnStart.Auto ? Start
-            : untargeted ? FmnStart.Ddn
-            : Norm == Distance.LInf ? FmnStart.Input
-            : FmnStart.DeepFool;
+            : Norm == Distance.LInf && !untargeted ? FmnStart.Input
+            : FmnStart.Ddn;
         int steps = start switch
         {
             FmnStart.DeepFool => InitSteps ?? DeepFoolStart.DefaultSteps,

@@ -8,7 +8,7 @@ public static class NamedAttacks
 {
     /// <summary>Every name <see cref="Create"/> knows.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["lbfgs", "lbfgs-refined", "lbfgs-margin", "cw", "ddn", "fmn", "fmn-published"];
+        ["lbfgs", "lbfgs-refined", "lbfgs-margin", "cw", "ddn", "fmn", "fmn-deepfool", "fmn-published"];
 
     /// <summary>
     /// The best-of's default members: the two that gave the smallest perturbations for their cost
@@ -62,6 +62,7 @@ public static class NamedAttacks
             "cw" => new CwAttack(new CwOptions { BatchSize = batchSize, Steps = steps ?? 1000 }),
             "ddn" => new DdnAttack(new DdnOptions { BatchSize = batchSize, Steps = steps ?? 100 }),
             "fmn" => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100 }),
+            "fmn-deepfool" => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100, Start = FmnStart.DeepFool }),
             _ => new FmnAttack(new FmnOptions { BatchSize = batchSize, Steps = steps ?? 100, Start = FmnStart.Input, FinalBisectionSteps = 0 }),
         };
     }

@@ -20,6 +20,7 @@ public class LinearMinimalNormTests
         { "cw", 0.002 },
         { "ddn", 0.003 },
         { "fmn", 0.001 },
+        { "fmn-deepfool", 0.001 },
         { "lbfgs-refined", 0.002 },
         { "lbfgs-margin-refined", 0.002 },
     };
@@ -155,13 +156,14 @@ public class LinearMinimalNormTests
         }
     }
 
-    /// <summary>Which start FMN takes: by default DDN (with its bisection) when untargeted, and for a target DeepFool under L2 and the input under L∞; 0 steps: the input.</summary>
+    /// <summary>Which start FMN takes: by default DDN's (with its bisection), except the input for an L∞ target; 0 steps: the input.</summary>
     [Fact]
     public void FmnStartsByGoalUnlessToldOtherwise()
     {
         var defaults = new FmnOptions();
-        Assert.Equal((FmnStart.DeepFool, DeepFoolStart.DefaultSteps, 0), defaults.StartFor(untargeted: false));
+        Assert.Equal((FmnStart.Ddn, FmnOptions.DdnStartSteps, 10), defaults.StartFor(untargeted: false));
         Assert.Equal((FmnStart.Ddn, FmnOptions.DdnStartSteps, 10), defaults.StartFor(untargeted: true));
+        Assert.Equal((FmnStart.DeepFool, DeepFoolStart.DefaultSteps, 0), new FmnOptions { Start = FmnStart.DeepFool }.StartFor(false));
         Assert.Equal((FmnStart.Input, 0, 0), new FmnOptions { Norm = Distance.LInf }.StartFor(untargeted: false));
         Assert.Equal((FmnStart.Ddn, FmnOptions.DdnStartSteps, 10), new FmnOptions { Norm = Distance.LInf }.StartFor(untargeted: true));
         Assert.Equal((FmnStart.Ddn, 5, 4), new FmnOptions { Start = FmnStart.Ddn, InitSteps = 5, BisectionSteps = 4 }.StartFor(false));
@@ -205,6 +207,7 @@ public class LinearMinimalNormTests
         "cw" => new CwAttack(new CwOptions { InitialConst = 1 }),
         "ddn" => new DdnAttack(new DdnOptions { InitialNorm = 0.5 }),
         "fmn" => new FmnAttack(),
+        "fmn-deepfool" => new FmnAttack(new FmnOptions { Start = FmnStart.DeepFool }),
         "lbfgs-refined" => new LbfgsAttack(new LbfgsAttackOptions { Refinement = new FmnOptions { Steps = 10, StepSize = 0.1 } }),
         _ => new LbfgsAttack(new LbfgsAttackOptions
         {
