@@ -118,38 +118,6 @@ def reached(logits, y, t):
     return pred == t if t is not None else pred != y
 
 
-def ddn(model, x, y, t, steps=100, gamma=0.05, init_norm=1.0, alpha0=1.0, alpha1=0.01):
-    n = x.shape[0]
-    delta = torch.zeros_like(x)
-    norm = torch.full((n,), init_norm)
-    worst = torch.maximum(x, 1 - x).flatten(1).norm(dim=1)
-    best, best_l2 = x.clone(), torch.full((n,), math.inf)
-    for k in range(1, steps + 1):
-        alpha = alpha1 + (alpha0 - alpha1) * (1 + math.cos(math.pi * k / steps)) / 2
-        delta.requires_grad_(True)
-        logits = model(x + delta)
-        adv = reached(logits, y, t)
-        l2 = delta.detach().flatten(1).norm(dim=1)
-        better = adv & (l2 < best_l2)
-        best[better], best_l2[better] = (x + delta.detach())[better], l2[better]
-        # Descend CE(target), or ascend CE(label) untargeted.
-        loss = F.cross_entropy(logits, t, reduction="sum") if t is not None else -F.cross_entropy(logits, y, reduction="sum")
-        (g,) = torch.autograd.grad(loss, delta)
-        delta = delta.detach()
-        gn = g.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-        delta = delta - alpha * torch.where(gn > 0, g / gn.clamp_min(1e-30), torch.zeros_like(g))
-        norm = torch.minimum(norm * torch.where(adv, 1 - gamma, 1 + gamma), worst)
-        dn = delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-        delta = torch.where(dn > 0, delta * norm.view(-1, 1, 1, 1) / dn.clamp_min(1e-30), delta)
-        delta = (x + delta).clamp(0, 1) - x
-    with torch.no_grad():
-        adv = reached(model(x + delta), y, t)
-        l2 = delta.flatten(1).norm(dim=1)
-        better = adv & (l2 < best_l2)
-        best[better], best_l2[better] = (x + delta)[better], l2[better]
-    return best, torch.isfinite(best_l2), steps
-
-
 class Best:
     """Each problem's smallest successful input so far, recorded at every model pass (float64 state, float32 model)."""
 
@@ -226,6 +194,13 @@ def ddn_start(state, adv, steps, gamma=0.05):
         dn = rows_norm(delta).view(-1, 1, 1, 1)
         adv = (x + torch.where(dn > 0, norm.view(-1, 1, 1, 1) / dn.clamp_min(1e-300), torch.zeros_like(dn)) * delta).clamp(0, 1)
     return adv
+
+
+def ddn(model, x, y, t, steps=100):
+    """DDN as an attack of its own: its steps from the input, the last iterate checked too."""
+    state = Best(model, x.double(), y, t)
+    state.check(ddn_start(state, x.double().clone(), steps))
+    return state.best.float(), state.ever, steps
 
 
 def bisection(state, adv, steps):
